@@ -1,0 +1,29 @@
+"""NLP Atlas entry point: page config, the language switch and navigation. Nothing else lives here."""
+from pathlib import Path
+
+import streamlit as st
+
+from ui.i18n import LANGS, lang_from_locale, t
+
+# group -> pages as (file, i18n key under "nav.", icon, url path). A page is listed once its file exists.
+NAV = {
+    "start": [("pages/home.py", "home", ":material/explore:", "home")],
+    "embeddings": [("pages/word2vec.py", "word2vec", ":material/scatter_plot:", "word2vec"),
+                   ("pages/glove.py", "glove", ":material/grid_on:", "glove"),
+                   ("pages/pretrained_models.py", "pretrained_models", ":material/hub:", "pretrained-models")],
+    "transformers": [("pages/transformer.py", "transformer", ":material/account_tree:", "transformer"),
+                     ("pages/bert.py", "bert", ":material/masks:", "bert")],
+    "sequence": [("pages/sequence_labeling.py", "sequence_labeling", ":material/timeline:", "sequence-labeling")],
+    "interview": [("pages/interview.py", "interview", ":material/quiz:", "interview")],
+}
+ROOT = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="NLP Atlas", page_icon=":material/explore:", layout="wide")
+# Bound to ?lang=; defaults to the browser's locale. (A format_func would break the URL binding in 1.67.)
+st.sidebar.segmented_control(":material/translate: English / 中文", LANGS, key="lang", bind="query-params",
+                             required=True, default=lang_from_locale(st.context.locale))
+pages = {t(f"nav.group_{group}"): [st.Page(file, title=t(f"nav.{name}"), icon=icon, url_path=url,
+                                           default=file == "pages/home.py")
+                                   for file, name, icon, url in items if (ROOT / file).exists()]
+         for group, items in NAV.items()}
+st.navigation({g: p for g, p in pages.items() if p}).run()
