@@ -1,0 +1,41 @@
+# NLP Atlas: `make run` serves the app, `make test` runs the whole suite (browser tests included).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+STAMP    := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test browser-deps bench clean
+
+# Re-installs only when a requirements file changes (the stamp is older than it).
+$(STAMP): requirements.txt requirements-nodeps.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0   # the CPU build first, so nothing pulls a CUDA one
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -r requirements-nodeps.txt
+	touch $@
+
+$(DEVSTAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT)
+
+# Playwright drives Debian's Chromium (its own browser download cannot work offline).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi
+
+test: $(DEVSTAMP) browser-deps
+	$(BIN)/python -m pytest
+
+bench: $(DEVSTAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) tests/artifacts .pytest_cache
