@@ -165,9 +165,8 @@ def training_panel(
         else:
             if job is not None and not job.finished:
                 job.stop.set()
-            job = start_job(key, model, steps, max_seconds)
-            st.session_state[state_key] = job
-            running = True
+            st.session_state[state_key] = start_job(key, model, steps, max_seconds)
+            st.rerun()  # redraw the buttons: Train disabled, Stop enabled
 
     if job is None:
         st.info(t("common.not_trained"))
