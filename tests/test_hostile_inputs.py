@@ -1,0 +1,74 @@
+"""Hostile input on every page: every text box, number box and slider of every page listed in app.py gets
+empty, blank, huge, emoji / mixed-script, control-character, HTML and NaN-like values; the page must answer with
+a message, never an exception. Pages are discovered from app.py, widgets from the rendered page.
+(Uploads are covered at the engine level in tests/test_corpus.py and per page where a page has an uploader.)"""
+import math
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, nav_pages
+
+TEXTS = {
+    "empty": "",
+    "blank": "   \n\t ",
+    "huge": "lorem ipsum 自然语言 " * 700,  # ~10k characters
+    "emoji": "😀🎉 emoji 混合 текст عربى 🙂",
+    "control": "a\x00b\x07c\x1b[31md\u202e",
+    "html": "<script>alert('x')</script><b>bold</b>",
+    "nan": "NaN",
+}
+
+
+def _open(page: str, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["lang"] = lang
+    at.run()
+    return at.switch_page(page).run()
+
+
+def _stop_jobs(at: AppTest) -> None:
+    for key in list(at.session_state.filtered_state):
+        if str(key).startswith("job:"):
+            job = at.session_state[key]
+            job.stop.set()
+            job.wait(30)
+
+
+PAGES = [f for f, _ in nav_pages()]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_text_inputs_survive_hostile_text(page):
+    at = _open(page)
+    if not list(at.text_input) + list(at.text_area):
+        pytest.skip("no text inputs on this page")
+    try:
+        for kind, text in TEXTS.items():  # one session: each hostile value in turn, as a user would type them
+            for box in list(at.text_input) + list(at.text_area):
+                box.set_value(text)
+            at.run()
+            assert not at.exception, (kind, [e.value for e in at.exception])
+    finally:
+        _stop_jobs(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_number_inputs_and_sliders_at_their_limits(page):
+    at = _open(page)
+    numbers, sliders = list(at.number_input), list(at.slider)
+    if not numbers and not sliders:
+        pytest.skip("no numeric inputs on this page")
+    for end in ("min", "max"):
+        for w in numbers:
+            bound = getattr(w, end, None)
+            if bound is not None and not (isinstance(bound, float) and math.isinf(bound)):
+                w.set_value(bound)
+        for s in sliders:
+            if isinstance(s.value, (int, float)) and not isinstance(s.value, bool):
+                s.set_value(getattr(s, end))
+        at.run()
+        try:
+            assert not at.exception, (end, [e.value for e in at.exception])
+        finally:
+            _stop_jobs(at)
