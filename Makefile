@@ -39,3 +39,11 @@ bench: $(DEVSTAMP)
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache
+
+# Several replicas behind Debian's nginx with sticky sessions (a classroom outgrowing one process):
+#   make serve-replicas N=2 PORT=8080   -> students open http://<host>:8080 ; see docs/classroom.md
+.PHONY: serve-replicas
+serve-replicas: $(STAMP)
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
+	N=$(or $(N),2) PORT=$(PORT) BIN=$(BIN) deploy/serve_replicas.sh
