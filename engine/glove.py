@@ -190,21 +190,26 @@ def full_loss(model: GloVe, pairs: Pairs, x_max: float = 100.0, alpha: float = 0
 
 
 def gradients(model: GloVe, rows: torch.Tensor, cols: torch.Tensor, x: torch.Tensor, x_max: float,
-              alpha: float) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-    """dJ/dparam of J = sum f(x)(logit - log x)^2 over one batch, by hand; also returns the per-pair costs.
+              alpha: float) -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], torch.Tensor]:
+    """dJ/dparam of J = sum f(x)(logit - log x)^2 over one batch, by hand, only for the rows the batch touches:
+    {name: (row ids (U,), gradient rows (U, ...))}; also returns the per-pair costs f * diff^2.
 
     With diff = w_i.w~_j + b_i + b~_j - log x:  dJ/dw_i = 2 f diff w~_j,  dJ/dw~_j = 2 f diff w_i,
     dJ/db_i = dJ/db~_j = 2 f diff; gradients of a word seen several times in the batch add up.
     """
     w, c = model.w.detach(), model.w_ctx.detach()
-    diff = (w[rows] * c[cols]).sum(-1) + model.b.detach()[rows] + model.b_ctx.detach()[cols] - torch.log(x)  # (B,)
+    wi, cj = w[rows], c[cols]  # (B, d)
+    diff = (wi * cj).sum(-1) + model.b.detach()[rows] + model.b_ctx.detach()[cols] - torch.log(x)  # (B,)
     fdiff = weighting(x, x_max, alpha) * diff  # (B,)
     g = 2.0 * fdiff
+    # Sparse update: touching only the rows in the batch keeps a step O(B d) instead of O(V d).
+    ru, rinv = torch.unique(rows, return_inverse=True)
+    cu, cinv = torch.unique(cols, return_inverse=True)
     grads = {
-        "w": torch.zeros_like(w).index_add_(0, rows, g[:, None] * c[cols]),
-        "w_ctx": torch.zeros_like(c).index_add_(0, cols, g[:, None] * w[rows]),
-        "b": torch.zeros_like(model.b).index_add_(0, rows, g),
-        "b_ctx": torch.zeros_like(model.b_ctx).index_add_(0, cols, g),
+        "w": (ru, wi.new_zeros(ru.numel(), w.shape[1]).index_add_(0, rinv, g[:, None] * cj)),
+        "w_ctx": (cu, cj.new_zeros(cu.numel(), c.shape[1]).index_add_(0, cinv, g[:, None] * wi)),
+        "b": (ru, g.new_zeros(ru.numel()).index_add_(0, rinv, g)),
+        "b_ctx": (cu, g.new_zeros(cu.numel()).index_add_(0, cinv, g)),
     }
     return grads, fdiff * diff
 
@@ -218,10 +223,11 @@ def adagrad_step(model: GloVe, rows: torch.Tensor, cols: torch.Tensor, x: torch.
     """
     grads, cost = gradients(model, rows, cols, x, cfg.x_max, cfg.alpha)
     for name, p in model.named_parameters():
-        step = cfg.lr * 0.5 * grads[name]  # lr * d(0.5 f diff^2)/dp
+        idx, grad = grads[name]
+        step = cfg.lr * 0.5 * grad  # lr * d(0.5 f diff^2)/dp, rows idx only
         G = model.gradsq[name]
-        p -= step / torch.sqrt(G)
-        G += step * step
+        p.index_add_(0, idx, step / G.index_select(0, idx).sqrt_(), alpha=-1.0)
+        G.index_add_(0, idx, step * step)
     return 0.5 * float(cost.sum())
 
 

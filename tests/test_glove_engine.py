@@ -119,7 +119,12 @@ def test_gradients_equal_autograd():
     _, loss = model(rows, cols, x)
     loss.backward()
     for name, p in model.named_parameters():
-        torch.testing.assert_close(grads[name], p.grad, rtol=1e-10, atol=1e-12)
+        idx, rows_grad = grads[name]
+        dense = torch.zeros_like(p).index_put_((idx,), rows_grad)
+        torch.testing.assert_close(dense, p.grad, rtol=1e-10, atol=1e-12)
+        untouched = torch.ones(p.shape[0], dtype=torch.bool)
+        untouched[idx] = False
+        assert not p.grad[untouched].any()
 
 
 def test_one_adagrad_step_by_hand():
