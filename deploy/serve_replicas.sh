@@ -9,7 +9,8 @@
 #
 # Environment: N (replicas, 1..32, default 2), PORT (public port, default 8080), ADDR (public address, default
 # 0.0.0.0; 127.0.0.1 keeps it on this machine), RUN_DIR (config, pid and logs; default /tmp/nlp-atlas-PORT),
-# BIN (the virtualenv's bin, default .venv/bin), MAX_UPLOAD_MB (default 200, Streamlit's own default),
+# BIN (the virtualenv's bin, default .venv/bin), MAX_UPLOAD_MB (nginx's body limit; default: server.maxUploadSize
+# of .streamlit/config.toml + 1 for multipart overhead, so Streamlit, not nginx, refuses a big upload with its message),
 # ACCESS_LOG (default off), NLP_ATLAS_TRAIN_SLOTS (concurrent trainings per replica, passed through).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,15 @@ PORT=${PORT:-8080}
 ADDR=${ADDR:-0.0.0.0}
 RUN_DIR=${RUN_DIR:-${TMPDIR:-/tmp}/nlp-atlas-$PORT}
 BIN=${BIN:-.venv/bin}
-MAX_UPLOAD_MB=${MAX_UPLOAD_MB:-200}
+if [[ -z ${MAX_UPLOAD_MB:-} ]]; then
+    py=$BIN/python; [[ -x $py ]] || py=python3
+    MAX_UPLOAD_MB=$("$py" -c 'import tomllib
+try:
+    cfg = tomllib.load(open(".streamlit/config.toml", "rb"))
+except OSError:
+    cfg = {}
+print(int(cfg.get("server", {}).get("maxUploadSize", 200)) + 1)')
+fi
 ACCESS_LOG=${ACCESS_LOG:-off}
 COOKIE=nlp_atlas_replica
 TEMPLATE=deploy/nginx.conf.template
@@ -84,7 +93,6 @@ trap 'exit 143' TERM
 
 for ((i = 1; i <= N; i++)); do
     "$BIN/streamlit" run app.py --server.headless true --server.address 127.0.0.1 --server.port $((PORT + i)) \
-        --server.maxUploadSize "$MAX_UPLOAD_MB" \
         --server.fileWatcherType none --browser.gatherUsageStats false >"$RUN_DIR/replica-$i.log" 2>&1 &
     pids+=($!)
 done

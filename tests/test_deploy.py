@@ -65,6 +65,14 @@ def test_render_fills_every_placeholder(tmp_path):
     assert str(tmp_path) in conf and (tmp_path / "tmp" / "body").is_dir()
 
 
+def test_upload_limit_follows_streamlit_config(tmp_path):
+    """nginx must not refuse an upload that Streamlit would accept (and answer with its own message)."""
+    import tomllib
+
+    cap = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"].get("maxUploadSize", 200)
+    assert f"client_max_body_size {cap + 1}m;" in render(tmp_path, 1, 9150)
+
+
 @pytest.mark.parametrize("env", [{"N": "0"}, {"N": "x"}, {"N": "33"}, {"PORT": "70000"}, {"PORT": "-1"},
                                  {"MAX_UPLOAD_MB": "1e9"}, {"ACCESS_LOG": "relative.log"}])
 def test_bad_settings_are_refused_with_a_message(tmp_path, env):
