@@ -205,6 +205,24 @@ def split_corpus(lines: Sequence[tuple[str, str]], test_every: int = 10) -> tupl
     return train, test
 
 
+def chunks(lines: Sequence[tuple[str, str]], max_len: int = 60) -> list[tuple[str, str]]:
+    """Cut long lines into pieces of at most ~`max_len` characters, only after an E or S tag (word boundaries,
+    so every piece still obeys the BMES grammar; a single longer word stays whole)."""
+    out = []
+    for chars, tags in lines:
+        begin = 0
+        last_cut = 0
+        for i, tag in enumerate(tags):
+            if tag in "ES":
+                if i + 1 - begin > max_len and last_cut > begin:
+                    out.append((chars[begin:last_cut], tags[begin:last_cut]))
+                    begin = last_cut
+                last_cut = i + 1
+        if begin < len(chars):
+            out.append((chars[begin:], tags[begin:]))
+    return out
+
+
 # ---------------------------------------------------------------- learning 1: counting
 def count_stats(data: Sequence[tuple[str, str]], vocab: dict[str, int]) -> tuple[np.ndarray, ...]:
     """Raw counts: start (K,), transitions (K, K), emissions (K, V + 1)."""

@@ -159,3 +159,12 @@ def test_baum_welch_bmes_grammar_on_real_text():
                                      *H._pad([frozen.encode(texts[0])]))
     assert frozen.forward(texts[0])[1] == pytest.approx(ll_batch)
     assert "".join(frozen.segment(texts[0] + "😀")) == texts[0] + "😀"
+
+
+def test_chunks_cut_only_at_word_boundaries():
+    lines = H.load_peoples_daily(limit=50)
+    pieces = H.chunks(lines, max_len=30)
+    assert "".join(c for c, _ in pieces) == "".join(c for c, _ in lines)
+    for c, t in pieces:
+        assert len(c) == len(t) and t[0] in "BS" and t[-1] in "ES"
+        assert len(c) <= 30 or len(H.tags_to_words(c, t)) == 1
