@@ -335,3 +335,32 @@ def time_output_layers(V: int, d: int = 100, k: int = 5, batch: int = 256, repea
             fn()
         out[name] = (time.perf_counter() - t) / repeats
     return out
+
+
+# ---------------------------------------------------------------- the distributional hypothesis (misc-02)
+def context_overlap_corpus(overlap: float, n_sentences: int = 400, pool: int = 12, length: int = 5,
+                           seed: int = 0, pair: tuple[str, str] = ("blick", "dax")) -> list[list[str]]:
+    """Sentences around two invented words: a share `overlap` of each one's context words comes from a common
+    pool, the rest from a pool of its own. overlap 1 → identical context distributions, 0 → disjoint."""
+    rng = np.random.default_rng(seed)
+    shared = [f"s{i}" for i in range(pool)]
+    own = {w: [f"{w[0]}{i}" for i in range(pool)] for w in pair}
+    out = []
+    for n in range(n_sentences):
+        w = pair[n % 2]
+        ctx = [shared[rng.integers(pool)] if rng.random() < overlap else own[w][rng.integers(pool)]
+               for _ in range(length - 1)]
+        pos = int(rng.integers(length))
+        out.append(ctx[:pos] + [w] + ctx[pos:])
+    return out
+
+
+def cosine_vs_overlap(levels: Sequence[float], cfg: Word2VecConfig, pair: tuple[str, str] = ("blick", "dax")
+                      ) -> list[float]:
+    """Train one model per overlap level (same seed) and return cos(pair[0], pair[1]) for each."""
+    out = []
+    for level in levels:
+        res = fit_word2vec(context_overlap_corpus(level, seed=cfg.seed, pair=pair), cfg)
+        a, b = res.vectors[res.vocab.stoi[pair[0]]], res.vectors[res.vocab.stoi[pair[1]]]
+        out.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12)))
+    return out

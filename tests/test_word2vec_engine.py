@@ -291,3 +291,30 @@ def test_ngrams_and_hash_equal_gensim():
     assert len(compute_ngrams("where")) == 14
     m = np.random.default_rng(0).normal(size=(97, 4))
     np.testing.assert_allclose(oov_vector("where", m), m[ngram_buckets("where", bucket=97)].mean(0))
+
+
+def test_cosine_rises_with_context_overlap():
+    """The distributional hypothesis, measured: Spearman ρ(overlap, cosine) > 0.8 over 6 levels."""
+    from scipy.stats import spearmanr
+
+    from engine.word2vec import context_overlap_corpus, cosine_vs_overlap
+
+    levels = [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    cos = cosine_vs_overlap(levels, Word2VecConfig(dim=16, window=2, epochs=3, sample=0, batch_size=64))
+    assert spearmanr(levels, cos).statistic > 0.8 and cos[-1] > cos[0] + 0.3
+    full = context_overlap_corpus(1.0, seed=0)
+    assert not {w for s in full for w in s} & {"b0", "d0"}  # overlap 1: no private context words at all
+
+
+def test_fasttext_input_is_mean_of_word_and_ngrams():
+    """Closed form: hidden(w) == (v_w + Σ_g z_g) / (1 + #g); an unseen word gets the mean of its n-gram rows."""
+    from engine.fasttext_ngrams import FastText
+
+    vocab = build_vocab([["where", "here", "there"]])
+    m = FastText(Word2VecConfig(dim=4), vocab, bucket=101)
+    rows = ngram_buckets("where", bucket=101)
+    Z, W = m.emb_ngram.weight.detach(), m.emb_in.weight.detach()
+    want = (W[vocab.stoi["where"]] + Z[rows].sum(0)) / (1 + len(rows))
+    torch.testing.assert_close(m.hidden(torch.tensor([vocab.stoi["where"]]))[0], want)
+    np.testing.assert_allclose(m.word_vector("wherever"), Z[ngram_buckets("wherever", bucket=101)].mean(0).numpy(),
+                               rtol=1e-6)
