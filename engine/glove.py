@@ -21,6 +21,7 @@ import scipy.sparse as sp
 import torch
 from torch import nn
 
+from engine.corpus import Vocab, build_vocab, encode
 from engine.train import Progress
 
 # Reference figures from the GloVe paper (Table 1), as quoted by the interview handbook (glove-03):
@@ -47,20 +48,27 @@ class GloveConfig:
     batch_size: int = 1024
     seed: int = 0
 
+    def problems(self) -> list[str]:
+        """Names of the settings that cannot train (empty = fine); the page turns each into a message."""
+        ok = {
+            "dim": isinstance(self.dim, (int, np.integer)) and 1 <= self.dim <= MAX_DIM,
+            "x_max": _finite(self.x_max) and self.x_max > 0,
+            "alpha": _finite(self.alpha) and 0 <= self.alpha <= 10,
+            "lr": _finite(self.lr) and 0 < self.lr <= 10,
+            "epochs": isinstance(self.epochs, (int, np.integer)) and 1 <= self.epochs <= 10_000,
+            "batch_size": isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1,
+        }
+        return [name for name, good in ok.items() if not good]
+
     def validate(self) -> None:
-        """Raise ValueError (with a plain-English reason) for settings that cannot train."""
-        if not 1 <= self.dim <= MAX_DIM:
-            raise ValueError(f"dimension must be between 1 and {MAX_DIM}")
-        if not (self.x_max > 0 and math.isfinite(self.x_max)):
-            raise ValueError("x_max must be a positive number")
-        if not (0 <= self.alpha <= 10 and math.isfinite(self.alpha)):
-            raise ValueError("alpha must be between 0 and 10")
-        if not (0 < self.lr <= 10 and math.isfinite(self.lr)):
-            raise ValueError("the learning rate must be in (0, 10]")
-        if not 1 <= self.epochs <= 10_000:
-            raise ValueError("epochs must be between 1 and 10000")
-        if self.batch_size < 1:
-            raise ValueError("batch size must be positive")
+        """Raise ValueError naming the settings that cannot train."""
+        bad = self.problems()
+        if bad:
+            raise ValueError("bad settings: " + ", ".join(f"{b}={getattr(self, b)!r}" for b in bad))
+
+
+def _finite(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(v)
 
 
 # ------------------------------------------------------------------ co-occurrence counts
@@ -269,3 +277,76 @@ def fit_glove(token_ids: Sequence[np.ndarray], vocab_size: int, cfg: GloveConfig
     model = GloVe(vocab_size, cfg.dim, cfg.seed)
     run(train_glove(model, Pairs.from_matrix(X), cfg), max_seconds=max_seconds)
     return model, X
+
+
+# ------------------------------------------------------------------ what the page asks of a corpus
+class GloveInputError(ValueError):
+    """A corpus or setting GloVe cannot use. `code` names the reason for an i18n message; str() is English."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A corpus turned into GloVe's input: the vocabulary, the encoded sentences and X."""
+    vocab: Vocab
+    ids: list[np.ndarray]
+    X: sp.csr_matrix
+    window: int
+    distance_weighting: bool
+    seconds: float  # time spent counting
+
+    @property
+    def pairs(self) -> Pairs:
+        return Pairs.from_matrix(self.X)
+
+
+def count_corpus(sentences: Sequence[Sequence[str]], window: int, *, min_count: int = 1,
+                 max_vocab: int | None = 20_000, distance_weighting: bool = True) -> Counts:
+    """Vocabulary + X in one call; GloveInputError (code empty / window / min_count / too_few_words / no_pairs)."""
+    import time
+
+    if not any(len(s) for s in sentences):
+        raise GloveInputError("empty", "the corpus has no words")
+    if not isinstance(window, (int, np.integer)) or not 1 <= window <= MAX_WINDOW:
+        raise GloveInputError("window", f"the window must be between 1 and {MAX_WINDOW}")
+    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise GloveInputError("min_count", "min_count must be at least 1")
+    vocab = build_vocab(sentences, min_count=min_count, max_size=max_vocab)
+    if len(vocab) < 2:
+        raise GloveInputError("too_few_words", f"only {len(vocab)} distinct word(s) reach min_count")
+    ids = encode(sentences, vocab)
+    t0 = time.perf_counter()
+    X = cooccurrence(ids, len(vocab), window, distance_weighting=distance_weighting)
+    if X.nnz == 0:
+        raise GloveInputError("no_pairs", "no two known words ever share a window")
+    return Counts(vocab, ids, X, window, distance_weighting, time.perf_counter() - t0)
+
+
+def ratio_rows(X: sp.csr_matrix, vocab: Vocab, i: str, j: str, probes: Sequence[str]) -> list[dict]:
+    """glove-03's table from a corpus: for each probe k, P(k|i), P(k|j) and P(k|i)/P(k|j) (NaN if undefined)."""
+    p_i, p_j = probabilities(X, vocab.stoi[i]), probabilities(X, vocab.stoi[j])
+    rows = []
+    for k in probes:
+        a, b = float(p_i[vocab.stoi[k]]), float(p_j[vocab.stoi[k]])
+        rows.append({"k": k, "p_i": a, "p_j": b, "ratio": a / b if b > 0 else float("nan")})
+    return rows
+
+
+def model_ratios(model: GloVe, X: sp.csr_matrix, vocab: Vocab, i: str, j: str, probes: Sequence[str]) -> list[float]:
+    """What a trained model says P(k|i)/P(k|j) is. From w_i.w~_k + b_i + b~_k = log X_ik (eq. 10-11):
+    log(X_ik / X_jk) = (w_i - w_j).w~_k + b_i - b_j (b~_k cancels), and P(k|i)/P(k|j) = X_ik/X_jk * X_j/X_i."""
+    xi, xj = (float(X.getrow(vocab.stoi[w]).sum()) for w in (i, j))
+    with torch.no_grad():
+        wi, wj = model.w[vocab.stoi[i]], model.w[vocab.stoi[j]]
+        db = float(model.b[vocab.stoi[i]] - model.b[vocab.stoi[j]])
+        return [math.exp(float((wi - wj) @ model.w_ctx[vocab.stoi[k]]) + db) * xj / xi for k in probes]
+
+
+def self_cosines(model: GloVe, ids: Sequence[int]) -> np.ndarray:
+    """cos(w_i, w~_i) per word: how alike the two vectors of one word end up (X symmetric -> same role)."""
+    with torch.no_grad():
+        w, c = model.w[list(ids)], model.w_ctx[list(ids)]
+        return (torch.nn.functional.cosine_similarity(w, c, dim=-1)).numpy()

@@ -7,8 +7,10 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from engine.glove import (ICE_STEAM, GloVe, GloveConfig, Pairs, adagrad_step, add_sentences, cooccurrence,
-                          full_loss, gradients, probabilities, train_glove, weighting)
+from engine.corpus import Vocab
+from engine.glove import (ICE_STEAM, GloVe, GloveConfig, GloveInputError, Pairs, adagrad_step, add_sentences,
+                          cooccurrence, count_corpus, full_loss, gradients, model_ratios, probabilities, ratio_rows,
+                          self_cosines, train_glove, weighting)
 from engine.train import run
 
 
@@ -162,6 +164,10 @@ def test_exact_fit_when_dim_equals_vocab():
     Xd = X.toarray()
     gap = (W[0] - W[1]) @ C.T - np.log(Xd[0] / Xd[1])  # (V,) over k
     assert np.ptp(gap) < 0.05
+    vocab = Vocab([f"w{a}" for a in range(V)], np.ones(V, dtype=np.int64), {f"w{a}": a for a in range(V)})
+    probes = [f"w{a}" for a in range(V)]
+    corpus = [r["ratio"] for r in ratio_rows(X, vocab, "w0", "w1", probes)]
+    np.testing.assert_allclose(model_ratios(model, X, vocab, "w0", "w1", probes), corpus, rtol=0.03)
 
 
 def test_transposed_counts_with_swapped_init_swap_the_vectors():
@@ -237,3 +243,22 @@ def test_ice_steam_ratios_agree_with_rounded_probabilities():
     for pi, pj, r in zip(ICE_STEAM["p_ice"], ICE_STEAM["p_steam"], ICE_STEAM["ratio"]):
         ei, ej = 0.05 * 10 ** math.floor(math.log10(pi)), 0.05 * 10 ** math.floor(math.log10(pj))
         assert (pi - ei) / (pj + ej) <= r <= (pi + ei) / (pj - ej)
+
+
+def test_count_corpus_and_its_errors():
+    sents = [["ice", "is", "solid"], ["steam", "is", "gas"], ["ice", "and", "steam"]]
+    c = count_corpus(sents, 2)
+    assert len(c.vocab) == 6 and c.X.nnz > 0 and len(c.pairs) == c.X.nnz
+    np.testing.assert_allclose(c.X.toarray(), cooccurrence(c.ids, 6, 2).toarray())
+    rows = ratio_rows(c.X, c.vocab, "ice", "steam", ["solid", "gas", "is"])
+    assert rows[0]["p_j"] == 0 and math.isnan(rows[0]["ratio"])
+    assert rows[2]["p_i"] == pytest.approx(1 / 3) and rows[2]["ratio"] == pytest.approx(1.0)  # by hand
+    for bad, kw, code in [([], {}, "empty"), ([[]], {}, "empty"), ([["solo"]], {}, "too_few_words"),
+                          (sents, dict(window=0), "window"), (sents, dict(window=10_000), "window"),
+                          (sents, dict(min_count=0), "min_count"), (sents, dict(min_count=50), "too_few_words"),
+                          ([["a"], ["b"]], {}, "no_pairs")]:
+        with pytest.raises(GloveInputError) as e:
+            count_corpus(bad, **{"window": 2, **kw})
+        assert e.value.code == code
+    sc = self_cosines(GloVe(7, 3), [0, 1])
+    assert sc.shape == (2,) and np.all(np.abs(sc) <= 1 + 1e-9)
