@@ -141,3 +141,16 @@ def test_language_survives_page_switch(server, browser):
         assert "lang=zh" in page.url
     finally:
         ctx.close()
+
+
+def test_language_defaults_to_browser_locale(server, browser):
+    """No ?lang= in the URL: a zh-CN browser gets Chinese, an en-US browser English."""
+    for locale, marker in (("zh-CN", "图谱"), ("en-US", "Every classic NLP interview question")):
+        ctx = browser.new_context(locale=locale)
+        page = ctx.new_page()
+        try:
+            page.goto(f"{server}/")
+            wait_idle(page)
+            assert marker in page.inner_text('[data-testid="stMain"]'), locale
+        finally:
+            ctx.close()
