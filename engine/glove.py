@@ -118,6 +118,22 @@ def add_sentences(X: sp.csr_matrix, token_ids: Sequence[np.ndarray], vocab_size:
                                distance_weighting=distance_weighting)).tocsr()
 
 
+def pair_by_window(token_ids: Sequence[np.ndarray], i: int, j: int, max_window: int, *,
+                   distance_weighting: bool = True) -> np.ndarray:
+    """X_ij (symmetric counting) for every window 1..max_window at once, (max_window,): only the sentences that
+    hold both words are read, so the page can show how X grows with the window on a large corpus."""
+    by_distance = np.zeros(max_window + 1)
+    for s in token_ids:
+        pi, pj = np.flatnonzero(s == i), np.flatnonzero(s == j)
+        if pi.size and pj.size:
+            d = np.abs(pi[:, None] - pj[None, :]).ravel()
+            d = d[(d >= 1) & (d <= max_window)]
+            np.add.at(by_distance, d, 1.0)
+    d = np.arange(max_window + 1)
+    w = np.divide(1.0, d, out=np.zeros(max_window + 1), where=d > 0) if distance_weighting else (d > 0) * 1.0
+    return np.cumsum(by_distance * w)[1:]
+
+
 def weighting(x, x_max: float = 100.0, alpha: float = 0.75):
     """f(x) = (x / x_max)^alpha if x < x_max else 1 (f(0) = 0). Works on numbers, numpy arrays and tensors."""
     if isinstance(x, torch.Tensor):

@@ -9,7 +9,7 @@ import torch
 
 from engine.corpus import Vocab
 from engine.glove import (ICE_STEAM, GloVe, GloveConfig, GloveInputError, Pairs, adagrad_step, add_sentences,
-                          cooccurrence, count_corpus, full_loss, gradients, model_ratios, probabilities, ratio_rows,
+                          cooccurrence, count_corpus, pair_by_window, full_loss, gradients, model_ratios, probabilities, ratio_rows,
                           self_cosines, train_glove, weighting)
 from engine.train import run
 
@@ -262,3 +262,15 @@ def test_count_corpus_and_its_errors():
         assert e.value.code == code
     sc = self_cosines(GloVe(7, 3), [0, 1])
     assert sc.shape == (2,) and np.all(np.abs(sc) <= 1 + 1e-9)
+
+
+@pytest.mark.parametrize("dw", [True, False])
+def test_pair_by_window_equals_cooccurrence(dw):
+    """Oracle: cooccurrence() rebuilt for every window size."""
+    rng = np.random.default_rng(8)
+    sents = [rng.integers(0, 5, size=rng.integers(1, 15)) for _ in range(30)]
+    curve = pair_by_window(sents, 1, 3, 9, distance_weighting=dw)
+    ref = [cooccurrence(sents, 5, w, distance_weighting=dw)[1, 3] for w in range(1, 10)]
+    np.testing.assert_allclose(curve, ref)
+    same = pair_by_window(sents, 2, 2, 4)  # i == j: X_ii counts both orders, like cooccurrence
+    np.testing.assert_allclose(same, [cooccurrence(sents, 5, w)[2, 2] for w in range(1, 5)])

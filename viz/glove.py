@@ -97,3 +97,11 @@ def error_vs_floor(losses: Sequence[float], floor: float, *, title: str, x_title
                       margin=_MARGIN, legend=dict(orientation="h", y=-0.3))
     fig.update_yaxes(range=[np.log10(max(min(min(losses, default=floor), floor) * 0.8, 1e-12)), np.log10(top * 1.2)])
     return fig
+
+
+def window_curve(values: np.ndarray, *, title: str, x_title: str, y_title: str) -> go.Figure:
+    """X_ij for window sizes 1..n (a step-like curve: each extra word of reach adds its 1/d)."""
+    values = np.asarray(values, dtype=float)
+    fig = go.Figure(go.Scatter(x=np.arange(1, values.size + 1), y=values, mode="lines+markers"))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=300, margin=_MARGIN)
+    return fig
