@@ -130,3 +130,37 @@ def test_bad_configs_raise():
             cp.TinyMLM(cp.replace(CFG, **bad))
     with pytest.raises(ValueError):
         cp.pack_sentences([np.array([5])], 8)
+
+
+# ---------------------------------------------------------------- transfer strategies (ptm-06)
+from engine import transfer as tr  # noqa: E402
+
+
+@pytest.mark.parametrize("mode", tr.MODES)
+def test_trainable_parameters_match_closed_form_and_frozen_stay_frozen(mode):
+    """Oracle: the closed-form parameter count per mode; frozen tensors bit-identical after training steps."""
+    cfg = cp.replace(CFG, n_layers=3)
+    for stage in ((1, 2, 4) if mode == "gradual" else (1,)):
+        clf = tr.TransferClassifier(cp.TinyMLM(cfg), 2, mode, stage=stage)
+        assert clf.trainable() == tr.trainable_closed_form(cfg, 2, mode, stage)
+    frozen = {n: p.detach().clone() for n, p in clf.named_parameters() if not p.requires_grad}
+    moving = {n: p.detach().clone() for n, p in clf.named_parameters() if p.requires_grad}
+    opt = torch.optim.Adam([p for p in clf.parameters() if p.requires_grad], lr=0.05)
+    data = _data(32)
+    y = (data[:, 0] % 2).long()
+    for _ in range(3):
+        loss = clf(data, y)[1]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    now = dict(clf.named_parameters())
+    assert all(torch.equal(now[n], v) for n, v in frozen.items())
+    assert any(not torch.equal(now[n], v) for n, v in moving.items())
+
+
+def test_adapters_start_as_identity():
+    enc = cp.TinyMLM(CFG)
+    a, b = tr.TransferClassifier(enc, 2, "adapters"), tr.TransferClassifier(enc, 2, "features")
+    b.head.load_state_dict(a.head.state_dict())
+    x = _data(4)
+    assert torch.allclose(a(x)[0], b(x)[0])
