@@ -106,3 +106,20 @@ def path_probability(h: np.ndarray, syn1: np.ndarray, code: np.ndarray, point: n
     z = syn1[point] @ h  # (L,)
     s = 1.0 / (1.0 + np.exp(-z))
     return np.where(code == 0, s, 1.0 - s)
+
+
+def parse_counts(text: str, max_words: int = 40) -> tuple[list[str], list[int]]:
+    """'the:10 cat:5 …' (commas or spaces) → words and counts sorted most frequent first (ties keep input order).
+
+    Raises ValueError with a short reason for anything else: the page shows it as a message.
+    """
+    pairs: dict[str, int] = {}
+    for item in text.replace(",", " ").replace("，", " ").split():
+        word, sep, num = item.rpartition(":")
+        if not sep or not word or not num.isdigit() or not 0 < int(num) < 10**12:
+            raise ValueError(item[:30])
+        pairs[word[:30]] = pairs.get(word[:30], 0) + int(num)
+    if len(pairs) < 2 or len(pairs) > max_words:
+        raise ValueError(str(len(pairs)))
+    ranked = sorted(pairs.items(), key=lambda kv: -kv[1])
+    return [w for w, _ in ranked], [c for _, c in ranked]

@@ -1,0 +1,271 @@
+"""word2vec: train CBOW / skip-gram live, then see why HS, negative sampling, subwords and dense vectors matter."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine.corpus import CORPORA, CorpusError, build_vocab, corpus_from_text, decode_upload, load_corpus, tokenize
+from engine.fasttext_ngrams import FastText, compute_ngrams
+from engine.huffman import huffman, parse_counts, path_probability
+from engine.negative_sampling import NegativeSampler, noise_distribution
+from engine.similarity import analogy, cosine, mean_vector, missing, neighbours, pca_2d
+from engine.tfidf import count_matrix, cosine_matrix, tfidf
+from engine.word2vec import (LIMITS, Word2Vec, Word2VecConfig, Word2VecInputError, cosine_vs_overlap,
+                             context_overlap_corpus, cost_per_example, prepare, time_output_layers, train_word2vec)
+from ui.i18n import t, tl
+from ui.training import InputError, get_job, training_panel
+from ui.widgets import qa_panel
+from viz import word2vec as vz
+
+PROBES = {  # word groups of the toy corpora (assets/corpora/make_toy_corpora.py) drawn on the live map
+    "toy_en": "cat dog kitten puppy horse | bread rice apple cheese soup | king queen prince princess duke | "
+              "car bus train bicycle truck | red blue green yellow black",
+    "toy_zh": "猫 狗 小猫 小狗 马 | 面包 米饭 苹果 奶酪 汤 | 国王 王后 王子 公主 公爵 | 汽车 公交车 火车 自行车 卡车 | "
+              "红色 蓝色 绿色 黄色 黑色",
+}
+NUM = dict(bind="query-params")
+
+
+@st.cache_resource(show_spinner=False)
+def _corpus(name: str, max_tokens: int | None):
+    return load_corpus(name, max_tokens)  # read-only, shared by every session
+
+
+def _vectors(job):
+    return job.model.vectors, job.model.vocab
+
+
+def _probe(vocab, name):
+    groups = [g.split() for g in PROBES.get(name, "").split("|") if g.strip()]
+    if not groups:  # any other corpus: frequent words past the function words
+        groups = [vocab.itos[20:60]]
+    pairs = [(w, str(i + 1)) for i, g in enumerate(groups) for w in g if w in vocab.stoi]
+    return [w for w, _ in pairs], [g for _, g in pairs]
+
+
+def _live_map(job):
+    vecs, vocab = _vectors(job)
+    words, groups = _probe(vocab, getattr(job.model, "corpus_name", ""))
+    if len(words) >= 3:
+        xy = pca_2d(vecs[[vocab.stoi[w] for w in words]])
+        st.plotly_chart(vz.word_map(xy, words, groups=groups, title=t("word2vec.map_title")), width="stretch")
+
+
+st.title(t("word2vec.title"))
+st.markdown(t("word2vec.intro"))
+tabs = st.tabs(tl("word2vec.tabs"))
+
+# ---------------------------------------------------------------- 1. train CBOW / skip-gram
+with tabs[0]:
+    c1, c2, c3, c4 = st.columns(4)
+    name = c1.selectbox(t("word2vec.corpus"), [*CORPORA, "upload"], key="w2v_corpus", **NUM)
+    sg = c2.radio(t("word2vec.arch"), ["skip-gram", "CBOW"], key="w2v_arch", horizontal=True, **NUM) == "skip-gram"
+    hs = c3.radio(t("word2vec.output"), ["NS", "HS"], key="w2v_out", horizontal=True, **NUM) == "HS"
+    k_tokens = c4.slider(t("word2vec.max_tokens"), 10, 500, 50, 10, key="w2v_ktok", **NUM)
+    corpus, err = None, None
+    try:
+        if name == "upload":
+            up = st.file_uploader(t("word2vec.upload"), type=["txt"], key="w2v_upload")
+            corpus = corpus_from_text(decode_upload(up.getvalue())) if up is not None else None
+        else:
+            corpus = _corpus(name, None if name.startswith("toy_") else k_tokens * 1000)
+    except CorpusError as e:
+        err = t(f"word2vec.corpus_{e.code}", detail=str(e))
+    if err:
+        st.error(err)
+    elif corpus is not None:
+        st.caption(t("word2vec.corpus_info", tokens=corpus.n_tokens, source=corpus.source))
+    n = st.columns(8)
+    cfg_kw = dict(dim=n[0].number_input(t("word2vec.dim"), 0, 1000, 50, key="w2v_dim", **NUM),
+                  window=n[1].number_input(t("word2vec.window"), 0, 50, 5, key="w2v_window", **NUM),
+                  negative=n[2].number_input(t("word2vec.negative"), 0, 100, 5, key="w2v_neg", **NUM),
+                  epochs=n[3].number_input(t("word2vec.epochs"), 0, 200, 5, key="w2v_epochs", **NUM),
+                  min_count=n[4].number_input(t("word2vec.min_count"), 0, 1000, 1, key="w2v_minc", **NUM),
+                  sample=n[5].selectbox(t("word2vec.sample"), [1e-3, 1e-4, 1e-5, 1e-2, 0.0], key="w2v_sample", **NUM),
+                  lr=n[6].number_input(t("word2vec.lr"), 0.0, 1e9, 0.025, format="%.4f", key="w2v_lr", **NUM),
+                  seed=n[7].number_input(t("word2vec.seed"), 0, 10**6, 0, key="w2v_seed", **NUM))
+    cfg = Word2VecConfig(sg=sg, hs=hs, **cfg_kw)
+    for code in cfg.problems():
+        st.error(t(f"word2vec.err_{code}", low=LIMITS.get(code, (0, 1))[0], high=LIMITS.get(code, (0, 1))[1]))
+
+    def make_run():
+        if corpus is None:
+            raise InputError(t("word2vec.err_no_corpus"))
+        try:
+            data = prepare(corpus.sentences, cfg)
+        except Word2VecInputError as e:
+            raise InputError(t(f"word2vec.err_{e.code}", low=0, high=0)) from None
+        model = Word2Vec(cfg, data.vocab)
+        model.corpus_name = name  # the live map picks its probe words by corpus
+        return model, train_word2vec(model, data, cfg)
+
+    job = training_panel("w2v", make_run, max_seconds=60, live_view=_live_map,
+                         disabled=bool(cfg.problems()) or corpus is None)
+    if job is not None and job.usable:
+        vecs, vocab = _vectors(job)
+        st.subheader(t("word2vec.results"))
+        r1, r2 = st.columns(2)
+        word = r1.text_input(t("word2vec.query"), key="w2v_word", **NUM).strip()
+        word = word or (_probe(vocab, job.model.corpus_name)[0] + vocab.itos)[0]
+        if word in vocab.stoi:
+            r1.dataframe(pd.DataFrame(neighbours(vecs, vocab, word, 10), columns=[t("word2vec.word"),
+                                                                                  t("word2vec.cosine")]))
+        else:
+            r1.warning(t("word2vec.unknown", words=word[:40]))
+        a, b, c = (r2.text_input(t(f"word2vec.analogy_{x}"), key=f"w2v_an_{x}", **NUM).strip() for x in "abc")
+        if a and b and c:
+            unknown = missing(vocab, [a, b, c])
+            if unknown:
+                r2.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
+            else:
+                r2.dataframe(pd.DataFrame(analogy(vecs, vocab, a, b, c), columns=[t("word2vec.word"),
+                                                                                 t("word2vec.cosine")]))
+        else:
+            r2.caption(t("word2vec.analogy_hint"))
+    qa_panel(["w2v-01"])
+
+# ---------------------------------------------------------------- 2. hierarchical softmax: the Huffman tree
+with tabs[1]:
+    st.markdown(t("word2vec.hs_intro"))
+    text = st.text_input(t("word2vec.hs_counts"), t("word2vec.hs_default"), key="w2v_counts", **NUM)
+    try:
+        words, counts = parse_counts(text)
+    except ValueError:
+        st.warning(t("word2vec.hs_bad_counts"))
+        words, counts = parse_counts(t("word2vec.hs_default"))
+    tree = huffman(counts)
+    h1, h2 = st.columns([1, 2])
+    step = h1.slider(t("word2vec.hs_step"), 0, len(tree.merges), len(tree.merges), key="w2v_hs_step")
+    pick = h1.selectbox(t("word2vec.hs_word"), range(len(words)), format_func=lambda i: words[i], key="w2v_hs_pick")
+    if step < len(tree.merges):
+        node = lambda i: words[i] if i < len(words) else f"θ{i - len(words)}"  # noqa: E731
+        m = tree.merges[step]
+        h1.caption(t("word2vec.hs_next", a=node(m.small), b=node(m.large), node=f"θ{m.step}", count=m.count))
+    h1.dataframe(pd.DataFrame({t("word2vec.word"): words, t("word2vec.count"): counts,
+                               t("word2vec.code"): ["".join(map(str, c)) for c in tree.codes],
+                               t("word2vec.length"): tree.code_lengths()}), hide_index=True)
+    h2.plotly_chart(vz.huffman_tree(tree, words, counts, upto=step, highlight=pick if step == len(tree.merges)
+                                    else None, title=t("word2vec.hs_tree_title")), width="stretch")
+    rng = np.random.default_rng(0)  # random node vectors θ and context vector h: the point is the structure
+    syn1, hvec = rng.normal(size=(len(words) - 1, 8)), rng.normal(size=8)
+    probs = path_probability(hvec, syn1, tree.codes[pick], tree.points[pick])
+    total = sum(float(np.prod(path_probability(hvec, syn1, c, p))) for c, p in zip(tree.codes, tree.points))
+    h2.plotly_chart(vz.path_bars([f"θ{p} · {c}" for p, c in zip(tree.points[pick], tree.codes[pick])], probs,
+                                 title=t("word2vec.hs_path_title", word=words[pick], p=float(np.prod(probs))),
+                                 y_title=t("word2vec.probability")), width="stretch")
+    h2.caption(t("word2vec.hs_sum", total=total))
+    qa_panel(["w2v-02"])
+
+# ---------------------------------------------------------------- 3. negative sampling
+with tabs[2]:
+    st.markdown(t("word2vec.ns_intro"))
+    s1, s2, s3 = st.columns(3)
+    power = s1.slider(t("word2vec.ns_power"), 0.0, 1.0, 0.75, 0.05, key="w2v_power", **NUM)
+    k = s2.slider(t("word2vec.ns_k"), 1, 20, 5, key="w2v_k", **NUM)
+    M = s3.select_slider(t("word2vec.ns_table"), [1000, 10_000, 100_000, 1_000_000], 100_000, key="w2v_M", **NUM)
+    src = corpus if corpus is not None else _corpus("toy_en", None)
+    vocab_ns = build_vocab(src.sentences)
+    if len(vocab_ns) < 2:
+        vocab_ns = build_vocab(_corpus("toy_en", None).sentences)
+    top = np.unique(np.r_[0:8, len(vocab_ns) - 4:len(vocab_ns)].clip(0, len(vocab_ns) - 1))  # frequent + rare
+    sampler = NegativeSampler(vocab_ns.counts, power, M, seed=int(cfg_kw["seed"]))
+    shares = {t("word2vec.ns_raw"): noise_distribution(vocab_ns.counts, 1.0)[top],
+              t("word2vec.ns_pow", power=power): noise_distribution(vocab_ns.counts, power)[top],
+              t("word2vec.ns_uniform"): np.full(top.size, 1 / len(vocab_ns)),
+              t("word2vec.ns_table_share"): sampler.empirical(len(vocab_ns))[top]}
+    st.plotly_chart(vz.grouped_bars([vocab_ns.itos[i] for i in top], shares, title=t("word2vec.ns_chart"),
+                                    y_title=t("word2vec.probability"), log_y=True), width="stretch")
+    rare = len(vocab_ns) - 1
+    st.caption(t("word2vec.ns_lift", word=vocab_ns.itos[rare], raw=noise_distribution(vocab_ns.counts, 1.0)[rare],
+                 pow=noise_distribution(vocab_ns.counts, power)[rare]))
+    drawn = sampler.draw(k)
+    st.markdown(t("word2vec.ns_drawn", k=k) + " " + " ".join(f"`{vocab_ns.itos[i]}`" for i in drawn))
+    st.caption(t("word2vec.ns_rows", k=k, rows=k + 1, V=len(vocab_ns)))
+    qa_panel(["w2v-05"])
+
+# ---------------------------------------------------------------- 4. word2vec vs tf-idf and bag of words
+with tabs[3]:
+    st.markdown(t("word2vec.tfidf_intro"))
+    d1, d2 = st.columns(2)
+    ta = d1.text_area(t("word2vec.text_a"), t("word2vec.text_a_default"), key="w2v_text_a", **NUM)[:5000]
+    tb = d2.text_area(t("word2vec.text_b"), t("word2vec.text_b_default"), key="w2v_text_b", **NUM)[:5000]
+    lang = corpus.lang if corpus is not None else "en"
+    docs = [tokenize(ta, lang), tokenize(tb, lang)]
+    job = get_job("w2v")
+    if not all(docs):
+        st.warning(t("word2vec.tfidf_empty"))
+    else:
+        tf = tfidf(docs + (corpus.sentences[:2000] if corpus is not None else []))
+        cos_tfidf = float(cosine_matrix(tf.matrix[:2])[0, 1])
+        cos_bow = float(cosine_matrix(count_matrix(docs)[0])[0, 1])
+        vals = {t("word2vec.bow"): cos_bow, "tf-idf": cos_tfidf}
+        if job is not None and job.usable:
+            vecs, vocab = _vectors(job)
+            vals["word2vec"] = cosine(mean_vector(vecs, vocab, docs[0]), mean_vector(vecs, vocab, docs[1]))
+        else:
+            st.info(t("word2vec.train_first"))
+        st.plotly_chart(vz.grouped_bars([t("word2vec.cosine")], {k_: [v] for k_, v in vals.items()},
+                                        title=t("word2vec.tfidf_chart"), y_title=t("word2vec.cosine")),
+                        width="stretch")
+        st.caption(t("word2vec.order_note"))
+    qa_panel(["w2v-03", "bert-13-1"])
+
+# ---------------------------------------------------------------- 5. cost per example: NNLM vs CBOW, softmax vs HS vs NS
+with tabs[4]:
+    st.markdown(t("word2vec.cost_intro"))
+    q = st.columns(5)
+    V = q[0].select_slider("V", [10**3, 10**4, 10**5, 10**6], 10**5, key="w2v_cost_V", **NUM)
+    D = q[1].number_input("D", 1, 2048, 100, key="w2v_cost_D", **NUM)
+    N = q[2].number_input("N", 1, 20, 4, key="w2v_cost_N", **NUM)
+    H = q[3].number_input("H", 1, 4096, 500, key="w2v_cost_H", **NUM)
+    kk = q[4].number_input("k", 1, 50, 5, key="w2v_cost_k", **NUM)
+    cost = cost_per_example(V, D, N, H, kk)
+    st.plotly_chart(vz.grouped_bars([t(f"word2vec.cost_{c}") for c in cost], {t("word2vec.cost_q"): list(cost.values())},
+                                    title=t("word2vec.cost_chart"), y_title=t("word2vec.cost_q"), log_y=True),
+                    width="stretch")
+    if st.button(t("word2vec.measure"), key="w2v_measure"):
+        with st.spinner(t("word2vec.measuring")):
+            secs = time_output_layers(min(V, 100_000), min(D, 300), kk, batch=64)
+        st.plotly_chart(vz.grouped_bars(list(secs), {"ms": [1000 * v for v in secs.values()]},
+                                        title=t("word2vec.measured", V=min(V, 100_000)), y_title="ms"),
+                        width="stretch")
+    qa_panel(["w2v-04"])
+
+# ---------------------------------------------------------------- 6. fastText subwords
+with tabs[5]:
+    st.markdown(t("word2vec.ft_intro"))
+    f1, f2, f3 = st.columns([2, 1, 1])
+    oov = f1.text_input(t("word2vec.ft_word"), t("word2vec.ft_default"), key="w2v_ft_word", **NUM).strip()[:40]
+    lo = f2.slider("min_n", 1, 6, 3, key="w2v_minn", **NUM)
+    hi = f3.slider("max_n", 1, 6, 6, key="w2v_maxn", **NUM)
+    grams = compute_ngrams(oov, lo, max(lo, hi)) if oov else []
+    st.markdown(t("word2vec.ft_grams", n=len(grams)) + " " + " ".join(f"`{g}`" for g in grams[:60]))
+    ft_corpus = _corpus("toy_zh" if corpus is not None and corpus.lang == "zh" else "toy_en", None)
+
+    def make_ft():
+        ft_cfg = Word2VecConfig(dim=50, epochs=5, seed=0)
+        data = prepare(ft_corpus.sentences, ft_cfg)
+        model = FastText(ft_cfg, data.vocab, lo, max(lo, hi))
+        return model, train_word2vec(model, data, ft_cfg)
+
+    ft = training_panel("w2v_ft", make_ft, max_seconds=30)
+    if ft is not None and ft.usable and oov:
+        vec, vocab = ft.model.word_vector(oov), ft.model.vocab
+        sims = sorted(((w, cosine(vec, ft.model.vectors[i])) for i, w in enumerate(vocab.itos)), key=lambda x: -x[1])
+        st.caption(t("word2vec.ft_known" if oov in vocab.stoi else "word2vec.ft_oov", word=oov))
+        st.plotly_chart(vz.grouped_bars([w for w, _ in sims[:10]], {t("word2vec.cosine"): [s for _, s in sims[:10]]},
+                                        title=t("word2vec.ft_chart", word=oov), y_title=t("word2vec.cosine")),
+                        width="stretch")
+    qa_panel(["w2v-06"])
+
+# ---------------------------------------------------------------- 7. the distributional hypothesis
+with tabs[6]:
+    st.markdown(t("word2vec.dh_intro"))
+    ov = st.slider(t("word2vec.dh_overlap"), 0, 100, 50, 10, key="w2v_overlap", **NUM) / 100
+    st.markdown(" · ".join(" ".join(s) for s in context_overlap_corpus(ov, n_sentences=6, seed=1)))
+    if st.button(t("word2vec.dh_run"), key="w2v_dh_run"):
+        levels = [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+        with st.spinner(t("word2vec.measuring")):
+            cos = cosine_vs_overlap(levels, Word2VecConfig(dim=16, window=2, epochs=3, sample=0, batch_size=64))
+        st.plotly_chart(vz.line([100 * x for x in levels], {"cos(blick, dax)": cos}, title=t("word2vec.dh_chart"),
+                                x_title=t("word2vec.dh_overlap"), y_title=t("word2vec.cosine")), width="stretch")
+    qa_panel(["misc-02"])
