@@ -1,4 +1,6 @@
 """Sequence labelling: HMM word segmentation (Viterbi step by step), MEMM label bias, CRF; one sentence, three taggers."""
+import zlib
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -97,7 +99,7 @@ with tab_hmm:
     if len(text) > TRELLIS_CHARS:
         st.caption(tt("trellis_cut", n=TRELLIS_CHARS))
     part = model.viterbi(text[:n])
-    step = st.slider(tt("step"), 1, n, n, key=f"seq_step_{hash(text[:n]) % 10**8}") if n > 1 else 1
+    step = st.slider(tt("step"), 1, n, n, key=f"seq_step_{zlib.crc32(text[:n].encode())}") if n > 1 else 1
     path = part.path
     if step < n:  # best path so far: follow the back-pointers from the best node of column `step`
         path = [int(np.argmax(part.delta[step - 1]))]
