@@ -159,3 +159,18 @@ def reference_models() -> dict[str, nn.Module]:
 
     with torch.device("meta"):
         return {"nn.Transformer": nn.Transformer(), "BertModel-base": BertModel(BertConfig())}
+
+
+def block_params(d: int, h: int, d_ff: int) -> dict[str, int]:
+    """Parameters per building block (closed forms); d_k = d / h does not change any of them."""
+    if d < 1 or h < 1 or d_ff < 1 or d % h:
+        raise ValueError("d_model must be a positive multiple of the number of heads")
+    mha, ffn, ln = 4 * d * d + 4 * d, 2 * d * d_ff + d_ff + d, 2 * d
+    return {"mha": mha, "ffn": ffn, "layernorm": ln, "encoder_layer": mha + ffn + 2 * ln,
+            "decoder_layer": 2 * mha + ffn + 3 * ln}
+
+
+def flop_curves(d: int, ns: list[int]) -> dict[str, list[int]]:
+    """FLOPs per layer for each sequence length n at width d (for the log-log chart)."""
+    return {"attention": [attention_flops(n, d) for n in ns], "projections": [projection_flops(n, d) for n in ns],
+            "lstm": [lstm_flops(n, d) for n in ns], "ffn": [ffn_flops(n, d) for n in ns]}

@@ -496,3 +496,32 @@ def encoder_outputs(tokens: list[str], order: list[int], *, use_pe: bool, d_mode
             pe = positional_encoding(len(tokens), d_model).double()
             x, xs = x + pe, xs + pe
         return layer(x[None])[0], layer(xs[None])[0]
+
+
+def order_check(tokens: list[str], order: list[int], *, use_pe: bool, seed: int = 0) -> dict[str, float]:
+    """Cosine of the mean encoder output of the sentence vs its shuffled version (1.0 without PE), and
+    max |P·enc(X) − enc(P·X)| (0 without PE: self-attention alone does not see word order)."""
+    a, b = encoder_outputs(tokens, order, use_pe=use_pe, seed=seed)
+    cos = F.cosine_similarity(a.mean(0), b.mean(0), dim=0)
+    return {"cos": float(cos), "max_diff": float((a[order] - b).abs().max())}
+
+
+def dot_products(d_k: int, *, n_samples: int = 5000, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Samples of q·k and q·k/√d_k for iid N(0, 1) entries (for histograms)."""
+    gen = torch.Generator().manual_seed(seed)
+    dots = (torch.randn(n_samples, d_k, generator=gen) * torch.randn(n_samples, d_k, generator=gen)).sum(-1)
+    return dots, dots / math.sqrt(d_k)
+
+
+def pe_shift_demo(d_model: int, pos: int, offset: int) -> dict[str, torch.Tensor | float]:
+    """PE[pos + k] next to R_k · PE[pos] (they coincide: a position shift is a fixed linear map)."""
+    pe = positional_encoding(pos + offset + 1, d_model).double()
+    rotated = pe_rotation(offset, d_model) @ pe[pos]
+    return {"target": pe[pos + offset], "rotated": rotated, "max_err": float((rotated - pe[pos + offset]).abs().max())}
+
+
+def pe_offset_dots(d_model: int, positions: tuple[int, ...] = (0, 10, 50), max_offset: int = 40
+                   ) -> dict[int, list[float]]:
+    """PE[pos] · PE[pos + k] for k = 0..max_offset−1: the same curve for every pos (depends only on k)."""
+    pe = positional_encoding(max(positions) + max_offset, d_model).double()
+    return {p: [float(pe[p] @ pe[p + k]) for k in range(max_offset)] for p in positions}
