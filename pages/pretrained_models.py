@@ -1,0 +1,233 @@
+"""Pretrained models: objectives as visibility masks, encoders' receptive fields, perplexity (n-gram and a real
+SmolLM2), a live compression lab, the cost of long inputs, and the map of PTMs and transfer strategies."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine import compression as cp
+from engine import objectives as ob
+from engine import smollm
+from engine.corpus import build_vocab, encode, guess_lang, load_corpus, tokenize
+from engine.ngram_lm import NGramConfig, NGramLM, perplexity_from_probs, running_perplexity
+from engine.transfer import MODES, parts, trainable_closed_form
+from ui.i18n import t, tl
+from ui.training import training_panel
+from ui.widgets import download_csv, qa_panel
+from viz import ptm as vz
+
+B = dict(bind="query-params")
+OBJ = {"LM (GPT)": "lm", "MLM (BERT)": "mlm", "PLM (XLNet)": "plm", "UniLM seq2seq": "unilm_s2s",
+       "RTD (ELECTRA)": "rtd", "ELMo": "elmo", "NSP": "nsp", "SOP": "sop"}
+
+
+@st.cache_resource(show_spinner=False)
+def _corpus(name):
+    return load_corpus(name)
+
+
+@st.cache_resource(show_spinner=False)
+def _smollm():
+    return smollm.load()  # ~20-40 s once per server process, then shared read-only
+
+
+def _words(text, limit):
+    toks = tokenize(text, guess_lang(text))[:limit]
+    if not toks:
+        st.warning(t("pretrained_models.err_no_words"))
+    return toks
+
+
+st.title(t("pretrained_models.title"))
+st.markdown(t("pretrained_models.intro"))
+tabs = st.tabs(tl("pretrained_models.tabs"))
+
+with tabs[0]:  # ptm-04: objectives as masks
+    st.markdown(t("pretrained_models.obj_intro"))
+    c1, c2 = st.columns([3, 2])
+    text = c1.text_input(t("pretrained_models.sentence"), "the cat sat on the warm mat", key="ptm_sent", **B)
+    name = c2.radio(t("pretrained_models.objective"), list(OBJ), key="ptm_obj", horizontal=True, **B)
+    seed = c2.number_input(t("common.seed"), 0, 10_000, 0, key="ptm_seed", **B)
+    toks = _words(text, 10)
+    if toks:
+        obj, rng = OBJ[name], np.random.default_rng(int(seed))
+        order = rng.permutation(len(toks))
+        mask = ob.visibility(obj, len(toks), order=order, source_len=max(1, len(toks) // 2))
+        st.plotly_chart(vz.mask_heatmap(mask, toks, title=t("pretrained_models.mask_title", obj=name),
+                                        x_title=t("pretrained_models.key"), y_title=t("pretrained_models.query"),
+                                        yes=t("pretrained_models.sees"), no=t("pretrained_models.hidden")),
+                        width="stretch", key="ptm_mask")
+        cfg = ob.ObjectiveConfig(mask_prob=0.3, seed=int(seed))
+        if obj in ("mlm", "unilm_s2s"):
+            inp, tgt = ob.mask_tokens(toks, sorted(set(toks)) + ["dog", "ran"], cfg, rng)
+            rows = [(a, b or "") for a, b in zip(inp, tgt)]
+        elif obj == "rtd":
+            inp, lab = ob.replaced_token_detection(toks, ["dog", "ran", "blue", "tree"], cfg, rng)
+            rows = [(a, t("pretrained_models.replaced") if y else t("pretrained_models.original"))
+                    for a, y in zip(inp, lab)]
+        elif obj == "plm":
+            rows = [(" ".join(v) or "∅", y) for v, y in ob.plm_pairs(toks, order)]
+            st.caption(t("pretrained_models.order", order=" → ".join(toks[i] for i in order)))
+        elif obj in ("nsp", "sop"):
+            half = max(1, len(toks) // 2)
+            a, b = " ".join(toks[:half]), " ".join(toks[half:]) or "…"
+            neg = f"{a} [SEP] {t('pretrained_models.random_sentence')}" if obj == "nsp" else f"{b} [SEP] {a}"
+            rows = [(f"[CLS] {a} [SEP] {b} [SEP]", "1"), (f"[CLS] {neg} [SEP]", "0")]
+        else:
+            rows = [(" ".join(v) or "∅", y) for v, y in ob.lm_pairs(toks)]
+        st.dataframe(pd.DataFrame(rows, columns=[t("pretrained_models.input"), t("pretrained_models.target")]),
+                     hide_index=True, width="stretch")
+        st.info(t(f"pretrained_models.note_{obj}"))
+
+with tabs[1]:  # ptm-03 / misc-03: what each encoder can see
+    st.markdown(t("pretrained_models.enc_intro"))
+    c = st.columns(4)
+    enc = c[0].radio(t("pretrained_models.encoder"), ["CNN", "RNN", "Transformer", "MLP"], key="ptm_enc",
+                     horizontal=True, **B)
+    depth = c[1].slider(t("pretrained_models.depth"), 1, 4, 1, key="ptm_depth", **B)
+    kernel = c[2].slider(t("pretrained_models.kernel"), 3, 7, 3, 2, key="ptm_kernel", **B)
+    n = c[3].slider(t("pretrained_models.length"), 4, 16, 10, key="ptm_len", **B)
+    dep = ob.dependency_mask(enc.lower(), n, depth, kernel)
+    ok = (dep == ob.dependency_closed_form(enc.lower(), n, depth, kernel)).all()
+    st.plotly_chart(vz.mask_heatmap(dep, [f"x{j}" for j in range(n)], title=t("pretrained_models.dep_title"),
+                                    x_title=t("pretrained_models.input_pos"), y_title=t("pretrained_models.out_pos"),
+                                    yes=t("pretrained_models.sees"), no=t("pretrained_models.hidden")),
+                    width="stretch", key="ptm_dep")
+    (st.success if ok else st.error)(t("pretrained_models.dep_check" if ok else "pretrained_models.dep_fail"))
+    st.markdown(t("pretrained_models.traits"))
+
+with tabs[2]:  # misc-04: perplexity
+    st.markdown(t("pretrained_models.ppl_intro"))
+    c = st.columns(4)
+    cname = c[0].radio(t("pretrained_models.corpus"), ["toy_en", "toy_zh"], key="ptm_corpus", horizontal=True, **B)
+    order_n = c[1].slider("n", 1, 3, 2, key="ptm_n", **B)
+    k = c[2].number_input(t("pretrained_models.addk"), 0.001, 100.0, 0.1, format="%.3f", key="ptm_k", **B)
+    sents = _corpus(cname).sentences
+    split = int(0.9 * len(sents))
+    probe = c[3].text_input(t("pretrained_models.probe"), " ".join(sents[split]), key="ptm_probe")
+    lms = {m: NGramLM(NGramConfig(n=m, k=k)).fit(sents[:split]) for m in (1, 2, 3)}
+    words = _words(probe, 40)
+    if words:
+        tp = lms[order_n].token_probs(words)
+        st.plotly_chart(vz.token_probabilities([w for w, _ in tp], [p for _, p in tp],
+                                               running_perplexity([p for _, p in tp]),
+                                               title=t("pretrained_models.tok_title", ppl=perplexity_from_probs(
+                                                   [p for _, p in tp])), x_title=t("pretrained_models.token"),
+                                               y_title=t("pretrained_models.prob"), ppl_title="PPL"),
+                        width="stretch", key="ptm_tok")
+    held = sents[split:]
+    ppl = {t("pretrained_models.uniform"): float(len(lms[1].vocab))}
+    ppl.update({f"{m}-gram": lms[m].perplexity(held) for m in (1, 2, 3)})
+    st.plotly_chart(vz.grouped_bars(list(ppl), {"PPL": list(ppl.values())}, title=t("pretrained_models.ppl_title"),
+                                    x_title=t("pretrained_models.model"), y_title="PPL", log_y=True),
+                    width="stretch", key="ptm_pplbars")
+    st.subheader(t("pretrained_models.gpt_title"))
+    st.markdown(t("pretrained_models.gpt_intro"))
+    if not smollm.available():
+        st.warning(t("pretrained_models.gpt_missing"))
+    elif st.session_state.get("ptm_gpt_on") or st.button(t("pretrained_models.gpt_load"), key="ptm_gpt_btn"):
+        st.session_state["ptm_gpt_on"] = True
+        with st.spinner(t("pretrained_models.gpt_loading")):
+            lm = _smollm()
+        prompt = st.text_input(t("pretrained_models.prompt"), "The capital of France is", key="ptm_prompt", **B)
+        if prompt.strip():
+            nxt = smollm.next_token_distribution(lm, prompt[:1000], 10)
+            st.plotly_chart(vz.next_token_bars([w for w, _ in nxt], [p for _, p in nxt],
+                                               title=t("pretrained_models.next_title"),
+                                               x_title=t("pretrained_models.prob"), y_title=t("pretrained_models.token")),
+                            width="stretch", key="ptm_next")
+            try:
+                st.metric(t("pretrained_models.gpt_ppl"), f"{smollm.perplexity(lm, prompt[:4000]):.1f}")
+            except ValueError:
+                st.caption(t("pretrained_models.gpt_short"))
+        else:
+            st.warning(t("pretrained_models.err_no_words"))
+
+with tabs[3]:  # ptm-05 / misc-14: compression lab
+    st.markdown(t("pretrained_models.comp_intro"))
+    corpus = _corpus("toy_en")
+    vocab = build_vocab(corpus.sentences)
+    data = cp.pack_sentences([ids + 2 for ids in encode(corpus.sentences, vocab)], 12)
+    steps = st.slider(t("pretrained_models.steps"), 50, 600, 300, 50, key="ptm_steps", **B)
+    cfg = cp.MLMConfig(vocab_size=len(vocab) + 2, steps=steps)
+    teacher = training_panel("ptm_teacher", lambda: (m := cp.TinyMLM(cfg), cp.train_mlm(m, data, cfg)),
+                             max_seconds=60)
+    if teacher and teacher.usable:
+        st.markdown(t("pretrained_models.kd_intro"))
+        c = st.columns(2)
+        temp = c[0].slider(t("pretrained_models.temperature"), 1.0, 8.0, 2.0, 0.5, key="ptm_T", **B)
+        alpha = c[1].slider(t("pretrained_models.alpha"), 0.0, 1.0, 0.5, 0.1, key="ptm_alpha", **B)
+        students = training_panel("ptm_students", lambda: (
+            s := {k: cp.TinyMLM(cp.student_config(cfg, k)) for k in ("small", "shared")},
+            cp.distil(teacher.model, s, data, cfg, temp, alpha)), max_seconds=60)
+        sparsity = st.slider(t("pretrained_models.sparsity"), 0, 95, 50, 5, key="ptm_sparsity", **B)
+        if st.button(t("pretrained_models.measure"), key="ptm_measure", type="primary"):
+            with st.spinner(t("pretrained_models.measuring")):
+                batches = cp.eval_batches(data, 0.15, 0)
+                models = {"fp32": teacher.model, "int8": cp.quantize_int8(teacher.model), "bf16":
+                          cp.to_half(teacher.model), f"prune {sparsity}%": cp.prune_magnitude(teacher.model,
+                                                                                            sparsity / 100)}
+                if students and students.usable:
+                    models.update({t("pretrained_models.student_small"): students.model["small"],
+                                   t("pretrained_models.student_shared"): students.model["shared"]})
+                st.session_state["ptm_results"] = [cp.measure(k, m, batches) for k, m in models.items()]
+        res = st.session_state.get("ptm_results")
+        if res:
+            df = pd.DataFrame([{t("pretrained_models.model"): r.name, "KiB": r.bytes / 1024, "params": r.params,
+                                "non-zero": r.nonzero, "ms/batch": r.latency_ms, "acc": r.accuracy} for r in res])
+            st.plotly_chart(vz.compression_bars(df.iloc[:, 0], df["KiB"], df["ms/batch"], df["acc"],
+                                                title=t("pretrained_models.comp_title"),
+                                                size_title=t("pretrained_models.size"),
+                                                latency_title=t("pretrained_models.latency"),
+                                                accuracy_title=t("pretrained_models.accuracy")),
+                            width="stretch", key="ptm_comp")
+            st.dataframe(df, hide_index=True, width="stretch")
+            download_csv(df, "compression", key="ptm_comp_csv")
+            st.caption(t("pretrained_models.comp_note"))
+
+with tabs[4]:  # ptm-07: the cost of length
+    c = st.columns(5)
+    heads = c[0].number_input(t("pretrained_models.heads"), 1, 128, 12, key="ptm_heads", **B)
+    layers = c[1].number_input(t("pretrained_models.layers"), 1, 128, 12, key="ptm_layers", **B)
+    batch = c[2].number_input(t("pretrained_models.batch"), 1, 1024, 8, key="ptm_batch", **B)
+    nbytes = c[3].radio(t("pretrained_models.bytes"), [2, 4], key="ptm_bytes", horizontal=True, **B)
+    gpu = c[4].number_input(t("pretrained_models.gpu"), 1, 1024, 16, key="ptm_gpu", **B)
+    ns = np.unique(np.geomspace(64, 8192, 60).astype(int))
+    gib = ns.astype(float) ** 2 * heads * layers * batch * nbytes / 2 ** 30  # one score matrix per head and layer
+    st.plotly_chart(vz.attention_memory(ns, gib, gpu, title=t("pretrained_models.mem_title"),
+                                        x_title=t("pretrained_models.length"), y_title="GiB",
+                                        limit_label=t("pretrained_models.gpu_limit"), bert_label="512 (BERT)"),
+                    width="stretch", key="ptm_mem")
+    fit = ns[gib <= gpu]
+    st.markdown(t("pretrained_models.mem_fit", n=int(fit.max()) if fit.size else 0))
+    tasks = st.slider(t("pretrained_models.tasks"), 1, 50, 10, key="ptm_tasks", **B)
+    st.markdown(t("pretrained_models.adapter_math", full=tasks * 110, adapters=110 + tasks * 3.6))
+
+with tabs[5]:  # ptm-05 / ptm-06: the map and transfer
+    tax = tl("pretrained_models.taxonomy")
+    ids, parents, labels = ["PTMs"], [""], ["PTMs"]
+    for row in tax:  # "branch/leaf" rows, leaves may list models "a, b, c"
+        branch, _, leaf = row.partition("/")
+        if branch not in ids:
+            ids.append(branch), parents.append("PTMs"), labels.append(branch)
+        ids.append(f"{branch}/{leaf}"), parents.append(branch), labels.append(leaf)
+    st.plotly_chart(vz.sunburst(ids, parents, labels, title=t("pretrained_models.map_title")), width="stretch",
+                    key="ptm_sun")
+    mode = st.radio(t("pretrained_models.transfer_mode"), list(MODES), key="ptm_mode", horizontal=True, **B)
+    stage = st.slider(t("pretrained_models.stage"), 1, 4, 2, key="ptm_stage", **B) if mode == "gradual" else 1
+    tcfg = cp.MLMConfig(vocab_size=128, n_layers=3)
+    share = {"features": [0, 0, 0, 0, 1], "embedding": [0, 1, 1, 1, 1], "top": [0, 0, 0, 1, 1], "full": [1] * 5,
+             "adapters": [0, 0.1, 0.1, 0.1, 1], "gradual": [0, *[float(i >= 4 - stage) for i in (1, 2, 3)], 1]}
+    st.plotly_chart(vz.layer_diagram(tl("pretrained_models.layer_names"), share[mode],
+                                     title=t("pretrained_models.transfer_title", mode=mode), x_title="",
+                                     frozen_label=t("pretrained_models.frozen"),
+                                     trainable_label=t("pretrained_models.trainable")), width="stretch", key="ptm_lay")
+    counts = {m: trainable_closed_form(tcfg, 2, m, stage) for m in MODES}
+    st.plotly_chart(vz.grouped_bars(list(counts), {t("pretrained_models.trainable"): list(counts.values())},
+                                    title=t("pretrained_models.trainable_title", total=sum(parts(tcfg, 2).values())),
+                                    x_title=t("pretrained_models.transfer_mode"), y_title="#params", log_y=True),
+                    width="stretch", key="ptm_trainable")
+    st.markdown(t("pretrained_models.transfer_text"))
+
+st.subheader(t("common.interview_answers"))
+qa_panel(["ptm-01", "ptm-02", "ptm-03", "ptm-04", "ptm-05", "ptm-06", "ptm-07", "misc-01", "misc-03", "misc-04",
+          "misc-14"])
