@@ -66,3 +66,49 @@ def draw(ids: list[str], n: int, seed: int) -> list[str]:
     """A mock interview: n distinct ids drawn with a seeded generator (same seed -> same interview)."""
     rng = random.Random(seed)
     return rng.sample(list(ids), k=min(max(n, 0), len(ids)))
+
+
+# ---------------------------------------------------------------- quiz bookkeeping (pure; the page keeps the dict)
+PAGE_ORDER = ("word2vec", "glove", "pretrained-models", "transformer", "bert", "sequence-labeling", "interview")
+
+
+def tour() -> list[Entry]:
+    """The classroom tour: page by page in the navigation order, each page's questions in curriculum order."""
+    rank = {p: i for i, p in enumerate(PAGE_ORDER)}
+    items = list(entries())
+    return sorted(items, key=lambda e: (rank.get(e.page, len(rank)), items.index(e)))
+
+
+def quiz_items(answers: dict[str, dict], ids: list[str]) -> list[tuple[str, int, dict]]:
+    """(id, item number, item) for every quiz item of these ids that has an answer file entry."""
+    return [(qid, i, q) for qid in ids for i, q in enumerate(answers.get(qid, {}).get("quiz", []))]
+
+
+def record(progress: dict, qid: str, item: int, chosen: int, correct: int) -> dict:
+    """Store one answer; progress[f"{qid}#{item}"] = {"id", "item", "chosen", "correct"} (last answer wins)."""
+    progress[f"{qid}#{item}"] = {"id": qid, "item": item, "chosen": int(chosen), "correct": int(chosen) == int(correct)}
+    return progress
+
+
+def scores(progress: dict) -> dict[str, tuple[int, int]]:
+    """chapter -> (right, answered)."""
+    chap = {e.id: e.chapter for e in entries()}
+    out: dict[str, tuple[int, int]] = {}
+    for rec in progress.values():
+        c = chap.get(rec["id"], "?")
+        right, n = out.get(c, (0, 0))
+        out[c] = (right + int(rec["correct"]), n + 1)
+    return out
+
+
+def progress_markdown(progress: dict, lang: str, heading: str, right: str, wrong: str) -> str:
+    titles = {e.id: e.title(lang) for e in entries()}
+    lines = [f"# {heading}", ""]
+    for chap, (r, n) in scores(progress).items():
+        lines.append(f"- **{chap}**: {r}/{n}")
+    lines.append("")
+    for key in sorted(progress):
+        rec = progress[key]
+        lines.append(f"- {rec['id']} · {titles.get(rec['id'], '')} · #{rec['item'] + 1}: "
+                     f"{right if rec['correct'] else wrong}")
+    return "\n".join(lines) + "\n"
