@@ -1,0 +1,104 @@
+"""The GloVe page under AppTest: bad settings give messages (never tracebacks), short live runs of GloVe, word2vec
+and the autoencoder finish, their results are drawn, and an earlier model survives a bad request."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from ui.i18n import t
+
+PAGE = "pages/glove.py"
+
+
+def _open(lang="en", **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["lang"] = lang
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    return at.switch_page(PAGE).run()
+
+
+def _finish(at: AppTest, key: str):
+    job = at.session_state[f"job:{key}"]
+    job.wait(120)
+    at.run()
+    return job
+
+
+def _stop_all(at: AppTest) -> None:
+    for key in ("job:glove", "job:glove_w2v", "job:glove_ae"):
+        if key in at.session_state:
+            at.session_state[key].stop.set()
+            at.session_state[key].wait(60)
+
+
+def _texts(at: AppTest, kind: str) -> list[str]:
+    return [e.value for e in getattr(at, kind)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_renders_counts_and_reference_table(lang):
+    at = _open(lang)
+    assert not at.exception
+    assert not _texts(at, "error")
+    assert len(at.tabs) >= 5
+    assert any(t("glove.reference_table", lang) == m for m in _texts(at, "markdown"))
+
+
+def test_bad_weighting_shows_message():
+    at = _open()
+    at.number_input(key="glove_xmax").set_value(0.0).run()
+    assert not at.exception
+    assert t("glove.bad_weighting", "en") in _texts(at, "error")
+    at.number_input(key="glove_xmax").set_value(100.0)
+    at.number_input(key="glove_alpha").set_value(-1.0).run()
+    assert t("glove.bad_weighting", "en") in _texts(at, "error")
+
+
+def test_unknown_words_warn_instead_of_failing():
+    at = _open()
+    at.text_input(key="glove_words").set_value("zzzqqq 😀 king").run()
+    at.text_input(key="glove_i").set_value("nosuchword").run()
+    assert not at.exception
+    assert any("zzzqqq" in w for w in _texts(at, "warning"))
+
+
+def test_short_glove_run_then_bad_settings_keep_the_model():
+    at = _open()
+    try:
+        at.number_input(key="glove_epochs").set_value(2).run()
+        at.button(key="glove:train").click().run()
+        job = _finish(at, "glove")
+        assert job.status == "done" and job.usable
+        assert not at.exception
+        # the ratio table now has the model's column, the word map is drawn
+        assert any(t("glove.model_ratio_note", "en") == c for c in _texts(at, "caption"))
+        # bad settings: a message, and the trained model is kept
+        at.number_input(key="glove_lr").set_value(0.0).run()
+        at.button(key="glove:train").click().run()
+        assert not at.exception
+        assert any(t("glove.bad_lr", "en") in e for e in _texts(at, "error")), _texts(at, "error")
+        assert at.session_state["job:glove"] is job
+    finally:
+        _stop_all(at)
+
+
+def test_compare_word2vec_and_lsa_and_autoencoder():
+    at = _open()
+    try:
+        at.number_input(key="glove_w2v_epochs").set_value(1).run()
+        at.button(key="glove_w2v:train").click().run()
+        assert _finish(at, "glove_w2v").usable
+        at.toggle(key="glove_lsa").set_value(True).run()
+        assert not at.exception
+        frames = [df.value for df in at.dataframe]
+        methods = [set(f.iloc[:, 0]) for f in frames if "method" in f.columns]
+        assert methods and {"word2vec", "LSA (PPMI + SVD)"} <= methods[0]
+        at.number_input(key="glove_ae_steps").set_value(20).run()
+        at.button(key="glove_ae:train").click().run()
+        job = _finish(at, "glove_ae")
+        assert job.usable and len(job.history) == 20
+        assert not at.exception
+    finally:
+        _stop_all(at)
+
