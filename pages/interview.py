@@ -44,8 +44,9 @@ tabs = st.tabs(tl("interview.tabs"))
 with tabs[0]:  # question bank
     c1, c2 = st.columns([3, 2])
     query = c1.text_input(t("interview.search"), "", key="interview_search", **B)
-    chap = c2.selectbox(t("interview.chapter"), list(range(len(chapters) + 1)), key="interview_chapter",
-                        format_func=lambda i: t("interview.all") if i == 0 else chapter_name[chapters[i - 1]], **B)
+    labels = [t("interview.all"), *(chapter_name[c] for c in chapters)]  # numbers in the URL, labels on screen
+    chap = c2.selectbox(t("interview.chapter"), list(range(len(labels))), key="interview_chapter",
+                        format_func=labels.__getitem__, **B)
     found = cur.search(cur.entries(), query[:200], chapter=chapters[chap - 1] if chap else None,
                        texts={k: v.get("answer", "") for k, v in answers.items()})
     st.caption(t("interview.found", n=len(found), total=len(cur.entries())))
@@ -56,7 +57,7 @@ with tabs[0]:  # question bank
 
 with tabs[1]:  # quiz
     qchap = st.selectbox(t("interview.chapter"), list(range(len(chapters))), key="interview_quiz_chapter",
-                         format_func=lambda i: chapter_name[chapters[i]], **B)
+                         format_func=labels[1:].__getitem__, **B)
     ids = [e.id for e in cur.entries() if e.chapter == chapters[qchap]]
     items = cur.quiz_items(answers, ids)
     if not items:
@@ -118,7 +119,7 @@ with tabs[2]:  # mock interview
                     mock["start"] = None
                 st.rerun()
     if mock["grades"]:
-        st.markdown("\n".join(f"- {qid}: {t('interview.mock_' + g)}" for qid, g in mock["grades"].items()))
+        st.markdown("\n".join(f"- {qid}: {t(f'interview.mock_{g}')}" for qid, g in mock["grades"].items()))
 
 with tabs[3]:  # classroom tour
     steps = cur.tour()

@@ -1,0 +1,74 @@
+"""pages/interview.py under AppTest: quiz answers are recorded and scored, the tour moves and stays in range, the
+mock interview draws the seeded questions, both mini-labs train for real, in en and zh."""
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from engine import curriculum as cur
+
+
+def _open(lang="en"):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    return at.switch_page("pages/interview.py").run()
+
+
+def test_quiz_records_score_and_exports():
+    at = _open()
+    radio = at.radio(key="interview_quiz_ptm-04_0")
+    radio.set_value(1).run()  # the right answer (tril)
+    at.radio(key="interview_quiz_ptm-04_1").set_value(0).run()  # a wrong one
+    prog = at.session_state["interview_progress"]
+    assert prog["ptm-04#0"]["correct"] is True and prog["ptm-04#1"]["correct"] is False
+    assert cur.scores(prog)["ptm"] == (1, 2)
+    assert at.success and at.error and not at.exception
+    md = cur.progress_markdown(prog, "en", "t", "✓", "✗")
+    assert "ptm: 1/2" in md.replace("**", "") and "ptm-04" in md
+
+
+def test_search_filters_and_missing_answers_say_so():
+    at = _open("zh")
+    at.text_input(key="interview_search").set_value("困惑度").run()
+    titles = [e.label for e in at.expander]
+    assert any("misc-04" in x for x in titles) and not at.exception
+    at.text_input(key="interview_search").set_value("zzz-nothing").run()
+    assert any("找到 0 题" in c.value for c in at.caption) and not at.exception
+    assert not any("misc-04" in e.label for e in at.expander)
+
+
+def test_tour_next_previous_and_bounds():
+    at = _open()
+    at.button(key="interview_next").click().run()
+    at.button(key="interview_next").click().run()
+    assert at.number_input(key="interview_step").value == 3
+    for _ in range(4):
+        at.button(key="interview_prev").click().run()
+    assert at.number_input(key="interview_step").value == 1 and not at.exception
+
+
+def test_mock_interview_uses_the_seeded_draw():
+    at = _open()
+    at.number_input(key="interview_mock_seed").set_value(7).run()
+    at.button(key="interview_mock_go").click().run()
+    first = cur.by_id()[cur.draw([e.id for e in cur.entries()], 5, 7)[0]]
+    assert any(first.en in s.value for s in at.subheader), [s.value for s in at.subheader]
+    at.button(key="interview_mock_knew").click().run()
+    assert at.session_state["interview_mock"]["grades"] == {first.id: "knew"} and not at.exception
+
+
+def test_both_labs_train_and_draw():
+    at = _open("zh")
+    jobs = []
+    try:
+        for key in ("interview_mtl", "interview_noise"):
+            at.button(key=f"{key}:train").click().run()
+            job = at.session_state[f"job:{key}"]
+            jobs.append(job)
+            job.wait(60)
+            at.run()
+            assert job.status == "done" and job.history and not at.exception
+        assert at.session_state["job:interview_noise"].usable
+    finally:
+        for job in jobs:
+            job.stop.set()
+            job.wait(30)
