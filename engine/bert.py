@@ -236,7 +236,8 @@ def predict_masked(model: TinyBert, text: str, k: int = 5) -> list[tuple[int, li
         raise BertInputError("no_mask", "the sentence has no [MASK]")
     if len(where) > MAX_MASKS:
         raise BertInputError("many_masks", f"more than {MAX_MASKS} [MASK] tokens")
-    words = [i for i in ids[0].tolist() if i not in tok.all_special_ids]
+    frame = {tok.cls_token_id, tok.sep_token_id, tok.pad_token_id, tok.mask_token_id}
+    words = [i for i in ids[0].tolist() if i not in frame]
     if words and all(i == tok.unk_token_id for i in words):
         raise BertInputError("all_unknown", "every word is unknown to the vocabulary")
     model.eval()
