@@ -80,7 +80,8 @@ with tabs[0]:
                   negative=n[2].number_input(t("word2vec.negative"), 0, 100, 5, key="w2v_neg", **NUM),
                   epochs=n[3].number_input(t("word2vec.epochs"), 0, 200, 5, key="w2v_epochs", **NUM),
                   min_count=n[4].number_input(t("word2vec.min_count"), 0, 1000, 1, key="w2v_minc", **NUM),
-                  sample=n[5].selectbox(t("word2vec.sample"), [1e-3, 1e-4, 1e-5, 1e-2, 0.0], key="w2v_sample", **NUM),
+                  sample=float(n[5].selectbox(t("word2vec.sample"), ["1e-3", "1e-4", "1e-5", "1e-2", "0"], key="w2v_sample",
+                                                **NUM)),
                   lr=n[6].number_input(t("word2vec.lr"), 0.0, 1e9, 0.025, format="%.4f", key="w2v_lr", **NUM),
                   seed=n[7].number_input(t("word2vec.seed"), 0, 10**6, 0, key="w2v_seed", **NUM))
     cfg = Word2VecConfig(sg=sg, hs=hs, **cfg_kw)
