@@ -1,9 +1,20 @@
 """pages/interview.py under AppTest: quiz answers are recorded and scored, the tour moves and stays in range, the
 mock interview draws the seeded questions, both mini-labs train for real, in en and zh."""
+import time
+
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from engine import curriculum as cur
+
+
+def _wait(at, job, limit=120):
+    """Keep polling like a browser tab would (a job nobody polls for 10 s stops by design)."""
+    t0 = time.time()
+    while not job.finished and time.time() - t0 < limit:
+        time.sleep(1)
+        at.run()
+    at.run()
 
 
 def _open(lang="en"):
@@ -64,8 +75,7 @@ def test_both_labs_train_and_draw():
             at.button(key=f"{key}:train").click().run()
             job = at.session_state[f"job:{key}"]
             jobs.append(job)
-            job.wait(60)
-            at.run()
+            _wait(at, job)
             assert job.status == "done" and job.history and not at.exception
         assert at.session_state["job:interview_noise"].usable
     finally:

@@ -1,0 +1,67 @@
+"""pages/pretrained_models.py under AppTest: every objective draws without error, empty text warns, a short
+teacher run + distillation + measuring fills the compression table (real numbers), in en and zh."""
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+OBJECTIVES = ["LM (GPT)", "MLM (BERT)", "PLM (XLNet)", "UniLM seq2seq", "RTD (ELECTRA)", "ELMo", "NSP", "SOP"]
+
+
+def _wait(at, job, limit=120):
+    """Keep polling like a browser tab would (a job nobody polls for 10 s stops by design)."""
+    t0 = time.time()
+    while not job.finished and time.time() - t0 < limit:
+        time.sleep(1)
+        at.run()
+    at.run()
+
+
+def _open(lang="en"):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    return at.switch_page("pages/pretrained_models.py").run()
+
+
+def test_objectives_encoders_and_bad_text():
+    at = _open("zh")
+    for name in OBJECTIVES:
+        at.radio(key="ptm_obj").set_value(name).run()
+        assert not at.exception and at.dataframe, name
+    at.text_input(key="ptm_sent").set_value("   !!! 😀 ").run()
+    assert at.warning and not at.exception
+    for enc in ("CNN", "RNN", "Transformer", "MLP"):
+        at.radio(key="ptm_enc").set_value(enc).run()
+        assert at.success and not at.exception
+    at.text_input(key="ptm_probe").set_value("zzz qqq unknownword").run()  # only unknown words: still a number
+    assert not at.exception
+
+
+def test_compression_lab_measures_real_variants():
+    at = _open()
+    jobs = []
+    try:
+        at.slider(key="ptm_steps").set_value(50).run()
+        at.button(key="ptm_teacher:train").click().run()
+        teacher = at.session_state["job:ptm_teacher"]
+        jobs.append(teacher)
+        _wait(at, teacher)
+        assert teacher.status == "done", (teacher.status, len(teacher.history), teacher.seconds)
+        at.button(key="ptm_students:train").click().run()
+        students = at.session_state["job:ptm_students"]
+        jobs.append(students)
+        _wait(at, students)
+        at.button(key="ptm_measure").click().run()
+        res = at.session_state["ptm_results"]
+        names = [r.name for r in res]
+        assert names[:3] == ["fp32", "int8", "bf16"] and len(res) == 6, names
+        fp32, int8 = res[0], res[1]
+        assert int8.bytes < fp32.bytes and all(r.latency_ms > 0 for r in res)
+        assert res[3].nonzero < fp32.params  # pruned
+        assert not at.exception
+    finally:
+        for job in jobs:
+            job.stop.set()
+            job.wait(30)
