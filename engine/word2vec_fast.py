@@ -53,43 +53,35 @@ def _lookup(f: float) -> int:
 
 
 @_jit(cache=True, fastmath=True, nogil=True)
+def _logistic_step(l1, neu1e, u, label, alpha, sig, logsig) -> float:
+    """One binary decision (a Huffman node, or a true/noise word): g = (label − σ(l1ᵀu))·α; u += g·l1; neu1e += g·u."""
+    f = np.float32(0.0)
+    for c in range(l1.shape[0]):
+        f += l1[c] * u[c]
+    i = _lookup(f)
+    g = np.float32((label - sig[i]) * alpha)
+    for c in range(l1.shape[0]):
+        neu1e[c] += g * u[c]
+        u[c] += g * l1[c]
+    return -logsig[i] if label > 0.5 else -logsig[EXP_TABLE_SIZE - 1 - i]
+
+
+@_jit(cache=True, fastmath=True, nogil=True)
 def _output_layer(l1, neu1e, syn1, target, hs, codes, points, code_len, table, negative, alpha, state, sig,
                   logsig):
     """One target word against the hidden vector l1: updates syn1 rows, accumulates l1's gradient in neu1e.
     Returns the loss of this example (−log P for HS, the NS objective for NS)."""
-    d = l1.shape[0]
     loss = 0.0
     if hs:
-        for j in range(code_len[target]):
-            row = points[target, j]
-            f = 0.0
-            for c in range(d):
-                f += l1[c] * syn1[row, c]
-            label = 1.0 - codes[target, j]  # word2vec.c: g = (1 - code - σ) · alpha
-            s = sig[_lookup(f)]
-            loss -= logsig[_lookup(f)] if label > 0.5 else logsig[_lookup(-f)]
-            g = (label - s) * alpha
-            for c in range(d):
-                neu1e[c] += g * syn1[row, c]
-                syn1[row, c] += g * l1[c]
+        for j in range(code_len[target]):  # word2vec.c: label = 1 − code
+            loss += _logistic_step(l1, neu1e, syn1[points[target, j]], 1.0 - codes[target, j], alpha, sig, logsig)
     else:
-        for k in range(negative + 1):
-            if k == 0:
-                row, label = target, 1.0
-            else:
-                row = table[_rand(state) % np.uint64(table.shape[0])]
-                if row == target:
-                    continue
-                label = 0.0
-            f = 0.0
-            for c in range(d):
-                f += l1[c] * syn1[row, c]
-            s = sig[_lookup(f)]
-            loss -= logsig[_lookup(f)] if label > 0.5 else logsig[_lookup(-f)]
-            g = (label - s) * alpha
-            for c in range(d):
-                neu1e[c] += g * syn1[row, c]
-                syn1[row, c] += g * l1[c]
+        loss += _logistic_step(l1, neu1e, syn1[target], 1.0, alpha, sig, logsig)
+        n = np.uint64(table.shape[0])
+        for _ in range(negative):
+            row = table[_rand(state) % n]
+            if row != target:  # a noise draw equal to the true word is skipped
+                loss += _logistic_step(l1, neu1e, syn1[row], 0.0, alpha, sig, logsig)
     return loss
 
 
