@@ -10,6 +10,7 @@ threads). Writes bench/results/ptm.md.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -70,7 +71,7 @@ def main() -> None:
         t_fwd = time.perf_counter() - t0
         lines += ["", f"SmolLM2-135M (GGUF → LlamaForCausalLM): load {t_load:.1f} s, one forward pass on a short "
                   f"sentence {t_fwd * 1000:.0f} ms, perplexity of 'The cat sat on the mat.' = {ppl:.1f}."]
-    lines += ["", f"Measured while the 2-core machine was shared (load average {__import__('os').getloadavg()[0]:.0f}), so absolute times are pessimistic; compare rows, not runs. "
+    lines += ["", f"Measured while the 2-core machine was shared (load average {os.getloadavg()[0]:.0f}), so absolute times are pessimistic; compare rows, not runs. "
               "Reading: int8 shrinks the Linear weights to a byte each, but embeddings and LayerNorms stay float, "
               "so a tiny model shrinks less than 4×; pruning zeroes weights without changing dense storage or "
               "dense-kernel latency; bf16/fp16 halve storage but are not faster on this CPU; the students are "
