@@ -118,3 +118,38 @@ def jieba_spans(text: str) -> list[tuple[int, int]]:
 
     jieba.setLogLevel(60)
     return [(start, end) for _, start, end in jieba.tokenize(text)]
+
+
+def binomial_halfwidth(p: float, n: int, z: float = 2.576) -> float:
+    """Half-width of the normal-approximation binomial CI (99% by default) for a share p over n trials."""
+    return z * float(np.sqrt(max(p * (1 - p), 0.0) / max(n, 1)))
+
+
+def sample_masks(tokenizer, text: str, n_samples: int, *, probability: float = 0.15, replace_prob: float = 0.8,
+                 random_prob: float = 0.1, exact: bool = False, whole_word: str | None = None,
+                 seed: int = 0) -> dict:
+    """Mask one sentence `n_samples` times. whole_word: None (per piece), "pieces" (## pieces of a word
+    together) or "jieba" (characters of a jieba word together). Returns tokens, what the encoder sees per sample,
+    fates (n, T) and shares: chosen among words (non-special tokens) and masked / random / unchanged among targets."""
+    enc = tokenizer([text] * n_samples, return_special_tokens_mask=True, return_offsets_mapping=True,
+                    truncation=True, max_length=128, return_tensors="pt")
+    ids, special = enc["input_ids"], enc["special_tokens_mask"]
+    words = None
+    if whole_word == "pieces":
+        words = torch.tensor(word_ids_from_offsets(enc["offset_mapping"].numpy(), special.numpy()))
+    elif whole_word == "jieba":
+        spans = jieba_spans(text)
+        row = word_ids_from_spans(enc["offset_mapping"][0].tolist(), special[0].tolist(), spans)
+        words = torch.tensor([row] * n_samples)
+    g = torch.Generator().manual_seed(seed)
+    inputs, labels = mask_tokens(ids, special, len(tokenizer), tokenizer.mask_token_id, probability, replace_prob,
+                                 random_prob, generator=g, word_ids=words, exact=exact)
+    f = fates(ids, inputs, labels, tokenizer.mask_token_id)
+    n_words = int((special == 0).sum())
+    n_target = int((labels != IGNORE).sum())
+    shares = {"chosen": n_target / max(n_words, 1)}
+    for name, code in (("masked", MASKED), ("random", RANDOM), ("unchanged", UNCHANGED)):
+        shares[name] = int((f == code).sum()) / max(n_target, 1)
+    return {"tokens": tokenizer.convert_ids_to_tokens(ids[0]), "seen": [tokenizer.convert_ids_to_tokens(r)
+                                                                       for r in inputs[:20]],
+            "fates": f.numpy(), "shares": shares, "n_words": n_words, "n_target": n_target}

@@ -104,3 +104,19 @@ def load_pairs(path: Path) -> tuple[list[str], list[str], np.ndarray]:
         b.append(s2)
         y.append(int(lab))
     return a, b, np.array(y)
+
+
+def roc_points(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(false-positive rates, true-positive rates) of the ROC curve."""
+    from sklearn.metrics import roc_curve
+
+    fpr, tpr, _ = roc_curve(np.asarray(labels), np.asarray(scores))
+    return fpr, tpr
+
+
+def load_minilm_tokenizer():
+    """Only MiniLM's tokenizer (the real bert-base-uncased WordPiece vocabulary, 30,522 entries): fast to load."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(model_dir(), local_files_only=True)
