@@ -143,10 +143,10 @@ with tab_bias:
             best, value = M.best_path(lat, mode)
             shown = M.memm_probs(lat) if mode == "memm" else lat.weights
             plot(V.lattice(shown, best, title=tt(f"lat_{mode}_title"), x_title=tt("lat_x"), y_title=tt("lat_y")))
-            rows = M.enumerate_paths(lat, mode)[:8]
+            rows = M.enumerate_paths(lat, mode)  # every path, best first (scroll for the rest)
             st.dataframe(pd.DataFrame({tt("path"): ["-".join(str(s + 1) for s in p) for p, _, _ in rows],
                                        tt(f"value_{mode}"): [v for _, v, _ in rows],
-                                       tt("prob"): [p for _, _, p in rows]}), hide_index=True)
+                                       tt("prob"): [p for _, _, p in rows]}), hide_index=True, height=250)
     if lat.given_start:
         st.caption(tt("given_start"))
     plot(V.bars([str(s + 1) for s in range(lat.n_states)], M.out_degree(lat).mean(0), **axes("degree")))
@@ -171,6 +171,10 @@ with tab_bias:
                  **{f"P {m.kind.upper()}": float(np.exp(m.path_logprob(w, m.predict([w])[0]))) for m in lb.model}}
                 for w in D.WORDS]
         st.dataframe(pd.DataFrame(rows), hide_index=True)
+        data = D.make_dataset(int(n_rib), int(n_rob))
+        acc = {m.kind.upper(): np.mean([p == list(g) for (w, g), p in zip(data, m.predict([w for w, _ in data]))])
+               for m in lb.model}
+        st.markdown(tt("ribrob_acc", memm=acc["MEMM"], crf=acc["CRF"]))
         st.markdown(tt("ribrob_explain"))
 
 with tab_three:
@@ -189,9 +193,14 @@ with tab_three:
         taggers.update({m.kind.upper(): m for m in pd_job.model})
     table = {tt("char"): list(text[:TRELLIS_CHARS])}
     for name, m in taggers.items():
-        tags = m.tags(text) if isinstance(m, H.HMM) else ids_to_tags(m.predict([text])[0])
+        if isinstance(m, H.HMM):  # log P(tags | sentence) = log P(tags, sentence) - log P(sentence)
+            tags, logp = m.tags(text), m.viterbi(text).log_prob - m.forward(text)[1]
+        else:
+            path = m.predict([text])[0]
+            tags, logp = ids_to_tags(path), m.path_logprob(text, path)
         table[name] = list(tags[:TRELLIS_CHARS])
-        st.markdown(f"**{name}** · {' / '.join(H.tags_to_words(text, tags))}")
+        st.markdown(f"**{name}** · {' / '.join(H.tags_to_words(text, tags))} · "
+                    f"{tt('path_logp', logp=logp)}")
     st.dataframe(pd.DataFrame(table).T, width="stretch")
     f1 = dict(hmm_f1())
     if pd_job is not None and pd_job.usable:

@@ -2,6 +2,8 @@
 results are drawn, and what was trained is kept."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,7 +28,10 @@ def at():
 def _train(at: AppTest, key: str):
     at.button(key=f"{key}:train").click().run()
     job = at.session_state[f"job:{key}"]
-    job.wait(120)
+    deadline = time.time() + 300
+    while not job.finished and time.time() < deadline:
+        job.last_poll = time.time()  # AppTest has no Runtime: stand in for the polling fragment's heartbeat
+        job.wait(0.5)
     at.run()
     return job
 
@@ -44,6 +49,7 @@ def test_rib_rob_training_shows_label_bias_and_zero_words_is_refused(at):
     job = _train(at, "seq_lb")
     assert job.usable and not at.exception
     memm, crf = job.model
+    assert job.status == "done" and len(job.history) == 40, (job.status, len(job.history), job.seconds)
     assert memm.predict(["rob"]) == [[0, 1, 2]] and crf.predict(["rob"]) == [[3, 4, 5]]
     at.number_input(key="seq_rib").set_value(0)
     at.number_input(key="seq_rob").set_value(0)
