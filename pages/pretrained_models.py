@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine import compression as cp
 from engine import objectives as ob
-from engine import smollm
+from engine import polysemy, smollm
 from engine.corpus import build_vocab, encode, guess_lang, load_corpus, tokenize
 from engine.ngram_lm import NGramConfig, NGramLM, perplexity_from_probs, running_perplexity
 from engine.transfer import MODES, parts, trainable_closed_form
@@ -28,6 +28,11 @@ def _corpus(name):
 @st.cache_resource(show_spinner=False)
 def _smollm():
     return smollm.load()  # ~20-40 s once per server process, then shared read-only
+
+
+@st.cache_resource(show_spinner=False)
+def _minilm():
+    return polysemy.load_minilm()  # read-only, shared
 
 
 def _words(text, limit):
@@ -94,6 +99,42 @@ with tabs[1]:  # ptm-03 / misc-03: what each encoder can see
                     width="stretch", key="ptm_dep")
     (st.success if ok else st.error)(t("pretrained_models.dep_check" if ok else "pretrained_models.dep_fail"))
     st.markdown(t("pretrained_models.traits"))
+    st.subheader(t("pretrained_models.poly_title"))
+    st.markdown(t("pretrained_models.poly_intro"))
+    if polysemy.model_dir() is None:
+        st.warning(t("pretrained_models.poly_missing"))
+    elif st.session_state.get("ptm_poly_on") or st.button(t("pretrained_models.poly_load"), key="ptm_poly_btn"):
+        st.session_state["ptm_poly_on"] = True
+        with st.spinner(t("pretrained_models.poly_loading")):
+            enc_model = _minilm()
+        pairs = tl("pretrained_models.poly_pairs")  # "word | sentence 1 | sentence 2"
+        custom = st.text_input(t("pretrained_models.poly_custom"), "", key="ptm_poly", **B)
+        rows, bad = [], []
+        for line in ([custom] if custom.strip() else []) + pairs:
+            parts_ = [p.strip() for p in line.split("|")]
+            try:
+                (s1, c1), (s2, c2) = (polysemy.word_vectors(enc_model, s, parts_[0]) for s in parts_[1:3])
+                rows.append((parts_[0], polysemy.cosine(s1, s2), polysemy.cosine(c1, c2)))
+            except (ValueError, IndexError):
+                bad.append(line)
+        if bad:
+            st.warning(t("pretrained_models.poly_bad", lines="; ".join(bad)))
+        if rows:
+            st.plotly_chart(vz.grouped_bars([w for w, *_ in rows], {t("pretrained_models.static"): [r[1] for r in rows],
+                                            t("pretrained_models.contextual"): [r[2] for r in rows]},
+                                            title=t("pretrained_models.poly_chart"), x_title=t("pretrained_models.word"),
+                                            y_title="cos", text_format=".2f"), width="stretch", key="ptm_poly_bars")
+        docs = st.text_area(t("pretrained_models.docs"), t("pretrained_models.docs_default"), key="ptm_docs")
+        lines = [d for d in docs.splitlines() if d.strip()][:8]
+        try:
+            reps = polysemy.representations(lines, enc_model)
+        except ValueError:
+            st.warning(t("pretrained_models.docs_bad"))
+        else:
+            cols = st.columns(2)
+            for i, (name, sim) in enumerate(reps.items()):
+                cols[i % 2].plotly_chart(vz.cosine_heatmap(sim, [f"#{j + 1}" for j in range(len(lines))],
+                                                           title=name), width="stretch", key=f"ptm_rep_{i}")
 
 with tabs[2]:  # misc-04: perplexity
     st.markdown(t("pretrained_models.ppl_intro"))

@@ -65,3 +65,13 @@ def test_compression_lab_measures_real_variants():
         for job in jobs:
             job.stop.set()
             job.wait(30)
+
+
+def test_polysemy_probe_and_representations():
+    at = _open()
+    at.button(key="ptm_poly_btn").click().run()
+    assert at.session_state["ptm_poly_on"] and not at.exception
+    at.text_input(key="ptm_poly").set_value("bank | no separator here").run()
+    assert any("bank | no separator here" in w.value for w in at.warning) and not at.exception
+    at.text_area(key="ptm_docs").set_value("😀\n!!!").run()
+    assert at.warning and not at.exception
