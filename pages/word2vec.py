@@ -38,7 +38,7 @@ def _probe(vocab, name):
     groups = [g.split() for g in PROBES.get(name, "").split("|") if g.strip()]
     if not groups:  # any other corpus: frequent words past the function words
         groups = [vocab.itos[20:60]]
-    pairs = [(w, str(i + 1)) for i, g in enumerate(groups) for w in g if w in vocab.stoi]
+    pairs = [(w, f"{g[0]} …") for g in groups for w in g if w in vocab.stoi]
     return [w for w, _ in pairs], [g for _, g in pairs]
 
 
@@ -109,7 +109,7 @@ with tabs[0]:
         word = word or (_probe(vocab, job.model.corpus_name)[0] + vocab.itos)[0]
         if word in vocab.stoi:
             r1.dataframe(pd.DataFrame(neighbours(vecs, vocab, word, 10), columns=[t("word2vec.word"),
-                                                                                  t("word2vec.cosine")]))
+                                                                                  t("word2vec.cosine")]), hide_index=True)
         else:
             r1.warning(t("word2vec.unknown", words=word[:40]))
         a, b, c = (r2.text_input(t(f"word2vec.analogy_{x}"), key=f"w2v_an_{x}", **NUM).strip() for x in "abc")
@@ -119,7 +119,7 @@ with tabs[0]:
                 r2.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
             else:
                 r2.dataframe(pd.DataFrame(analogy(vecs, vocab, a, b, c), columns=[t("word2vec.word"),
-                                                                                 t("word2vec.cosine")]))
+                                                                                 t("word2vec.cosine")]), hide_index=True)
         else:
             r2.caption(t("word2vec.analogy_hint"))
     qa_panel(["w2v-01"])
@@ -262,7 +262,7 @@ with tabs[5]:
 with tabs[6]:
     st.markdown(t("word2vec.dh_intro"))
     ov = st.slider(t("word2vec.dh_overlap"), 0, 100, 50, 10, key="w2v_overlap", **NUM) / 100
-    st.markdown(" · ".join(" ".join(s) for s in context_overlap_corpus(ov, n_sentences=6, seed=1)))
+    st.markdown("  \n".join(f"`{' '.join(s)}`" for s in context_overlap_corpus(ov, n_sentences=6, seed=1)))
     if st.button(t("word2vec.dh_run"), key="w2v_dh_run"):
         levels = [0, 0.2, 0.4, 0.6, 0.8, 1.0]
         with st.spinner(t("word2vec.measuring")):

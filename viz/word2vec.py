@@ -96,7 +96,9 @@ def path_bars(labels: Sequence[str], probs: Sequence[float], *, title: str = "",
 def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], *, title: str = "",
                  x_title: str = "", y_title: str = "", log_y: bool = False, height: int = 360) -> go.Figure:
     """One bar group per category, one colour per series (noise distributions, costs, similarities)."""
-    fig = go.Figure([go.Bar(name=name, x=list(categories), y=list(vals)) for name, vals in series.items()])
+    fig = go.Figure([go.Bar(name=name, x=list(categories), y=list(vals), texttemplate="%{y:.3g}",
+                            textposition="outside" if len(categories) * len(series) <= 12 else "none")
+                     for name, vals in series.items()])
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, barmode="group", height=height,
                       **_LAYOUT)
     if log_y:
