@@ -152,13 +152,16 @@ def module_counts(model: nn.Module, kinds: tuple[str, ...] = ("Linear", "NonDyna
     return {k: counts.get(k, 0) for k in ("Linear", "Dropout", "LayerNorm", "Embedding")}
 
 
-def reference_models() -> dict[str, nn.Module]:
-    """nn.Transformer() with the paper's sizes and a BERT-base skeleton, both built on the meta device
-    (shapes only, no memory, nothing downloaded)."""
-    from transformers import BertConfig, BertModel
-
+def reference_models(bert: bool = True) -> dict[str, nn.Module]:
+    """nn.Transformer() with the paper's sizes and (optionally: importing transformers takes seconds) a BERT-base
+    skeleton, both built on the meta device (shapes only, no memory, nothing downloaded)."""
     with torch.device("meta"):
-        return {"nn.Transformer": nn.Transformer(), "BertModel-base": BertModel(BertConfig())}
+        models: dict[str, nn.Module] = {"nn.Transformer": nn.Transformer()}
+        if bert:
+            from transformers import BertConfig, BertModel
+
+            models["BertModel-base"] = BertModel(BertConfig())
+    return models
 
 
 def block_params(d: int, h: int, d_ff: int) -> dict[str, int]:

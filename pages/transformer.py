@@ -24,13 +24,24 @@ def chart(fig) -> None:
 
 
 @st.cache_data(show_spinner=False)
-def reference_counts() -> dict:
-    return {name: cx.module_counts(m) for name, m in cx.reference_models().items()}
+def reference_counts(bert: bool) -> dict:
+    return {name: cx.module_counts(m) for name, m in cx.reference_models(bert).items()}
 
 
 @st.cache_data(show_spinner=False)
 def scaling_table() -> list[dict]:
-    return [scaling_stats(d) for d in DK_VALUES]
+    return [scaling_stats(d, n_samples=5000) for d in DK_VALUES]
+
+
+@st.cache_data(show_spinner=False)
+def cached_dots(dk: int) -> tuple[list[float], list[float]]:
+    raw, scaled = dot_products(dk, n_samples=2000)
+    return raw.tolist(), scaled.tolist()
+
+
+@st.cache_data(show_spinner=False)
+def cached_depth_profile(depth: int, residual: bool, norm: str) -> dict:
+    return depth_profile(depth, residual=residual, norm=norm)
 
 
 def architecture_tab() -> None:
@@ -58,7 +69,7 @@ def architecture_tab() -> None:
     residual = c2.toggle(t("transformer.residual"), True, key=K + "an_res", bind="query-params")
     norm = c3.radio(t("transformer.norm_kind"), [0, 1, 2], format_func=lambda i: tl("transformer.norm_kinds")[i],
                     horizontal=True, key=K + "an_norm", bind="query-params")
-    prof = depth_profile(depth, residual=residual, norm=("post", "pre", "none")[norm])
+    prof = cached_depth_profile(depth, residual, ("post", "pre", "none")[norm])
     c1, c2 = st.columns(2)
     with c1:
         chart(vz.lines(range(1, depth + 1), {t("transformer.act_std"): prof["std"]}, title=t("transformer.act_std"),
@@ -68,7 +79,8 @@ def architecture_tab() -> None:
                        title=t("transformer.grad_norm"), x_title=t("transformer.layer"), y_title="‖∇W‖", log_y=True))
     st.subheader(t("transformer.modules_title"))
     counts = {t("transformer.tiny_model"): cx.module_counts(Seq2SeqTransformer(TransformerConfig())),
-              **reference_counts()}
+              **reference_counts(st.toggle(t("transformer.with_bert"), False, key=K + "with_bert",
+                                           bind="query-params"))}
     kinds = list(next(iter(counts.values())))
     chart(vz.bars(kinds, {name: [c[k] for k in kinds] for name, c in counts.items()},
                   title=t("transformer.modules_title"), x_title=t("transformer.module"), y_title=t("transformer.count")))
@@ -127,8 +139,8 @@ def attention_tab() -> None:
     qa_panel(["tf-03", "tf-09"])
     st.subheader(t("transformer.scaling_title"))
     dk = st.select_slider("d_k", DK_VALUES, 64, key=K + "scale_dk", bind="query-params")
-    raw, scaled = dot_products(dk)
-    chart(vz.histograms({"q·k": raw.tolist(), "q·k/√d_k": scaled.tolist()}, title=t("transformer.hist_title", dk=dk),
+    raw, scaled = cached_dots(dk)
+    chart(vz.histograms({"q·k": raw, "q·k/√d_k": scaled}, title=t("transformer.hist_title", dk=dk),
                         x_title=t("transformer.score"), y_title=t("transformer.density")))
     rows = scaling_table()
     c1, c2 = st.columns(2)
@@ -229,7 +241,8 @@ def seq2seq_tab() -> None:
                  hide_index=True)
     src_names = [token_name(x) for x in src]
     out_names = [token_name(x) for x in out]
-    layer = st.slider(t("transformer.which_layer"), 1, len(model.decoder), len(model.decoder), key=K + "layer")
+    layer = st.segmented_control(t("transformer.which_layer"), list(range(1, len(model.decoder) + 1)),
+                                 default=len(model.decoder), key=K + "layer") or len(model.decoder)
     cross = torch.stack([s.cross[layer - 1] for s in steps_out], dim=1)  # (h, steps, Ts)
     chart(vz.heads_grid(cross, out_names, src_names, title=t("transformer.cross_title", layer=layer),
                         head_label=t("transformer.head"), x_title=t("transformer.source"), y_title=t("transformer.output")))
