@@ -294,9 +294,11 @@ async def timed(page, action, timeout_s: float = ACTION_TIMEOUT_S) -> float:
 
 
 async def main_widget(page):
-    """The first enabled slider thumb or number box of the page's main area, else None."""
-    for sel in ('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]:not([disabled])',
-                '[data-testid="stMain"] [data-testid="stNumberInput"] input:not([disabled])'):
+    """The first visible, enabled slider or number box of the page's main area, else None."""
+    # Not inside a form: a form only reruns on its submit button.
+    for sel in ('[data-testid="stMain"] [data-testid="stSlider"]:not([data-testid="stForm"] *) '
+                'input[type="range"]:not([disabled]):visible',
+                '[data-testid="stMain"] [data-testid="stNumberInput"]:not([data-testid="stForm"] *):visible'):
         loc = page.locator(sel)
         if await loc.count():
             return loc.first
@@ -304,14 +306,14 @@ async def main_widget(page):
 
 
 async def nudge(page, widget) -> None:
-    """Move a slider or number box one step (towards the free side), committing the new value."""
+    """Move a slider or number box one step (towards the free side); the app reruns with the new value."""
     if await widget.get_attribute("type") == "range":
-        now, top = await widget.get_attribute("value"), await widget.get_attribute("max")
-        key = "ArrowLeft" if now is not None and top is not None and float(now) >= float(top) else "ArrowRight"
-        await widget.press(key)
+        now, top = await widget.evaluate("e => [Number(e.value), Number(e.max)]")
+        await widget.press("ArrowLeft" if now >= top else "ArrowRight", timeout=5000)
     else:
-        await widget.press("ArrowUp")
-        await widget.press("Enter")
+        up = widget.locator('[data-testid="stNumberInputStepUp"]')
+        target = up if await up.is_enabled() else widget.locator('[data-testid="stNumberInputStepDown"]')
+        await target.click(timeout=5000)
 
 
 async def toggle_language(page, lang: str) -> str:
@@ -322,7 +324,8 @@ async def toggle_language(page, lang: str) -> str:
 
 def train_button(page, lang: str):
     label = LABELS[lang]["train"]
-    return page.locator('[data-testid="stMain"] button[kind="primary"]', has_text=re.compile(rf"^\s*{label}\s*$"))
+    return page.locator('[data-testid="stMain"] button[kind="primary"]:visible',
+                        has_text=re.compile(rf"^\s*{label}\s*$"))
 
 
 @dataclass
@@ -350,7 +353,7 @@ async def student(browser, base: str, path: str, index: int, lang: str, deadline
                                     locale="zh-CN" if lang == "zh" else "en-US")
     await ctx.add_init_script(STATE_LOG_JS)
     page = await ctx.new_page()
-    left = lambda: deadline - time.monotonic()  # noqa: E731
+    left = lambda: max(deadline - time.monotonic(), 0.5)  # noqa: E731
 
     async def think():
         await asyncio.sleep(min(rng.uniform(0.5, 1.5), max(left(), 0)))
@@ -378,13 +381,13 @@ async def student(browser, base: str, path: str, index: int, lang: str, deadline
         # navigation start (the page clock's 0) -> the end of the last script run of the load
         rec.load_ms = await page.evaluate(LAST_RUN_END_JS)
         for _ in range(3):
-            if left() < 5:
+            if deadline - time.monotonic() < 5:
                 break
             await think()
             await interact(rec.interactions_ms)
 
         button = train_button(page, lang)
-        if left() > 10 and await button.count() and await button.first.is_enabled():
+        if deadline - time.monotonic() > 10 and await button.count() and await button.first.is_enabled():
             t_click = time.perf_counter()
             try:
                 rec.train_click_ms = await timed(page, lambda: button.first.click(), min(ACTION_TIMEOUT_S, left()))
@@ -393,8 +396,9 @@ async def student(browser, base: str, path: str, index: int, lang: str, deadline
             # The panel's progress label starts with the job's status in the current language.
             queued = [LABELS[lg]["status_queued"] for lg in LABELS]
             ended = [LABELS[lg][f"status_{st}"] for lg in LABELS for st in ("done", "stopped", "capped", "error")]
-            while left() > 2:
-                text = " ".join(await page.locator('[data-testid="stMain"] [data-testid="stProgress"]').all_inner_texts())
+            progress = page.locator('[data-testid="stMain"] [data-testid="stProgress"]:visible')
+            while deadline - time.monotonic() > 2:
+                text = " ".join(await progress.all_inner_texts())
                 if rec.queue_s is None and text.strip() and not any(q in text for q in queued):
                     rec.queue_s = time.perf_counter() - t_click
                 status = next((e for e in ended if text.strip().startswith(e)), None)
@@ -406,7 +410,7 @@ async def student(browser, base: str, path: str, index: int, lang: str, deadline
                     await interact(rec.during_training_ms)
                 await asyncio.sleep(0.25)
             else:  # out of budget: stop it like a student would, and say so in the report
-                stop = page.locator('[data-testid="stMain"] button', has_text=LABELS[lang]["stop"])
+                stop = page.locator('[data-testid="stMain"] button:visible', has_text=LABELS[lang]["stop"])
                 with contextlib.suppress(Exception):
                     await stop.first.click(timeout=3000)
                 rec.train_status = "stopped by the bench (budget)"

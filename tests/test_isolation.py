@@ -19,6 +19,7 @@ from conftest import nav_pages
 
 pytestmark = pytest.mark.browser
 TIMEOUT_S = 120  # generous: the suite may share 2 cores with a lot else
+TRAIN = '[data-testid="stMain"] button[kind="primary"]:visible'  # pages may hide panels in other tabs
 ENDED = [LABELS[lang][f"status_{s}"] for lang in LABELS for s in ("done", "stopped", "capped", "error")]
 
 
@@ -80,7 +81,7 @@ def title(page) -> str:
 
 
 def progress_label(page) -> str:
-    return " ".join(page.locator('[data-testid="stMain"] [data-testid="stProgress"]').all_inner_texts()).strip()
+    return " ".join(page.locator('[data-testid="stMain"] [data-testid="stProgress"]:visible').all_inner_texts()).strip()
 
 
 def no_exception(page) -> None:
@@ -111,7 +112,7 @@ def first_training_page(server, page) -> str | None:
     for file, url_path in nav_pages()[1:]:  # [0] is the home page
         page.goto(f"{server}/{url_path}?lang=en", wait_until="domcontentloaded")
         wait_idle(page)
-        if page.locator('[data-testid="stMain"] button[kind="primary"]', has_text=LABELS["en"]["train"]).count():
+        if page.locator(TRAIN, has_text=LABELS["en"]["train"]).count():
             return url_path
     return None
 
@@ -121,14 +122,14 @@ def test_a_model_trained_in_one_session_is_invisible_to_another(server, two_stud
     url_path = first_training_page(server, a)
     if url_path is None:
         pytest.skip("no page with a Train button yet")
-    train = a.locator('[data-testid="stMain"] button[kind="primary"]', has_text=LABELS["en"]["train"]).first
+    train = a.locator(TRAIN, has_text=LABELS["en"]["train"]).first
     rerun(a, train.click)
     # Stop as soon as it runs (or let it finish): the session then holds a partly trained model.
     deadline = time.time() + TIMEOUT_S
     while not any(progress_label(a).startswith(e) for e in ENDED):
         assert time.time() < deadline, f"training never ended: {progress_label(a)!r}"
         if progress_label(a).startswith(LABELS["en"]["status_running"]):
-            stop = a.locator('[data-testid="stMain"] button', has_text=LABELS["en"]["stop"]).first
+            stop = a.locator('[data-testid="stMain"] button:visible', has_text=LABELS["en"]["stop"]).first
             if stop.is_enabled():
                 stop.click()
         time.sleep(0.3)
