@@ -24,8 +24,8 @@ SOURCES = [*C.CORPORA, "upload"]
 SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 KINDS = ("w", "w̃", "w + w̃")
 DEFAULTS = {  # heatmap words; i, j and probe words k for the ratio table
-    "toy_en": ("king queen prince car bus train cat dog bread tea", "king", "car", "palace road the flower"),
-    "toy_zh": ("国王 王后 王子 汽车 公交车 火车 猫 狗 面包 茶", "国王", "汽车", "宫殿 公路 的 花"),
+    "toy_en": ("king queen palace throne car bus road station bread tea", "king", "car", "palace road the flower"),
+    "toy_zh": ("国王 王后 宫殿 王位 汽车 公交车 公路 车站 面包 茶", "国王", "汽车", "宫殿 公路 的 花"),
     "news_en": ("he she his her water oil gas market said police", "he", "she", "his her said oil"),
     "peoples_daily_zh": ("经济 政治 增长 民主 北京 上海 发展 工作 中国 人民", "经济", "政治", "增长 民主 的 工作"),
 }
@@ -86,9 +86,10 @@ def tab_counts(counts: Counts, dflt: tuple) -> tuple[float, float]:
         logs = np.log(np.where(block > 0, block, np.nan))
         b.plotly_chart(V.cooc_heatmap(logs, words, title=t("glove.logx_title"), x_title=t("glove.context"),
                                       y_title=t("glove.word"), colorbar="log X"), width="stretch", key="glove_logx")
-        curve = pair_by_window(counts.ids, ids[0], ids[1], 15, distance_weighting=counts.distance_weighting)
-        st.plotly_chart(V.window_curve(curve, title=t("glove.window_curve", i=words[0], j=words[1]),
-                                       x_title=t("glove.window"), y_title=f"X[{words[0]}, {words[1]}]"),
+        a, b = np.unravel_index(np.argmax(block - np.diag(np.diag(block)) - np.eye(len(ids))), block.shape)
+        curve = pair_by_window(counts.ids, ids[a], ids[b], 15, distance_weighting=counts.distance_weighting)
+        st.plotly_chart(V.window_curve(curve, title=t("glove.window_curve", i=words[a], j=words[b]),
+                                       x_title=t("glove.window"), y_title=f"X[{words[a]}, {words[b]}]"),
                         width="stretch", key="glove_wcurve")
     else:
         st.info(t("glove.need_two_words"))
@@ -114,9 +115,10 @@ def tab_train(counts: Counts, dflt: tuple, x_max: float, alpha: float) -> Traine
     dim = c[0].number_input(t("glove.dim"), 1, 300, 50, key="glove_dim", bind="query-params")
     lr = c[1].number_input(t("glove.lr"), 0.0, 1.0, 0.05, step=0.01, format="%.3f", key="glove_lr",
                            bind="query-params")
-    epochs = c[2].number_input(t("glove.epochs"), 1, 100, 15, key="glove_epochs", bind="query-params")
+    epochs = c[2].number_input(t("glove.epochs"), 1, 100, 50, key="glove_epochs", bind="query-params")
     probe = c[3].text_input(t("glove.probe"), "", placeholder=dflt[1], key="glove_probe", bind="query-params")
-    cfg = GloveConfig(dim=int(dim), x_max=x_max, alpha=alpha, lr=lr, epochs=int(epochs), batch_size=2048)
+    cfg = GloveConfig(dim=int(dim), x_max=x_max, alpha=alpha, lr=lr, epochs=int(epochs),
+                      batch_size=int(np.clip(counts.X.nnz // 8, 256, 4096)))  # few, large steps: cheap on a busy server
 
     def make_run():
         if cfg.problems():
@@ -167,11 +169,15 @@ def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
                            ratio: [r["ratio"] for r in rows]})
         if tr is not None and tr.counts is counts:
             df[t("glove.model_ratio")] = model_ratios(tr.model, counts.X, vocab, ij[0], ij[1], probes)
+        for col in df.columns[1:]:  # as text: NaN shows as "—", probabilities in scientific notation
+            fmt = "{:.2e}" if col in (pi, pj) else "{:.3g}"
+            df[col] = [fmt.format(v) if np.isfinite(v) else "—" for v in df[col]]
         a, b = st.columns(2)
         a.markdown(t("glove.corpus_table"))
-        a.dataframe(df.style.format(precision=4, na_rep="—"), hide_index=True, width="stretch")
+        a.dataframe(df, hide_index=True, width="stretch")
         a.caption(t("glove.model_ratio_note") if tr is not None else t("glove.train_for_model_ratio"))
-        b.plotly_chart(V.ratio_bars(df["k"], df[pi], df[pj], title=t("glove.ratio_chart"), y_title="log",
+        b.plotly_chart(V.ratio_bars(df["k"], [r["p_i"] for r in rows], [r["p_j"] for r in rows], y_title="log",
+                                    title=t("glove.ratio_chart"),
                                     names=(pi, pj, ratio)), width="stretch", key="glove_ratio")
     st.markdown(t("glove.reference_table"))
     ref = pd.DataFrame({"k": ICE_STEAM["k"], "P(k|ice)": ICE_STEAM["p_ice"], "P(k|steam)": ICE_STEAM["p_steam"],
@@ -190,7 +196,7 @@ def tab_compare(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Tr
     vocab = counts.vocab
     c = st.columns([2, 1, 1])
     word = c[0].text_input(t("glove.cmp_word"), "", placeholder=dflt[1], key="glove_cmp_word", bind="query-params")
-    w2v_epochs = c[1].number_input(t("glove.w2v_epochs"), 1, 20, 3, key="glove_w2v_epochs", bind="query-params")
+    w2v_epochs = c[1].number_input(t("glove.w2v_epochs"), 1, 20, 5, key="glove_w2v_epochs", bind="query-params")
     dim = int(st.session_state.get("glove_dim", 50) or 50)
     cfg = Word2VecConfig(sg=True, dim=dim, window=counts.window, epochs=int(w2v_epochs),
                          min_count=int(st.session_state.get("glove_min_count", 5) or 5), max_vocab=20_000)
@@ -226,7 +232,7 @@ def tab_compare(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Tr
         rho, n = word_pairs_spearman(vecs, voc) if corp.lang == "en" else (float("nan"), 0)
         rows.append({t("glove.method"): name, t("glove.neighbours", word=known[0] if known else "—"):
                      ", ".join(w for w, _ in nb) or "—", t("glove.seconds"): round(secs, 1),
-                     t("glove.wordsim"): f"{rho:.3f} ({n})" if n >= 3 else "—"})
+                     t("glove.wordsim"): f"{rho:.3f} ({n})" if n >= 10 else "—"})
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         st.caption(t("glove.wordsim_note"))
@@ -246,7 +252,7 @@ def tab_svd(counts: Counts) -> None:
     n = c[0].slider(t("glove.ae_words"), 2, 400, 200, key="glove_ae_n", bind="query-params")
     k = c[1].slider(t("glove.ae_k"), 1, 50, 10, key="glove_ae_k", bind="query-params")
     act = c[2].radio(t("glove.ae_act"), ["linear", "relu"], horizontal=True, key="glove_ae_act", bind="query-params")
-    steps = c[3].number_input(t("glove.ae_steps"), 10, 5000, 1500, key="glove_ae_steps", bind="query-params")
+    steps = c[3].number_input(t("glove.ae_steps"), 10, 5000, 400, key="glove_ae_steps", bind="query-params")
     n = min(n, V_)
     M = ppmi(counts.X[:n][:, :n]).toarray()  # the n most frequent words (the vocabulary is sorted by count)
     k = min(k, n)

@@ -17,7 +17,9 @@ def cooc_heatmap(M: np.ndarray, words: Sequence[str], *, title: str, x_title: st
     """A small (n, n) block of X (or log X) with the values written in the cells."""
     M = np.asarray(M, dtype=float)
     fig = go.Figure(go.Heatmap(z=M, x=list(words), y=list(words), colorscale="Blues",
-                               colorbar=dict(title=colorbar), text=np.round(M, decimals), texttemplate="%{text}",
+                               colorbar=dict(title=colorbar), texttemplate="%{text}",
+                               text=[["" if np.isnan(v) else f"{v:.{decimals}f}".rstrip("0").rstrip(".") for v in row]
+                                     for row in M],
                                hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>"))
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=420, margin=_MARGIN,
                       yaxis=dict(autorange="reversed"))
