@@ -14,6 +14,7 @@ tagged b/m/e/s) and `jieba_hmm()`, which holds the probabilities of jieba.finals
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -33,7 +34,9 @@ ALLOWED = np.array([[0, 1, 1, 0],   # B -> M, E
 START_ALLOWED = np.array([1, 0, 0, 1], dtype=bool)
 END_ALLOWED = np.array([0, 0, 1, 1], dtype=bool)
 NEG_INF = -np.inf
-JIEBA_MIN = -3.14e100  # jieba's stand-in for log 0 (unknown characters, impossible starts)
+JIEBA_MIN = -3.14e100
+RE_HAN = re.compile("([\u4E00-\u9FD5]+)")  # jieba.finalseg's definition of a Chinese run
+RE_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba's stand-in for log 0 (unknown characters, impossible starts)
 
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -142,8 +145,18 @@ class HMM:
     def tags(self, text: str) -> str:
         return "".join(self.states[k] for k in self.viterbi(text).path)
 
-    def segment(self, text: str) -> list[str]:
-        return tags_to_words(text, self.tags(text))
+    def segment(self, text: str, han_only: bool = False) -> list[str]:
+        """Words of `text`. han_only=True does what jieba.finalseg.cut does: Viterbi on runs of Chinese characters
+        only; other runs are split into Latin/digit tokens and single symbols by jieba's own regular expressions."""
+        if not han_only:
+            return tags_to_words(text, self.tags(text))
+        words = []
+        for block in RE_HAN.split(text):
+            if RE_HAN.fullmatch(block):
+                words += tags_to_words(block, self.tags(block))
+            else:
+                words += [x for x in RE_SKIP.split(block) if x]
+        return words
 
     def path_score(self, text: str, path: Sequence[int]) -> float:
         """log P(X = path, Y = text)."""

@@ -33,7 +33,8 @@ def corpus():  # read-only once built: People's Daily split, the counted HMM, ji
 
 def held_out_f1(model) -> float:
     held = corpus()[1][:EVAL_LINES]
-    preds = ([model.tags(c) for c, _ in held] if isinstance(model, H.HMM)
+    preds = ([H.words_to_tags(model.segment(c, han_only=model.name == "jieba")) for c, _ in held]
+             if isinstance(model, H.HMM)
              else [ids_to_tags(p) for p in model.predict([c for c, _ in held])])
     return word_prf((H.tags_to_words(c, p), H.tags_to_words(c, g)) for (c, g), p in zip(held, preds)).f1
 
@@ -76,7 +77,8 @@ with tab_hmm:
     st.caption(tt(f"model_{choice.replace('-', '_').lower()}"))
     with st.expander(tt("bw_title"), expanded=choice == "Baum-Welch"):
         iters = st.number_input(tt("bw_iters"), 1, 50, 15, key="seq_bw_iters", bind="query-params")
-        bw_texts = [c for c, _ in train[:150]] + [text]
+        # short pieces keep one EM iteration fast (the forward-backward loop runs over the longest piece)
+        bw_texts = [c for c, _ in H.chunks(train[:150], 40)] + [text[i:i + 40] for i in range(0, len(text), 40)]
 
         def make_bw():
             cfg = H.BaumWelchConfig(iterations=int(iters), seed=0)
@@ -185,7 +187,7 @@ with tab_three:
         data = [(c, ["BMES".index(x) for x in tg]) for c, tg in H.chunks(train[:int(size)], 60)]
         vocab = C.build_vocab(c for c, _ in data)
         pair = [cls(vocab, "BMES", 1, *GRAMMAR, seed=0) for cls in (C.CRFTagger, M.MEMMTagger)]
-        return pair, C.train_taggers(pair, data, C.TaggerConfig(epochs=2, batch_size=64, lr=0.05))
+        return pair, C.train_taggers(pair, data, C.TaggerConfig(epochs=2, batch_size=32, lr=0.05))
 
     pd_job = training_panel("seq_pd", make_pd, max_seconds=90, metric="memm")
     taggers = {"HMM (MLE)": mle, "HMM (jieba)": jieba}
@@ -194,7 +196,8 @@ with tab_three:
     table = {tt("char"): list(text[:TRELLIS_CHARS])}
     for name, m in taggers.items():
         if isinstance(m, H.HMM):  # log P(tags | sentence) = log P(tags, sentence) - log P(sentence)
-            tags, logp = m.tags(text), m.viterbi(text).log_prob - m.forward(text)[1]
+            tags = H.words_to_tags(m.segment(text, han_only=m is jieba))
+            logp = m.path_score(text, ["BMES".index(x) for x in tags]) - m.forward(text)[1]
         else:
             path = m.predict([text])[0]
             tags, logp = ids_to_tags(path), m.path_logprob(text, path)

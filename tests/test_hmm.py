@@ -83,6 +83,10 @@ def test_segment_equals_jieba_finalseg():
         assert "".join(tags) == model.tags(s)
         assert vit.log_prob == prob  # same additions in the same order: bit-identical
     assert model.segment("我来到北京清华大学") == ["我来", "到", "北京", "清华大学"]
+    for chars, _ in H.load_peoples_daily(limit=100):  # mixed text: jieba's block handling, same words
+        assert model.segment(chars, han_only=True) == list(fs.cut(chars))
+    mixed = "我爱NLP和3.5%的😀，2026年"
+    assert model.segment(mixed, han_only=True) == list(fs.cut(mixed))
 
 
 def test_unknown_and_odd_characters_do_not_crash():
