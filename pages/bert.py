@@ -233,8 +233,8 @@ if tabs[4].open:  # ---------------------------------------------------------- a
             st.plotly_chart(vz.attention_grid(att, tokens, title=t("bert.grid_heads"), layer_label=t("bert.layer"),
                                               head_label=t("bert.head")), width="stretch")
             c1, c2 = st.columns(2)
-            layer = c1.slider(t("bert.layer"), 0, att.shape[0] - 1, 0, key="bert_layer")
-            head = c2.slider(t("bert.head"), 0, att.shape[1] - 1, 0, key="bert_head")
+            layer = c1.slider(t("bert.layer"), 0, att.shape[0] - 1, 0, key="bert_layer") if att.shape[0] > 1 else 0
+            head = c2.slider(t("bert.head"), 0, att.shape[1] - 1, 0, key="bert_head") if att.shape[1] > 1 else 0
             st.plotly_chart(vz.head_view(att[layer, head], tokens, title=t("bert.head_view", layer=layer, head=head)),
                             width="stretch")
         except (BertInputError, CorpusError, ValueError) as e:
@@ -284,13 +284,16 @@ if tabs[6].open:  # ---------------------------------------------------------- s
 
 if tabs[7].open:  # ---------------------------------------------------------- ELMo vs GPT vs BERT
     with tabs[7]:
-        words = (_text("bert.vis_text", "bert_vis", t("bert.default_vis")).split() or ["?"])[:16]
-        c1, c2 = st.columns(2)
-        pos = c1.slider(t("bert.vis_pos"), 0, len(words) - 1, min(4, len(words) - 1), key="bert_pos")
-        layers = c2.slider(t("bert.vis_layers"), 1, 4, 2, key="bert_vis_layers")
-        kinds = {t(f"bert.kind_{k}"): k for k in ("elmo_fwd", "elmo_bwd", "gpt", "bert")}
-        st.plotly_chart(vz.visibility({n: dependency(k, len(words), layers) for n, k in kinds.items()}, words,
-                                      position=pos, title=t("bert.vis_title"), x_title=t("bert.vis_x"),
-                                      y_title=t("bert.vis_y")), width="stretch")
+        words = _text("bert.vis_text", "bert_vis", t("bert.default_vis")).split()[:16]
+        if len(words) < 2:
+            st.warning(t("bert.err_two_words"))
+        else:
+            c1, c2 = st.columns(2)
+            pos = c1.slider(t("bert.vis_pos"), 0, len(words) - 1, min(4, len(words) - 1), key="bert_pos")
+            layers = c2.slider(t("bert.vis_layers"), 1, 4, 2, key="bert_vis_layers")
+            kinds = {t(f"bert.kind_{k}"): k for k in ("elmo_fwd", "elmo_bwd", "gpt", "bert")}
+            st.plotly_chart(vz.visibility({n: dependency(k, len(words), layers) for n, k in kinds.items()}, words,
+                                          position=pos, title=t("bert.vis_title"), x_title=t("bert.vis_x"),
+                                          y_title=t("bert.vis_y")), width="stretch")
         st.markdown(t("bert.compare_table"))
         qa_panel(["bert-07-1", "bert-07-2", "bert-07-3", "bert-07-4", "bert-08", "bert-09", "bert-10"])
