@@ -139,7 +139,11 @@ class HMM:
         beta, _ = self.backward(text)
         if not np.isfinite(ll):
             return np.full_like(alpha, np.nan)
-        return np.exp(alpha + beta - ll)
+        # Normalise each position by its own Σ_k alpha·beta (= P(Y) in exact arithmetic): stable even when
+        # jieba's -3.14e100 "log 0" for unknown characters swamps the float precision of log P(Y).
+        ab = alpha + beta
+        w = np.exp(ab - ab.max(axis=1, keepdims=True))
+        return w / w.sum(axis=1, keepdims=True)
 
     # ------------------------------------------------------------ segmentation
     def tags(self, text: str) -> str:
