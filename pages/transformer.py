@@ -50,19 +50,20 @@ def architecture_tab() -> None:
     h = c2.number_input(t("transformer.n_heads"), 1, 16, 8, key=K + "arch_h", bind="query-params")
     d = c3.number_input(t("transformer.d_model"), 1, 1024, 512, key=K + "arch_d", bind="query-params")
     ff = c4.number_input(t("transformer.d_ff"), 1, 8192, 2048, key=K + "arch_ff", bind="query-params")
-    st.graphviz_chart(vz.architecture_dot({k: t(f"transformer.dot.{k}") for k in (
+    left, right = st.columns([5, 6])
+    left.graphviz_chart(vz.architecture_dot({k: t(f"transformer.dot.{k}") for k in (
         "src", "tgt", "emb", "pe", "self", "masked", "cross", "ffn", "addnorm", "enc", "dec", "linear", "softmax",
         "memory")}, int(n)))
-    st.markdown(t("transformer.arch_where"))
+    right.markdown(t("transformer.arch_where"))
     try:
         p = cx.block_params(int(d), int(h), int(ff))
     except ValueError:
-        st.error(t("transformer.err_heads", d=int(d), h=int(h)))
+        right.error(t("transformer.err_heads", d=int(d), h=int(h)))
     else:
         total = cx.transformer_params(int(d), int(h), int(n), int(n), int(ff))
-        st.dataframe(pd.DataFrame({t("transformer.block"): [t(f"transformer.blk.{k}") for k in p],
-                                   t("transformer.params"): list(p.values())}), hide_index=True)
-        st.markdown(t("transformer.arch_total", total=f"{total:,}", d_k=int(d) // int(h)))
+        right.dataframe(pd.DataFrame({t("transformer.block"): [t(f"transformer.blk.{k}") for k in p],
+                                      t("transformer.params"): list(p.values())}), hide_index=True)
+        right.markdown(t("transformer.arch_total", total=f"{total:,}", d_k=int(d) // int(h)))
     st.subheader(t("transformer.addnorm_title"))
     c1, c2, c3 = st.columns(3)
     depth = c1.slider(t("transformer.depth"), 2, 24, 12, key=K + "an_depth", bind="query-params")

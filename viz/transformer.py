@@ -72,8 +72,20 @@ def lines(x, series: Mapping[str, Sequence[float]], *, title: str = "", x_title:
     if log_x:
         fig.update_xaxes(type="log")
     if log_y:
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", range=_log_range([y for ys in series.values() for y in ys]))
     return fig
+
+
+def _log_range(values: Sequence[float]) -> list[float] | None:
+    """At least two decades on a log axis, so that 1.00001 vs 1.00002 does not look like a wild swing."""
+    pos = [v for v in values if v > 0 and np.isfinite(v)]
+    if not pos:
+        return None
+    lo, hi = np.log10(min(pos)), np.log10(max(pos))
+    if hi - lo >= 2:
+        return None
+    mid = (lo + hi) / 2
+    return [mid - 1, mid + 1]
 
 
 def bars(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = "", x_title: str = "",
