@@ -11,7 +11,7 @@ from engine.similarity import analogy, cosine, mean_vector, missing, neighbours,
 from engine.tfidf import count_matrix, cosine_matrix, tfidf
 from engine.word2vec import (LIMITS, Word2Vec, Word2VecConfig, Word2VecInputError, cosine_vs_overlap,
                              context_overlap_corpus, cost_per_example, prepare, time_output_layers, train_word2vec)
-from ui.i18n import t, tl
+from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import qa_panel
 from viz import word2vec as vz
@@ -19,8 +19,8 @@ from viz import word2vec as vz
 PROBES = {  # word groups of the toy corpora (assets/corpora/make_toy_corpora.py) drawn on the live map
     "toy_en": "cat dog kitten puppy horse | bread rice apple cheese soup | king queen prince princess duke | "
               "car bus train bicycle truck | red blue green yellow black",
-    "toy_zh": "猫 狗 小猫 小狗 马 | 面包 米饭 苹果 奶酪 汤 | 国王 王后 王子 公主 公爵 | 汽车 公交车 火车 自行车 卡车 | "
-              "红色 蓝色 绿色 黄色 黑色",
+    "toy_zh": "猫 狗 小猫 小狗 马 | 面包 米饭 苹果 奶酪 汤 | 国王 王后 王子 公主 公爵 | "
+              "汽车 公交车 火车 自行车 卡车 | 红色 蓝色 绿色 黄色 黑色",
 }
 NUM = dict(bind="query-params")
 
@@ -42,6 +42,10 @@ def _probe(vocab, name):
     return [w for w, _ in pairs], [g for _, g in pairs]
 
 
+def _table(pairs):
+    return pd.DataFrame(pairs, columns=[t("word2vec.word"), t("word2vec.cosine")])
+
+
 def _live_map(job):
     vecs, vocab = _vectors(job)
     words, groups = _probe(vocab, getattr(job.model, "corpus_name", ""))
@@ -57,7 +61,8 @@ tabs = st.tabs(tl("word2vec.tabs"))
 # ---------------------------------------------------------------- 1. train CBOW / skip-gram
 with tabs[0]:
     c1, c2, c3, c4 = st.columns(4)
-    name = c1.selectbox(t("word2vec.corpus"), [*CORPORA, "upload"], key="w2v_corpus", **NUM)
+    name = c1.selectbox(t("word2vec.corpus"), [*CORPORA, "upload"], index=1 if current_lang() == "zh" else 0,
+                        key="w2v_corpus", **NUM)
     sg = c2.radio(t("word2vec.arch"), ["skip-gram", "CBOW"], key="w2v_arch", horizontal=True, **NUM) == "skip-gram"
     hs = c3.radio(t("word2vec.output"), ["NS", "HS"], key="w2v_out", horizontal=True, **NUM) == "HS"
     k_tokens = c4.slider(t("word2vec.max_tokens"), 10, 500, 50, 10, key="w2v_ktok", **NUM)
@@ -80,8 +85,8 @@ with tabs[0]:
                   negative=n[2].number_input(t("word2vec.negative"), 0, 100, 5, key="w2v_neg", **NUM),
                   epochs=n[3].number_input(t("word2vec.epochs"), 0, 200, 5, key="w2v_epochs", **NUM),
                   min_count=n[4].number_input(t("word2vec.min_count"), 0, 1000, 1, key="w2v_minc", **NUM),
-                  sample=float(n[5].selectbox(t("word2vec.sample"), ["1e-3", "1e-4", "1e-5", "1e-2", "0"], key="w2v_sample",
-                                                **NUM)),
+                  sample=float(n[5].selectbox(t("word2vec.sample"), ["1e-3", "1e-4", "1e-5", "1e-2", "0"],
+                                              key="w2v_sample", **NUM)),
                   lr=n[6].number_input(t("word2vec.lr"), 0.0, 1e9, 0.025, format="%.4f", key="w2v_lr", **NUM),
                   seed=n[7].number_input(t("word2vec.seed"), 0, 10**6, 0, key="w2v_seed", **NUM))
     cfg = Word2VecConfig(sg=sg, hs=hs, **cfg_kw)
@@ -108,8 +113,7 @@ with tabs[0]:
         word = r1.text_input(t("word2vec.query"), key="w2v_word", **NUM).strip()
         word = word or (_probe(vocab, job.model.corpus_name)[0] + vocab.itos)[0]
         if word in vocab.stoi:
-            r1.dataframe(pd.DataFrame(neighbours(vecs, vocab, word, 10), columns=[t("word2vec.word"),
-                                                                                  t("word2vec.cosine")]), hide_index=True)
+            r1.dataframe(_table(neighbours(vecs, vocab, word, 10)), hide_index=True)
         else:
             r1.warning(t("word2vec.unknown", words=word[:40]))
         a, b, c = (r2.text_input(t(f"word2vec.analogy_{x}"), key=f"w2v_an_{x}", **NUM).strip() for x in "abc")
@@ -118,8 +122,7 @@ with tabs[0]:
             if unknown:
                 r2.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
             else:
-                r2.dataframe(pd.DataFrame(analogy(vecs, vocab, a, b, c), columns=[t("word2vec.word"),
-                                                                                 t("word2vec.cosine")]), hide_index=True)
+                r2.dataframe(_table(analogy(vecs, vocab, a, b, c)), hide_index=True)
         else:
             r2.caption(t("word2vec.analogy_hint"))
     qa_panel(["w2v-01"])
@@ -210,7 +213,7 @@ with tabs[3]:
         st.caption(t("word2vec.order_note"))
     qa_panel(["w2v-03", "bert-13-1"])
 
-# ---------------------------------------------------------------- 5. cost per example: NNLM vs CBOW, softmax vs HS vs NS
+# ---------------------------------------------------------------- 5. cost per example: NNLM vs CBOW; softmax/HS/NS
 with tabs[4]:
     st.markdown(t("word2vec.cost_intro"))
     q = st.columns(5)
@@ -220,8 +223,9 @@ with tabs[4]:
     H = q[3].number_input("H", 1, 4096, 500, key="w2v_cost_H", **NUM)
     kk = q[4].number_input("k", 1, 50, 5, key="w2v_cost_k", **NUM)
     cost = cost_per_example(V, D, N, H, kk)
-    st.plotly_chart(vz.grouped_bars([t(f"word2vec.cost_{c}") for c in cost], {t("word2vec.cost_q"): list(cost.values())},
-                                    title=t("word2vec.cost_chart"), y_title=t("word2vec.cost_q"), log_y=True),
+    st.plotly_chart(vz.grouped_bars([t(f"word2vec.cost_{c}") for c in cost],
+                                    {t("word2vec.cost_q"): list(cost.values())}, title=t("word2vec.cost_chart"),
+                                    y_title=t("word2vec.cost_q"), log_y=True),
                     width="stretch")
     if st.button(t("word2vec.measure"), key="w2v_measure"):
         with st.spinner(t("word2vec.measuring")):
