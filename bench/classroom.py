@@ -8,8 +8,8 @@ Each session opens one page (round-robin over the pages the sidebar lists, half 
 a widget a few times (a slider or number box of the page, else the language switch), presses the page's Train button
 when it has one, keeps clicking around while it trains, waits for the result, then reads it (no exception box).
 
-Interaction latency = from the browser's own input event (pointerdown / keydown) to the app's script state going
-`running` and back to `notRunning` (Streamlit's `data-test-script-state` on stApp), timed inside the page.
+Interaction latency = from the browser's own input event (pointerdown / keydown) to the server's `script_finished`
+message for the rerun that event asked for, both timed inside the page (see STATE_LOG_JS).
 Server RSS is the sum over the server's process tree (streamlit replicas and nginx), sampled every 0.5 s.
 
 Bounded: at most MAX_SESSIONS sessions, every run ends by --budget seconds (a training still running then is
@@ -35,12 +35,14 @@ import statistics
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from ui.i18n import LANGS, strings  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
@@ -110,12 +112,9 @@ RERUN_DONE_JS = """
 LAST_RUN_END_JS = "(() => { const f = window.__atlas.finishes.filter(f => f[1] === 0).pop(); return f ? f[0] : null; })()"
 
 
-def strings(lang: str) -> dict:
-    with (ROOT / "assets" / "i18n" / lang / "common.toml").open("rb") as f:
-        return tomllib.load(f)
-
-
-LABELS = {lang: strings(lang) for lang in ("en", "zh")}
+# The shared panel's texts (Train, Stop, status labels) in each language, as the app shows them.
+LABELS = {lang: {k.removeprefix("common."): v for k, v in strings(lang).items() if k.startswith("common.")}
+          for lang in LANGS}
 
 
 def free_port(block: int = 1) -> int:
@@ -124,6 +123,8 @@ def free_port(block: int = 1) -> int:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             base = s.getsockname()[1]
+        if base + block > 65536:
+            continue
         socks = []
         try:
             for p in range(base, base + block):

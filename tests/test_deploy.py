@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.classroom import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "deploy" / "serve_replicas.sh"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
@@ -29,29 +31,6 @@ def render(run_dir: Path, n: int, port: int) -> str:
     env = {**os.environ, "N": str(n), "PORT": str(port), "ADDR": "127.0.0.1"}
     subprocess.run(["bash", str(SCRIPT), "--render", str(run_dir)], env=env, check=True, timeout=30)
     return (run_dir / "nginx.conf").read_text()
-
-
-def free_port_block(size: int) -> int:
-    """A port p such that p .. p+size-1 are all free on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + size > 65535:
-            continue
-        socks = []
-        try:
-            for p in range(base, base + size):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free block of ports")
 
 
 def test_render_fills_every_placeholder(tmp_path):
@@ -114,7 +93,7 @@ def proxy(tmp_path):
     """nginx on PORT in front of two fake replicas on PORT+1 and PORT+2 (the layout serve_replicas.sh uses)."""
     if NGINX is None:
         pytest.skip("nginx is not installed (apt-get install nginx)")
-    port = free_port_block(3)
+    port = free_port(3)
     backends = [http.server.ThreadingHTTPServer(("127.0.0.1", port + i), _Backend) for i in (1, 2)]
     for b in backends:
         threading.Thread(target=b.serve_forever, daemon=True).start()
