@@ -93,3 +93,91 @@ def trainable_closed_form(cfg: MLMConfig, n_classes: int, mode: str, stage: int 
     if mode == "adapters":
         total += cfg.n_layers * p["adapter"]
     return total
+
+
+# ---------------------------------------------------------------- why pre-train (ptm-01)
+TOPICS = {  # the word clusters of assets/corpora/toy_en.txt (make_toy_corpora.py)
+    "animal": ["cat", "dog", "kitten", "puppy", "horse", "rabbit"],
+    "food": ["bread", "rice", "apple", "cheese", "soup", "noodles"],
+    "royal": ["king", "queen", "prince", "princess", "emperor", "duke"],
+    "vehicle": ["car", "bus", "train", "bicycle", "truck", "plane"],
+    "colour": ["red", "blue", "green", "yellow", "black", "white"],
+}
+
+
+def topic_task(sentences: list[list[str]], stoi: dict[str, int], n_train: int, max_len: int,
+               seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A topic task pretraining should help with: the topic word is put into a template taken from a random
+    sentence of *any* topic (so the template is noise), and validation uses topic words never seen labelled.
+
+    Returns (x_train, y_train, x_val, y_val); ids are corpus ids + 2 (PAD and [MASK] reserved), as in the MLM.
+    """
+    g = torch.Generator().manual_seed(seed)
+    word_topic = {w: i for i, ws in enumerate(TOPICS.values()) for w in ws}
+    templates = []
+    for s in sentences:
+        hits = [j for j, w in enumerate(s) if w in word_topic]
+        if len(hits) == 1 and all(w in stoi for w in s):
+            templates.append((s, hits[0]))
+    if not templates:
+        raise ValueError("the corpus has no topic sentences")
+    seen = {w for ws in TOPICS.values() for w in ws[:4]}  # 4 words per topic labelled, 2 held out
+
+    def make(n: int, words: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.zeros(n, max_len, dtype=torch.long)
+        y = torch.zeros(n, dtype=torch.long)
+        for i in range(n):
+            s, j = templates[int(torch.randint(len(templates), (1,), generator=g))]
+            w = words[int(torch.randint(len(words), (1,), generator=g))]
+            toks = (s[:j] + [w] + s[j + 1:])[:max_len]
+            x[i, :len(toks)] = torch.tensor([stoi[t] + 2 for t in toks])
+            y[i] = word_topic[w]
+        return x, y
+
+    held = [w for w in word_topic if w not in seen and w in stoi]
+    xt, yt = make(n_train, sorted(seen & set(stoi)))
+    xv, yv = make(200, held)
+    return xt, yt, xv, yv
+
+
+def make_pair(pretrained: TinyMLM, seed: int = 0) -> dict[str, TransferClassifier]:
+    """A classifier on a copy of the pretrained encoder and a twin on a random encoder, with the same seeded head."""
+    import copy
+    from dataclasses import replace
+
+    models = {"pretrained": TransferClassifier(copy.deepcopy(pretrained), len(TOPICS), "full"),
+              "random": TransferClassifier(TinyMLM(replace(pretrained.cfg, seed=seed + 99)), len(TOPICS), "full")}
+    for m in models.values():  # only the encoder's init differs
+        g = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            m.head.weight.copy_(torch.randn(m.head.weight.shape, generator=g) * 0.1)
+            m.head.bias.zero_()
+    return models
+
+
+def finetune_pair(models: dict[str, TransferClassifier], task: tuple, steps: int = 150, lr: float = 3e-3,
+                  seed: int = 0):
+    """Fine-tune both classifiers of make_pair(...) on the same batches.
+
+    Yields Progress(loss = pretrained val loss, metrics = val loss and accuracy of both).
+    """
+    from engine.train import Progress
+
+    xt, yt, xv, yv = task
+    opts = {k: torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=lr) for k, m in models.items()}
+    gb = torch.Generator().manual_seed(seed + 1)
+    for step in range(steps):
+        idx = torch.randint(len(xt), (min(32, len(xt)),), generator=gb)
+        metrics = {}
+        for k, m in models.items():
+            m.train()
+            loss = m(xt[idx], yt[idx])[1]
+            opts[k].zero_grad()
+            loss.backward()
+            opts[k].step()
+            m.eval()
+            with torch.no_grad():
+                logits, vloss = m(xv, yv)
+            metrics[f"val_{k}"] = float(vloss)
+            metrics[f"acc_{k}"] = float((logits.argmax(-1) == yv).float().mean())
+        yield Progress(step + 1, steps, metrics["val_pretrained"], metrics)

@@ -9,6 +9,7 @@ from engine import objectives as ob
 from engine import polysemy, smollm
 from engine.corpus import build_vocab, encode, guess_lang, load_corpus, tokenize
 from engine.ngram_lm import NGramConfig, NGramLM, perplexity_from_probs, running_perplexity
+from engine import transfer
 from engine.transfer import MODES, parts, trainable_closed_form
 from ui.i18n import t, tl
 from ui.training import training_panel
@@ -193,6 +194,22 @@ with tabs[3]:  # ptm-05 / misc-14: compression lab
     teacher = training_panel("ptm_teacher", lambda: (m := cp.TinyMLM(cfg), cp.train_mlm(m, data, cfg)),
                              max_seconds=60)
     if teacher and teacher.usable:
+        st.markdown(t("pretrained_models.ft_intro"))
+        n_lab = st.select_slider(t("pretrained_models.ft_size"), [16, 32, 64, 128, 256, 512], 64, key="ptm_ft_n", **B)
+
+        def _ft_view(job):
+            h = job.history
+            st.plotly_chart(vz.lines([p.step for p in h], {k: [p.metrics[f"val_{k}"] for p in h] for k in
+                                                           ("pretrained", "random")},
+                                     title=t("pretrained_models.ft_title"), x_title=t("common.step"),
+                                     y_title=t("pretrained_models.val_loss")), width="stretch")
+            last = h[-1].metrics if h else {}
+            if last:
+                st.caption(t("pretrained_models.ft_acc", pre=last["acc_pretrained"], rnd=last["acc_random"]))
+
+        training_panel("ptm_ft", lambda: (m := transfer.make_pair(teacher.model), transfer.finetune_pair(
+            m, transfer.topic_task(corpus.sentences, vocab.stoi, n_lab, 12), steps=150)), max_seconds=60,
+                       live_view=_ft_view)
         st.markdown(t("pretrained_models.kd_intro"))
         c = st.columns(2)
         temp = c[0].slider(t("pretrained_models.temperature"), 1.0, 8.0, 2.0, 0.5, key="ptm_T", **B)

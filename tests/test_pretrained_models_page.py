@@ -49,6 +49,13 @@ def test_compression_lab_measures_real_variants():
         jobs.append(teacher)
         _wait(at, teacher)
         assert teacher.status == "done", (teacher.status, len(teacher.history), teacher.seconds)
+        at.button(key="ptm_ft:train").click().run()
+        ft = at.session_state["job:ptm_ft"]
+        jobs.append(ft)
+        time.sleep(3)
+        ft.stop.set()  # a few steps are enough here; the engine test checks the effect
+        _wait(at, ft)
+        assert ft.usable and "acc_random" in ft.history[-1].metrics and not at.exception
         at.button(key="ptm_students:train").click().run()
         students = at.session_state["job:ptm_students"]
         jobs.append(students)

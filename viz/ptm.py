@@ -107,3 +107,11 @@ def layer_diagram(layers: Sequence[str], trainable: Sequence[float], *, title: s
                            textposition="inside", hoverinfo="y+text"))
     fig.update_layout(title=title, xaxis=dict(visible=False, title=x_title), height=320, **_LAYOUT)
     return fig
+
+
+def lines(x: Sequence[float], series: dict[str, Sequence[float]], *, title: str, x_title: str,
+          y_title: str) -> go.Figure:
+    fig = go.Figure([go.Scatter(x=list(x), y=list(v), mode="lines", name=k) for k, v in series.items()])
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=340,
+                      legend=dict(orientation="h", y=-0.25), **_LAYOUT)
+    return fig
