@@ -25,9 +25,12 @@ progress = st.session_state.setdefault("interview_progress", {})
 def demo_link(e: cur.Entry) -> None:
     file = f"pages/{e.page.replace('-', '_')}.py"
     if (ROOT / file).exists():
-        params = {"lang": lang, **answers.get(e.id, {}).get("params", {})}
-        st.page_link(file, label=t("interview.open_demo", page=t(f"nav.{e.page.replace('-', '_')}")),
-                     icon=":material/play_circle:", query_params=params)
+        entry = answers.get(e.id, {})
+        label = t("interview.open_demo", page=t(f"nav.{e.page.replace('-', '_')}"))
+        if entry.get("demo"):
+            label += f" → {entry['demo']}"  # the tab/section on that page
+        st.page_link(file, label=label, icon=":material/play_circle:",
+                     query_params={"lang": lang, **{k: str(v) for k, v in entry.get("params", {}).items()}})
     else:
         st.caption(t("interview.page_missing"))
 
