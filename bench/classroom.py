@@ -600,7 +600,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--replicas", type=int, nargs="+", default=None,
                     help="replica counts; 1 = plain `streamlit run`, >1 = deploy/serve_replicas.sh behind nginx")
     ap.add_argument("--via-nginx", action="store_true", help="put nginx in front even with 1 replica")
-    ap.add_argument("--budget", type=float, default=None, help="seconds per run (default 40 + 3 per session)")
+    ap.add_argument("--budget", type=float, default=None, help="seconds per run (default 60 + 3 per session)")
     ap.add_argument("--pages", nargs="+", help="URL paths to use instead of the sidebar's pages, e.g. / /word2vec")
     ap.add_argument("--no-warm-up", action="store_true", help="do not open every page once before the students")
     ap.add_argument("--seed", type=int, default=0)
@@ -615,7 +615,7 @@ def main(argv: list[str]) -> int:
         plan = [(n, r) for r in (args.replicas or [1]) for n in (args.sessions or [1, 10, 30])]
     runs = []
     for n, r in plan:
-        budget = args.budget or 40 + 3 * n
+        budget = args.budget or 60 + 3 * n
         print(f"classroom: N={n}, replicas={r}, budget {budget:.0f} s …", flush=True)
         run = asyncio.run(run_once(n, r, budget, args.seed, args.pages, args.via_nginx, not args.no_warm_up))
         s = summarize(run)
