@@ -7,7 +7,7 @@ from engine.corpus import CORPORA, CorpusError, build_vocab, corpus_from_text, d
 from engine.fasttext_ngrams import FastText, compute_ngrams
 from engine.huffman import huffman, parse_counts, path_probability
 from engine.negative_sampling import NegativeSampler, noise_distribution
-from engine.similarity import analogy, cosine, mean_vector, missing, neighbours, pca_2d
+from engine.similarity import analogy, cosine, mean_vector, missing, neighbours, pca_2d, similarity
 from engine.tfidf import count_matrix, cosine_matrix, tfidf
 from engine.word2vec import (LIMITS, Word2Vec, Word2VecConfig, Word2VecInputError, cosine_vs_overlap,
                              context_overlap_corpus, cost_per_example, prepare, time_output_layers, train_word2vec)
@@ -116,6 +116,13 @@ with tabs[0]:
             r1.dataframe(_table(neighbours(vecs, vocab, word, 10)), hide_index=True)
         else:
             r1.warning(t("word2vec.unknown", words=word[:40]))
+        s1, s2 = (r1.text_input(t(f"word2vec.sim_{x}"), key=f"w2v_sim_{x}", **NUM).strip() for x in "ab")
+        if s1 and s2:
+            unknown = missing(vocab, [s1, s2])
+            if unknown:
+                r1.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
+            else:
+                r1.metric(t("word2vec.sim_result", a=s1[:40], b=s2[:40]), f"{similarity(vecs, vocab, s1, s2):.3f}")
         a, b, c = (r2.text_input(t(f"word2vec.analogy_{x}"), key=f"w2v_an_{x}", **NUM).strip() for x in "abc")
         if a and b and c:
             unknown = missing(vocab, [a, b, c])

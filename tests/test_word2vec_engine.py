@@ -318,3 +318,18 @@ def test_fasttext_input_is_mean_of_word_and_ngrams():
     torch.testing.assert_close(m.hidden(torch.tensor([vocab.stoi["where"]]))[0], want)
     np.testing.assert_allclose(m.word_vector("wherever"), Z[ngram_buckets("wherever", bucket=101)].mean(0).numpy(),
                                rtol=1e-6)
+
+
+def test_softmax_cost_term_matches_flop_counter():
+    """Oracle: torch FlopCounterMode on the output layers == 2 × the multiply-adds in cost_per_example."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    V, D, N, k = 1000, 32, 4, 5
+    cost = cost_per_example(V=V, D=D, N=N, k=k)
+    h, W = torch.randn(1, D), torch.randn(V, D)
+    with FlopCounterMode(display=False) as fc:
+        h @ W.T  # full softmax logits
+    assert fc.get_total_flops() == 2 * (cost["cbow_softmax"] - N * D)
+    with FlopCounterMode(display=False) as fc:
+        torch.bmm(W[:k + 1][None], h[:, :, None])  # NS: the true word + k negatives
+    assert fc.get_total_flops() == 2 * (cost["cbow_ns"] - N * D)

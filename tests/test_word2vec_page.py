@@ -28,6 +28,10 @@ def test_training_gives_neighbours_and_bad_input_keeps_model():
         at.text_input(key="w2v_word").set_value("cat").run()
         table = at.dataframe[0].value
         assert {"dog", "kitten", "puppy", "horse", "rabbit"} & set(table.iloc[:3, 0])
+        at.text_input(key="w2v_sim_a").set_value("cat")
+        at.text_input(key="w2v_sim_b").set_value("dog")
+        at.run()
+        assert at.metric and -1 <= float(at.metric[0].value) <= 1
         for key, value in (("w2v_an_a", "prince"), ("w2v_an_b", "king"), ("w2v_an_c", "zzzunknown")):
             at.text_input(key=key).set_value(value)
         at.run()
