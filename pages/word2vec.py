@@ -25,9 +25,14 @@ PROBES = {  # word groups of the toy corpora (assets/corpora/make_toy_corpora.py
 NUM = dict(bind="query-params")
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _corpus(name: str, max_tokens: int | None):
     return load_corpus(name, max_tokens)  # read-only, shared by every session
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _vocab(name: str, max_tokens: int | None):
+    return build_vocab(_corpus(name, max_tokens).sentences)
 
 
 def _vectors(job):
@@ -173,10 +178,14 @@ with tabs[2]:
     power = s1.slider(t("word2vec.ns_power"), 0.0, 1.0, 0.75, 0.05, key="w2v_power", **NUM)
     k = s2.slider(t("word2vec.ns_k"), 1, 20, 5, key="w2v_k", **NUM)
     M = s3.select_slider(t("word2vec.ns_table"), [1000, 10_000, 100_000, 1_000_000], 100_000, key="w2v_M", **NUM)
-    src = corpus if corpus is not None else _corpus("toy_en", None)
-    vocab_ns = build_vocab(src.sentences)
+    if corpus is not None and name == "upload":
+        vocab_ns = build_vocab(corpus.sentences)
+    elif corpus is not None:
+        vocab_ns = _vocab(name, None if name.startswith("toy_") else k_tokens * 1000)
+    else:
+        vocab_ns = _vocab("toy_en", None)
     if len(vocab_ns) < 2:
-        vocab_ns = build_vocab(_corpus("toy_en", None).sentences)
+        vocab_ns = _vocab("toy_en", None)
     top = np.unique(np.r_[0:8, len(vocab_ns) - 4:len(vocab_ns)].clip(0, len(vocab_ns) - 1))  # frequent + rare
     sampler = NegativeSampler(vocab_ns.counts, power, M, seed=int(cfg_kw["seed"]))
     shares = {t("word2vec.ns_raw"): noise_distribution(vocab_ns.counts, 1.0)[top],
