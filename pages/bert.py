@@ -40,8 +40,10 @@ def _wordpiece(name):
 
 
 @st.cache_resource(show_spinner=False)
-def _pretrain_data(name, cfg):
-    return build_pretrain_data(_docs(name), _wordpiece(name), cfg, n_pairs=10_000)
+def _pretrain_data(name, max_len, seed):
+    # read-only tensors shared by every session: they depend on the corpus and sequence length, not on the model
+    return build_pretrain_data(_docs(name), _wordpiece(name), TinyBertConfig(max_len=max_len, seed=seed),
+                               n_pairs=10_000)
 
 
 @st.cache_resource(show_spinner=t("bert.loading_minilm"))
@@ -97,7 +99,7 @@ if tabs[0].open:  # ---------------------------------------------------------- i
             model, trained = _model(corpus)
             enc = encode_pair(model.tokenizer, a, b, model.cfg.max_len)
             ref = encode_pair(_minilm_tok(), a, b, 128)
-            st.caption(t("bert.vocab_ours", corpus=corpus, size=len(model.tokenizer)))
+            st.caption(t("bert.vocab_ours", corpus=getattr(model, "corpus", corpus), size=len(model.tokenizer)))
             rows = [enc["tokens"], enc["input_ids"], enc["token_type_ids"], enc["position_ids"]]
             st.dataframe(pd.DataFrame([[str(v) for v in r] for r in rows], index=tl("bert.enc_rows")),
                          width="stretch")
@@ -203,7 +205,8 @@ if tabs[3].open:  # ---------------------------------------------------------- t
             try:
                 cfg.validate()
                 model = TinyBert(cfg, _wordpiece(corpus))
-                return model, train_bert(model, _pretrain_data(corpus, cfg))
+                model.corpus = corpus
+                return model, train_bert(model, _pretrain_data(corpus, cfg.max_len, cfg.seed))
             except (BertInputError, CorpusError) as e:
                 raise InputError(t(f"bert.err_{getattr(e, 'code', 'bad')}")) from None
 

@@ -184,3 +184,20 @@ def test_config_validation():
     for bad in [dict(hidden=30, heads=4), dict(layers=0), dict(lr=1e9), dict(batch_size=0), dict(max_len=2)]:
         with pytest.raises(BertInputError):
             TinyBertConfig(**bad).validate()
+
+
+def test_visibility_masks_match_autograd_dependencies():
+    """Oracle: autograd on random attention stacks. GPT / ELMo-forward = lower triangle, ELMo-backward = upper,
+    BERT = everything already in layer 1; the ELMo concatenation covers both sides only through its two halves."""
+    from engine.bert_visibility import KINDS, dependency, halves_dependency, mask_matrix
+
+    n = 6
+    assert np.array_equal(mask_matrix("gpt", n), np.tril(np.ones((n, n), dtype=bool)))
+    for kind in KINDS:
+        for layers in (1, 3):
+            assert np.array_equal(dependency(kind, n, layers), mask_matrix(kind, n)), (kind, layers)
+    fwd, bwd = halves_dependency(n, layers=1)
+    assert not fwd[2, 3] and fwd[2, 1] and bwd[2, 3] and not bwd[2, 1]
+    assert dependency("bert", n, 1).all()
+    with pytest.raises(ValueError):
+        dependency("bert", 0)
