@@ -261,13 +261,11 @@ with tabs[4]:  # ptm-07: the cost of length
     st.markdown(t("pretrained_models.adapter_math", full=tasks * 110, adapters=110 + tasks * 3.6))
 
 with tabs[5]:  # ptm-05 / ptm-06: the map and transfer
-    tax = tl("pretrained_models.taxonomy")
-    ids, parents, labels = ["PTMs"], [""], ["PTMs"]
-    for row in tax:  # "branch/leaf" rows, leaves may list models "a, b, c"
-        branch, _, leaf = row.partition("/")
-        if branch not in ids:
-            ids.append(branch), parents.append("PTMs"), labels.append(branch)
-        ids.append(f"{branch}/{leaf}"), parents.append(branch), labels.append(leaf)
+    rows = [r.partition("/") for r in tl("pretrained_models.taxonomy")]  # "branch/leaf: models"
+    branches = list(dict.fromkeys(b for b, _, _ in rows))
+    ids = ["PTMs", *branches, *(f"{b}/{leaf}" for b, _, leaf in rows)]
+    parents = ["", *(["PTMs"] * len(branches)), *(b for b, _, _ in rows)]
+    labels = ["PTMs", *branches, *(leaf for _, _, leaf in rows)]
     st.plotly_chart(vz.sunburst(ids, parents, labels, title=t("pretrained_models.map_title")), width="stretch",
                     key="ptm_sun")
     mode = st.radio(t("pretrained_models.transfer_mode"), list(MODES), key="ptm_mode", horizontal=True, **B)

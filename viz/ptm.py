@@ -1,6 +1,7 @@
 """Pretrained-models charts: data in, plotly figure out (no st.* here). Every text arrives translated."""
 from __future__ import annotations
 
+from html import escape
 from typing import Sequence
 
 import numpy as np
@@ -14,7 +15,7 @@ def mask_heatmap(mask: np.ndarray, tokens: Sequence[str], *, title: str, x_title
                  yes: str = "yes", no: str = "no") -> go.Figure:
     """M[i, j] drawn with query i down, key j across; hover says whether i may see j."""
     m = np.asarray(mask).astype(int)
-    labels = [f"{i}:{tok}" for i, tok in enumerate(tokens)]
+    labels = [f"{i}:{escape(tok)}" for i, tok in enumerate(tokens)]  # plotly reads <...> as HTML
     text = [[yes if v else no for v in row] for row in m]
     fig = go.Figure(go.Heatmap(z=m, x=labels, y=labels, zmin=0, zmax=1, showscale=False, xgap=2, ygap=2,
                                colorscale=[[0, "#eef1f5"], [1, "#2f6fdf"]], text=text,
@@ -46,7 +47,7 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
 def token_probabilities(tokens: Sequence[str], probs: Sequence[float], running_ppl: Sequence[float], *,
                         title: str, x_title: str, y_title: str, ppl_title: str) -> go.Figure:
     """Bars: p(token | history); line on a second axis: perplexity of the text so far."""
-    x = [f"{i}:{tok}" for i, tok in enumerate(tokens)]
+    x = [f"{i}:{escape(tok)}" for i, tok in enumerate(tokens)]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(x=x, y=list(probs), name=y_title, texttemplate="%{y:.2f}"), secondary_y=False)
     fig.add_trace(go.Scatter(x=x, y=list(running_ppl), name=ppl_title, mode="lines+markers"), secondary_y=True)
@@ -59,7 +60,7 @@ def token_probabilities(tokens: Sequence[str], probs: Sequence[float], running_p
 
 def next_token_bars(tokens: Sequence[str], probs: Sequence[float], *, title: str, x_title: str,
                     y_title: str) -> go.Figure:
-    labels = [repr(tk)[1:-1] or "␠" for tk in tokens]
+    labels = [escape(repr(tk)[1:-1]) or "␠" for tk in tokens]
     fig = go.Figure(go.Bar(x=list(probs)[::-1], y=labels[::-1], orientation="h", texttemplate="%{x:.3f}"))
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=380, **_LAYOUT)
     return fig
@@ -86,8 +87,10 @@ def attention_memory(n: np.ndarray, gib: np.ndarray, limit_gib: float, *, title:
     fig.add_hline(y=limit_gib, line_dash="dash", line_color="crimson", annotation_text=limit_label)
     fig.add_vline(x=512, line_dash="dot", line_color="gray", annotation_text=bert_label)
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=380, **_LAYOUT)
+    lo = float(np.log10(max(min(float(np.min(gib)), limit_gib) / 3, 1e-12)))
+    hi = float(np.log10(max(float(np.max(gib)), limit_gib) * 3))
     fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(type="log", range=[lo, hi])  # explicit: shape annotations otherwise stretch a log axis
     return fig
 
 
