@@ -208,6 +208,7 @@ def seq2seq_tab() -> None:
         model = Seq2SeqTransformer(cfg)
         return model, train_seq2seq(model, task, TrainConfig(steps=int(steps), lr=float(lr), seed=int(seed)))
 
+    st.caption(t("transformer.train_stated"))
     job = training_panel("transformer_seq2seq", make_run, max_seconds=60, metric="acc")
     if not (job and job.usable):
         qa_panel(["tf-02", "tf-04", "tf-06", "tf-08"])
