@@ -32,6 +32,20 @@ def _smollm():
 
 
 @st.cache_resource(show_spinner=False)
+def _ngrams(name, k):
+    sents = _corpus(name).sentences
+    split = int(0.9 * len(sents))  # read-only models shared by every session: counting is deterministic
+    return sents[:split], sents[split:], {m: NGramLM(NGramConfig(n=m, k=k)).fit(sents[:split]) for m in (1, 2, 3)}
+
+
+@st.cache_resource(show_spinner=False)
+def _mlm_data():
+    corpus = _corpus("toy_en")
+    vocab = build_vocab(corpus.sentences)
+    return corpus, vocab, cp.pack_sentences([ids + 2 for ids in encode(corpus.sentences, vocab)], 12)
+
+
+@st.cache_resource(show_spinner=False)
 def _minilm():
     return polysemy.load_minilm()  # read-only, shared
 
@@ -143,10 +157,8 @@ with tabs[2]:  # misc-04: perplexity
     cname = c[0].radio(t("pretrained_models.corpus"), ["toy_en", "toy_zh"], key="ptm_corpus", horizontal=True, **B)
     order_n = c[1].slider("n", 1, 3, 2, key="ptm_n", **B)
     k = c[2].number_input(t("pretrained_models.addk"), 0.001, 100.0, 0.1, format="%.3f", key="ptm_k", **B)
-    sents = _corpus(cname).sentences
-    split = int(0.9 * len(sents))
-    probe = c[3].text_input(t("pretrained_models.probe"), " ".join(sents[split]), key="ptm_probe")
-    lms = {m: NGramLM(NGramConfig(n=m, k=k)).fit(sents[:split]) for m in (1, 2, 3)}
+    _, held, lms = _ngrams(cname, float(k))
+    probe = c[3].text_input(t("pretrained_models.probe"), " ".join(held[0]), key="ptm_probe")
     words = _words(probe, 40)
     if words:
         tp = lms[order_n].token_probs(words)
@@ -156,7 +168,6 @@ with tabs[2]:  # misc-04: perplexity
                                                    [p for _, p in tp])), x_title=t("pretrained_models.token"),
                                                y_title=t("pretrained_models.prob"), ppl_title="PPL"),
                         width="stretch", key="ptm_tok")
-    held = sents[split:]
     ppl = {t("pretrained_models.uniform"): float(len(lms[1].vocab))}
     ppl.update({f"{m}-gram": lms[m].perplexity(held) for m in (1, 2, 3)})
     st.plotly_chart(vz.grouped_bars(list(ppl), {"PPL": list(ppl.values())}, title=t("pretrained_models.ppl_title"),
@@ -186,9 +197,7 @@ with tabs[2]:  # misc-04: perplexity
 
 with tabs[3]:  # ptm-05 / misc-14: compression lab
     st.markdown(t("pretrained_models.comp_intro"))
-    corpus = _corpus("toy_en")
-    vocab = build_vocab(corpus.sentences)
-    data = cp.pack_sentences([ids + 2 for ids in encode(corpus.sentences, vocab)], 12)
+    corpus, vocab, data = _mlm_data()
     steps = st.slider(t("pretrained_models.steps"), 50, 600, 300, 50, key="ptm_steps", **B)
     cfg = cp.MLMConfig(vocab_size=len(vocab) + 2, steps=steps)
     teacher = training_panel("ptm_teacher", lambda: (m := cp.TinyMLM(cfg), cp.train_mlm(m, data, cfg)),
