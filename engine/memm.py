@@ -104,18 +104,22 @@ def partition(lat: Lattice) -> float:
     return float(alpha.sum())
 
 
-def enumerate_paths(lat: Lattice, mode: str) -> list[tuple[tuple[int, ...], float, float]]:
+def enumerate_paths(lat: Lattice, mode: str, top: int | None = None) -> list[tuple[tuple[int, ...], float, float]]:
     """Every path (0-based states) with (value, probability), best first: MEMM value = probability;
-    CRF value = score Π exp F and probability = score / Z. Ties keep lexicographic order."""
+    CRF value = score Π exp F and probability = score / Z. Brute force: the S^n products are built as one
+    n-dimensional outer product (S = 6, n = 6 is 46,656 paths). Ties keep lexicographic order."""
     if mode not in ("memm", "crf"):
         raise ValueError(mode)
-    z = partition(lat) if mode == "crf" else 1.0
-    rows = []
-    for path in itertools.product(range(lat.n_states), repeat=lat.n_steps):
-        v = path_value(lat, path, mode)
-        rows.append((path, v, v / z if z > 0 else 0.0))
-    rows.sort(key=lambda r: -r[1])
-    return rows
+    p = memm_probs(lat) if mode == "memm" else lat.weights
+    v = _start_probs(lat) if mode == "memm" else lat.start.copy()
+    for w in p:  # v[s1, ..., st] * w[st, s_{t+1}]
+        v = v[..., None] * w.reshape((1,) * (v.ndim - 1) + w.shape)
+    flat = v.reshape(-1)
+    z = float(flat.sum()) if mode == "crf" else 1.0
+    order = np.argsort(-flat, kind="stable")[:top]  # `top` best only, if given
+    paths = np.stack(np.unravel_index(order, v.shape), axis=1)
+    return [(tuple(int(s) for s in path), float(flat[i]), float(flat[i] / z) if z > 0 else 0.0)
+            for path, i in zip(paths, order)]
 
 
 def best_path(lat: Lattice, mode: str) -> tuple[tuple[int, ...], float]:
@@ -137,6 +141,24 @@ def best_path(lat: Lattice, mode: str) -> tuple[tuple[int, ...], float]:
 def out_degree(lat: Lattice) -> np.ndarray:
     """(steps - 1, S) number of successors with a non-zero weight."""
     return (lat.weights > 0).sum(axis=2)
+
+
+def resize(lat: Lattice, n_states: int, n_steps: int) -> Lattice:
+    """The same lattice with `n_states` states and `n_steps` steps (both >= 2): kept cells keep their weights, a
+    new state's row is uniform (1 / n_states to every state), existing rows get 0 towards new states (their
+    out-degree is unchanged), extra steps repeat the last step."""
+    if n_states < 2 or n_steps < 2:
+        raise ValueError("a lattice needs at least 2 states and 2 steps")
+    old = lat.weights
+    k = min(n_states, lat.n_states)
+    w = np.full((n_steps - 1, n_states, n_states), 1.0 / n_states)
+    for t in range(n_steps - 1):
+        src = old[min(t, len(old) - 1)]
+        w[t, :k] = 0.0
+        w[t, :k, :k] = src[:k, :k]
+    start = np.ones(n_states)
+    start[:k] = lat.start[:k]
+    return Lattice(w, start, lat.given_start)
 
 
 def classic_lattice() -> Lattice:

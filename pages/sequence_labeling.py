@@ -127,11 +127,15 @@ with tab_bias:
     st.markdown(tt("bias_intro"))
     preset = st.segmented_control(tt("preset"), list(PRESETS), default=list(PRESETS)[0], required=True,
                                   key="seq_preset", bind="query-params")
-    base = PRESETS[preset]()
+    c1, c2 = st.columns(2)
+    n_states = c1.number_input(tt("n_states"), 2, 6, 5, key="seq_states", bind="query-params")
+    n_steps = c2.number_input(tt("n_steps"), 2, 6, 4, key="seq_steps", bind="query-params")
+    base = M.resize(PRESETS[preset](), int(n_states), int(n_steps))
     with st.expander(tt("edit"), expanded=False):
         st.caption(tt("edit_help"))
         cols = [str(s + 1) for s in range(base.n_states)]
-        weights = np.stack([st.data_editor(pd.DataFrame(w, index=cols, columns=cols), key=f"seq_edit_{preset}_{i}")
+        weights = np.stack([st.data_editor(pd.DataFrame(w, index=cols, columns=cols),
+                                           key=f"seq_edit_{preset}_{n_states}_{n_steps}_{i}")
                             .to_numpy(dtype=float, na_value=np.nan) for i, w in enumerate(base.weights)])
     issues = M.check_lattice(weights)
     for code in issues:
@@ -145,7 +149,7 @@ with tab_bias:
             best, value = M.best_path(lat, mode)
             shown = M.memm_probs(lat) if mode == "memm" else lat.weights
             plot(V.lattice(shown, best, title=tt(f"lat_{mode}_title"), x_title=tt("lat_x"), y_title=tt("lat_y")))
-            rows = M.enumerate_paths(lat, mode)  # every path, best first (scroll for the rest)
+            rows = M.enumerate_paths(lat, mode, top=500)  # best first (scroll); all of them up to 5^4 = 625
             st.dataframe(pd.DataFrame({tt("path"): ["-".join(str(s + 1) for s in p) for p, _, _ in rows],
                                        tt(f"value_{mode}"): [v for _, v, _ in rows],
                                        tt("prob"): [p for _, _, p in rows]}), hide_index=True, height=250)

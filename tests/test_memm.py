@@ -117,3 +117,22 @@ def test_trained_memm_shows_label_bias_and_crf_does_not():
     # the MEMM's P(i1 | r1, 'o') is 1: the second letter cannot move probability between branches
     assert np.exp(memm.path_logprob("rob", (0, 1, 2))) == pytest.approx(0.6, abs=0.02)
     assert np.exp(crf.path_logprob("rob", (3, 4, 5))) > 0.9
+
+
+def test_resize_keeps_cells_and_stays_consistent():
+    """Resizing the classic lattice: kept cells unchanged, new rows are distributions, DP == enumeration."""
+    lat = M.classic_lattice()
+    same = M.resize(lat, 5, 4)
+    np.testing.assert_allclose(same.weights, lat.weights)
+    small = M.resize(lat, 2, 3)
+    assert small.weights.shape == (2, 2, 2) and small.weights[0, 0].tolist() == [.4, .6]
+    big = M.resize(lat, 6, 6)
+    assert big.weights.shape == (5, 6, 6)
+    np.testing.assert_allclose(big.weights[:, 5].sum(1), 1.0)
+    assert np.all(big.weights[:, 0, 5] == 0)
+    np.testing.assert_allclose(big.weights[4], big.weights[2])
+    for L in (small, big):
+        for mode in ("memm", "crf"):
+            assert M.best_path(L, mode)[1] == pytest.approx(M.enumerate_paths(L, mode)[0][1])
+    with pytest.raises(ValueError):
+        M.resize(lat, 1, 4)
