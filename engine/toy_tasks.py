@@ -87,3 +87,7 @@ class ToyTask:
             tgt_out[b, : len(out)] = torch.tensor(out)
         tgt_in = shift_right(tgt_out).masked_fill(tgt_out == PAD, PAD)  # no input where there is no label
         return src, tgt_in, tgt_out
+
+    def held_out(self, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """A fixed evaluation batch, drawn from its own seed so training batches never depend on it."""
+        return self.batch(batch_size, torch.Generator().manual_seed(self.seed + 10_007))

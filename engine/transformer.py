@@ -71,6 +71,7 @@ class MultiHeadAttention(nn.Module):
         self.v_proj = nn.Linear(d_model, d_model, bias=bias)
         self.out_proj = nn.Linear(d_model, d_model, bias=bias)
         self.dropout = nn.Dropout(dropout)
+        self.head_mask: torch.Tensor | None = None  # (h,) 1 = keep, 0 = pruned (Michel et al. 2019 ablation)
 
     def _split(self, x: torch.Tensor) -> torch.Tensor:
         b, t, _ = x.shape
@@ -84,6 +85,8 @@ class MultiHeadAttention(nn.Module):
         q, k, v = self._split(self.q_proj(query)), self._split(self.k_proj(key)), self._split(self.v_proj(value))
         _, weights = scaled_dot_product_attention(q, k, v, mask)
         heads = self.dropout(weights) @ v  # (B, h, Tq, d_k)
+        if self.head_mask is not None:
+            heads = heads * self.head_mask[:, None, None]
         b, _, tq, _ = heads.shape
         out = heads.transpose(1, 2).reshape(b, tq, self.d_model)  # concat the heads
         return self.out_proj(out), weights
@@ -358,7 +361,7 @@ def train_seq2seq(model: Seq2SeqTransformer, task, cfg: TrainConfig) -> Iterator
     exact-match accuracy ("acc", whole sequence right, teacher-forced argmax) every `eval_every` steps."""
     cfg.validate()
     gen = torch.Generator().manual_seed(cfg.seed)
-    held_out = task.batch(256, torch.Generator().manual_seed(cfg.seed + 10_007))
+    held_out = task.held_out(256)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
     for step in range(cfg.steps):
         for group in opt.param_groups:
@@ -387,6 +390,30 @@ def sequence_accuracy(model: Seq2SeqTransformer, src: torch.Tensor, tgt_in: torc
     keep = tgt_out != model.cfg.pad_id
     right = (logits.argmax(-1) == tgt_out) | ~keep
     return float(right.all(dim=1).float().mean())
+
+
+@torch.no_grad()
+def head_ablation(model: Seq2SeqTransformer, src: torch.Tensor, tgt_in: torch.Tensor, tgt_out: torch.Tensor
+                  ) -> dict[str, list[float]]:
+    """Loss increase on a held-out batch when one head at a time is switched off ("Are Sixteen Heads Really
+    Better than One?"). Keys 'enc L<i>', 'dec-self L<i>', 'dec-cross L<i>' → one value per head."""
+    was_training = model.training
+    model.eval()
+    base = float(model(src, tgt_in, tgt_out)[1])
+    blocks = [(f"enc L{i + 1}", layer.self_attn) for i, layer in enumerate(model.encoder)]
+    for i, layer in enumerate(model.decoder):
+        blocks += [(f"dec-self L{i + 1}", layer.self_attn), (f"dec-cross L{i + 1}", layer.cross_attn)]
+    out: dict[str, list[float]] = {}
+    for name, mha in blocks:
+        deltas = []
+        for h in range(mha.n_heads):
+            mha.head_mask = torch.ones(mha.n_heads)
+            mha.head_mask[h] = 0.0
+            deltas.append(float(model(src, tgt_in, tgt_out)[1]) - base)
+        mha.head_mask = None
+        out[name] = deltas
+    model.train(was_training)
+    return out
 
 
 # --------------------------------------------------------------------------- why scale by √d_k (tf-11)

@@ -8,8 +8,8 @@ from engine import complexity as cx
 from engine.normalization import NormConfig, batch_mate_drift, batch_norm, depth_profile, layer_norm, padded_batch
 from engine.toy_tasks import BOS, EOS, TASKS, ToyTask, decode_digits, encode_digits, shift_right, token_name
 from engine.transformer import (CalcConfig, Seq2SeqTransformer, TrainConfig, TransformerConfig,
-                                attention_walkthrough, dot_products, greedy_decode, order_check, pe_offset_dots,
-                                pe_shift_demo, positional_encoding, scaling_stats, tokenize, train_seq2seq)
+                                attention_walkthrough, dot_products, greedy_decode, head_ablation, order_check,
+                                pe_offset_dots, pe_shift_demo, positional_encoding, scaling_stats, tokenize, train_seq2seq)
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
 from ui.widgets import qa_panel
@@ -254,6 +254,16 @@ def seq2seq_tab() -> None:
     enc_attn = model.encoder[layer - 1].attn[0]
     chart(vz.heads_grid(enc_attn, src_names, src_names, title=t("transformer.enc_title", layer=layer),
                         head_label=t("transformer.head"), x_title=t("transformer.key"), y_title=t("transformer.query")))
+    cached = st.session_state.get(K + "ablation")
+    if cached is None or cached[0] is not job:  # 3·N·h forward passes: once per trained model
+        cached = (job, head_ablation(model, *trained.held_out(256)))
+        st.session_state[K + "ablation"] = cached
+    deltas = cached[1]
+    chart(vz.bars(list(deltas), {t("transformer.head").format(i=h + 1): [v[h] for v in deltas.values()]
+                                 for h in range(model.cfg.n_heads)},
+                  title=t("transformer.prune_title"), x_title=t("transformer.attn_block"),
+                  y_title=t("transformer.loss_increase")))
+    st.caption(t("transformer.prune_caption"))
     qa_panel(["tf-02", "tf-04", "tf-06", "tf-08"])
 
 

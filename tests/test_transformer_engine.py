@@ -14,7 +14,7 @@ from engine.toy_tasks import BOS, EOS, PAD, ToyTask, decode_digits, encode_digit
 from engine.train import run
 from engine.transformer import (CalcConfig, EncoderLayer, MultiHeadAttention, Seq2SeqTransformer, TrainConfig,
                                 TransformerConfig, attention_walkthrough, causal_mask, encoder_outputs,
-                                greedy_decode, pe_rotation, positional_encoding, scaled_dot_product_attention,
+                                greedy_decode, head_ablation, pe_rotation, positional_encoding, scaled_dot_product_attention,
                                 scaling_stats, softmax_jacobian, tokenize, train_seq2seq)
 
 
@@ -245,6 +245,24 @@ def test_short_run_learns(one_thread):
     assert res.status == "done"
     assert sum(res.losses[:5]) / 5 > 2.0
     assert sum(res.losses[-10:]) / 10 < 0.5 * math.log(13)
+
+
+def test_head_ablation_matches_manual_zeroing():
+    """Brute force: switching a head off == zeroing its slice of the concatenated heads, i.e. the matching
+    d_k input columns of W^O; a model with every head intact gives zero loss change."""
+    model = _tiny().eval()
+    src, tgt_in, tgt_out = ToyTask("copy", 3, 5, 0).batch(8, _gen(6))
+    deltas = head_ablation(model, src, tgt_in, tgt_out)
+    assert set(deltas) == {"enc L1", "dec-self L1", "dec-cross L1"} and all(len(v) == 2 for v in deltas.values())
+    base = float(model(src, tgt_in, tgt_out)[1])
+    mha = model.decoder[0].cross_attn
+    with torch.no_grad():
+        saved = mha.out_proj.weight.clone()
+        mha.out_proj.weight[:, 8:16] = 0.0  # head 2 of 2, d_k = 8
+        manual = float(model(src, tgt_in, tgt_out)[1]) - base
+        mha.out_proj.weight.copy_(saved)
+    assert abs(manual - deltas["dec-cross L1"][1]) < 1e-5
+    assert mha.head_mask is None and float(model(src, tgt_in, tgt_out)[1]) == base
 
 
 def test_train_config_validation():
