@@ -10,8 +10,8 @@ import streamlit as st
 
 from engine import corpus as C
 from engine.autoencoder import Autoencoder, AutoencoderConfig, train_autoencoder
-from engine.glove import (ICE_STEAM, Counts, GloVe, GloveConfig, GloveInputError, count_corpus, model_ratios,
-                          pair_by_window, ratio_rows, self_cosines, train_glove, weighting)
+from engine.glove import (ICE_STEAM, Counts, GloVe, GloveConfig, GloveInputError, add_sentences, cooccurrence,
+                          count_corpus, model_ratios, pair_by_window, ratio_rows, self_cosines, train_glove, weighting)
 from engine.lsa import lsa_vectors, ppmi
 from engine.similarity import neighbours, pca_2d, word_pairs_spearman
 from engine.word2vec import Word2Vec, Word2VecConfig, prepare, train_word2vec
@@ -187,8 +187,9 @@ def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
     st.caption(t("glove.reference_source", source=ICE_STEAM["source"]))
     st.markdown(t("glove.why_ratio"))
     st.subheader(t("glove.deriv_title"))
+    labels = [t(f"glove.deriv_label_{n}") for n in range(6)]
     step = st.select_slider(t("glove.deriv_step"), list(range(6)), 0, key="glove_step", bind="query-params",
-                            format_func=lambda n: t(f"glove.deriv_label_{n}"))
+                            format_func=lambda n: labels[n])
     st.markdown(t(f"glove.deriv_{step}"))
 
 
@@ -244,6 +245,29 @@ def tab_compare(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Tr
                 col.plotly_chart(V.word_map(pca_2d(vecs[[voc.stoi[w] for w in ws]]), ws, title=name),
                                  width="stretch", key=f"glove_cmp_map_{name[:4]}")
     st.markdown(t("glove.compare_md"))
+    add_text(counts, corp)
+
+
+def add_text(counts: Counts, corp: C.Corpus) -> None:
+    """w2v-07: new text means new counts for GloVe (additive, so only the new sentences are counted)."""
+    text = st.text_area(t("glove.add_label"), "", key="glove_add", max_chars=20_000, help=t("glove.add_help"))
+    if not (text or "").strip():
+        return
+    new = C.encode([tok for sent in C.split_sentences(text[:20_000]) if (tok := C.tokenize(sent, corp.lang))],
+                   counts.vocab)
+    if not new:
+        st.warning(t("glove.add_none"))
+        return
+    V_, win, dw = len(counts.vocab), counts.window, counts.distance_weighting
+    t0 = time.perf_counter()
+    X_inc = add_sentences(counts.X, new, V_, win, distance_weighting=dw)
+    t1 = time.perf_counter()
+    X_all = cooccurrence(counts.ids + new, V_, win, distance_weighting=dw)
+    t2 = time.perf_counter()
+    changed = int((X_inc != counts.X).nnz)
+    same = abs(X_inc - X_all).max() < 1e-9 if X_all.nnz else True
+    st.success(t("glove.add_result", sentences=len(new), changed=changed, inc=1000 * (t1 - t0), full=1000 * (t2 - t1),
+                 same=t("glove.yes") if same else t("glove.no")))
 
 
 def tab_svd(counts: Counts) -> None:
@@ -280,7 +304,8 @@ def tab_svd(counts: Counts) -> None:
 st.title(t("glove.title"))
 st.markdown(t("glove.intro"))
 c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 1, 1])
-src = c1.selectbox(t("glove.corpus"), range(len(SOURCES)), format_func=lambda i: t(f"glove.src_{SOURCES[i]}"),
+src_labels = [t(f"glove.src_{name}") for name in SOURCES]  # labels fixed in the script thread (AppTest re-formats)
+src = c1.selectbox(t("glove.corpus"), range(len(SOURCES)), format_func=lambda i: src_labels[i],
                    index=int(current_lang() == "zh"), key="glove_corpus", bind="query-params")
 size = c2.select_slider(t("glove.size"), SIZES, value=100_000, key="glove_size", bind="query-params",
                         format_func=lambda n: f"{n:,}")

@@ -102,3 +102,17 @@ def test_compare_word2vec_and_lsa_and_autoencoder():
     finally:
         _stop_all(at)
 
+
+
+@pytest.mark.parametrize("lang,text,ok", [("en", "the king rules the kingdom\nthe car drives along the road", True),
+                                          ("zh", "国王 统治 王国", True), ("en", "😀 zzz qqq", False)])
+def test_added_sentences_update_counts_like_a_recount(lang, text, ok):
+    """w2v-07: the incremental X equals the recount (engine test has the oracle); the page reports it in both
+    languages, and text with no known word is a warning."""
+    at = _open(lang)
+    at.text_area(key="glove_add").set_value(text).run()
+    assert not at.exception
+    if ok:
+        assert any(t("glove.yes", lang) in s for s in _texts(at, "success")), _texts(at, "success")
+    else:
+        assert t("glove.add_none", lang) in _texts(at, "warning")
