@@ -86,3 +86,101 @@ class FastText(Word2Vec):
         if word in self.vocab.stoi:
             return self.vectors[self.vocab.stoi[word]]
         return oov_vector(word, self.emb_ngram.weight.detach().numpy(), self.min_n, self.max_n)
+
+
+# ---------------------------------------------------------------- supervised fastText (text classification)
+import torch.nn.functional as F  # noqa: E402
+
+from engine.huffman import huffman  # noqa: E402
+from engine.train import Progress  # noqa: E402
+
+
+def label_by_keywords(sentences, groups: list[list[str]]) -> tuple[list[list[str]], np.ndarray]:
+    """A toy labelled set: a sentence's label is the group of its (first) keyword, which is then removed, so the
+    classifier has to learn from the other words. Sentences without a keyword are dropped."""
+    where = {w: g for g, words in enumerate(groups) for w in words}
+    docs, labels = [], []
+    for s in sentences:
+        hit = next((where[w] for w in s if w in where), None)
+        rest = [w for w in s if w not in where]
+        if hit is not None and rest:
+            docs.append(rest)
+            labels.append(hit)
+    return docs, np.array(labels, dtype=np.int64)
+
+
+class FastTextClassifier(nn.Module):
+    """Supervised fastText: the mean of the text's word vectors (plus hashed word-bigram vectors) goes through
+    hierarchical softmax over the labels, with the Huffman tree built from label frequencies."""
+
+    def __init__(self, vocab: Vocab, label_counts, dim: int = 16, bigrams: bool = False, bucket: int = 4099,
+                 seed: int = 0):
+        super().__init__()
+        counts = np.asarray(label_counts, dtype=np.int64)
+        self.order = np.argsort(-counts, kind="stable")  # tree leaf i = label order[i] (most frequent first)
+        self.tree = huffman(np.maximum(counts[self.order], 1))
+        codes, points, mask = self.tree.padded()
+        leaf_of = np.empty_like(self.order)
+        leaf_of[self.order] = np.arange(len(counts))
+        self.register_buffer("codes", torch.from_numpy(codes[leaf_of]))  # (n_labels, L), indexed by label
+        self.register_buffer("points", torch.from_numpy(points[leaf_of]))
+        self.register_buffer("mask", torch.from_numpy(mask[leaf_of]))
+        self.vocab, self.bigrams, self.bucket = vocab, bigrams, bucket
+        g = torch.Generator().manual_seed(seed)
+        self.emb = nn.EmbeddingBag(len(vocab) + bucket, dim, mode="mean")
+        self.nodes = nn.Embedding(max(len(counts) - 1, 1), dim)
+        with torch.no_grad():
+            self.emb.weight.copy_((torch.rand(len(vocab) + bucket, dim, generator=g) - 0.5) / dim)
+            self.nodes.weight.zero_()
+
+    def features(self, words: list[str]) -> list[int]:
+        ids = [self.vocab.stoi[w] for w in words if w in self.vocab.stoi]
+        if self.bigrams:
+            ids += [len(self.vocab) + ft_hash(f"{a} {b}") % self.bucket for a, b in zip(words, words[1:])]
+        return ids or [0]
+
+    def batch(self, docs) -> tuple[torch.Tensor, torch.Tensor]:
+        feats = [self.features(d) for d in docs]
+        offsets = torch.tensor([0] + [len(f) for f in feats[:-1]]).cumsum(0)
+        return torch.tensor([i for f in feats for i in f]), offsets
+
+    def forward(self, ids: torch.Tensor, offsets: torch.Tensor, labels: torch.Tensor | None = None):
+        """logits (B, n_labels) = log P(label | text) from the label tree; loss = mean −log P(true label)."""
+        h = self.emb(ids, offsets)  # (B, d)
+        z = h @ self.nodes.weight.T  # (B, n_labels − 1): one score per inner node
+        zp = z[:, self.points]  # (B, n_labels, L)
+        sign = 1.0 - 2.0 * self.codes  # bit 0 → σ(z), bit 1 → σ(−z)
+        logits = (F.logsigmoid(sign * zp) * self.mask).sum(-1)  # (B, n_labels)
+        loss = None if labels is None else -logits.gather(1, labels[:, None]).mean()
+        return logits, loss
+
+
+def train_classifier(model: FastTextClassifier, docs, labels: np.ndarray, epochs: int = 5, lr: float = 0.5,
+                     batch_size: int = 32, seed: int = 0):
+    """SGD on mini-batches with a linearly decaying rate; Progress.metrics["acc"] is the training accuracy so far."""
+    rng = np.random.default_rng(seed)
+    y_all = torch.from_numpy(labels)
+    n = len(docs)
+    total = epochs * max(1, -(-n // batch_size))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    step = 0
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for s in range(0, n, batch_size):
+            idx = order[s:s + batch_size]
+            ids, offsets = model.batch([docs[i] for i in idx])
+            for group in opt.param_groups:
+                group["lr"] = lr * max(1 - step / total, 1e-4)
+            logits, loss = model(ids, offsets, y_all[idx])
+            opt.zero_grad()
+            (loss * len(idx)).backward()  # as fastText: every example takes its own SGD step of size lr
+            opt.step()
+            step += 1
+            acc = float((logits.argmax(1) == y_all[idx]).float().mean())
+            yield Progress(step, total, loss.item(), {"acc": acc})
+
+
+def accuracy(model: FastTextClassifier, docs, labels: np.ndarray) -> float:
+    with torch.no_grad():
+        logits, _ = model(*model.batch(docs))
+    return float((logits.argmax(1).numpy() == labels).mean())

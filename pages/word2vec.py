@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from engine.corpus import CORPORA, CorpusError, build_vocab, corpus_from_text, decode_upload, load_corpus, tokenize
-from engine.fasttext_ngrams import FastText, compute_ngrams
+from engine.fasttext_ngrams import (FastText, FastTextClassifier, accuracy, compute_ngrams, label_by_keywords,
+                                    train_classifier)
 from engine.huffman import huffman, parse_counts, path_probability
 from engine.negative_sampling import NegativeSampler, noise_distribution
 from engine.similarity import analogy, cosine, mean_vector, missing, neighbours, pca_2d, similarity
@@ -17,10 +18,11 @@ from ui.widgets import qa_panel
 from viz import word2vec as vz
 
 PROBES = {  # word groups of the toy corpora (assets/corpora/make_toy_corpora.py) drawn on the live map
-    "toy_en": "cat dog kitten puppy horse | bread rice apple cheese soup | king queen prince princess duke | "
-              "car bus train bicycle truck | red blue green yellow black",
-    "toy_zh": "猫 狗 小猫 小狗 马 | 面包 米饭 苹果 奶酪 汤 | 国王 王后 王子 公主 公爵 | "
-              "汽车 公交车 火车 自行车 卡车 | 红色 蓝色 绿色 黄色 黑色",
+    "toy_en": "cat dog kitten puppy horse rabbit | bread rice apple cheese soup noodles | "
+              "king queen prince princess duke emperor | car bus train bicycle truck plane | "
+              "red blue green yellow black white",
+    "toy_zh": "猫 狗 小猫 小狗 马 兔子 | 面包 米饭 苹果 奶酪 汤 面条 | 国王 王后 王子 公主 公爵 皇帝 | "
+              "汽车 公交车 火车 自行车 卡车 飞机 | 红色 蓝色 绿色 黄色 黑色 白色",
 }
 NUM = dict(bind="query-params")
 
@@ -276,6 +278,26 @@ with tabs[5]:
         st.plotly_chart(vz.grouped_bars([w for w, _ in sims[:10]], {t("word2vec.cosine"): [s for _, s in sims[:10]]},
                                         title=t("word2vec.ft_chart", word=oov), y_title=t("word2vec.cosine")),
                         width="stretch")
+    st.subheader(t("word2vec.ftc_title"))
+    st.markdown(t("word2vec.ftc_intro"))
+    toy = "toy_zh" if corpus is not None and corpus.lang == "zh" else "toy_en"
+    groups = [g.split() for g in PROBES[toy].split("|")]
+    docs, labels = label_by_keywords(_corpus(toy, None).sentences[::3], groups)  # every 3rd line: a small set
+    cut = int(0.8 * len(docs))
+    bigrams = st.checkbox(t("word2vec.ftc_bigrams"), key="w2v_ftc_bigrams", **NUM)
+
+    def make_ftc():
+        model = FastTextClassifier(build_vocab(docs[:cut]), np.bincount(labels[:cut], minlength=len(groups)),
+                                   bigrams=bigrams)
+        return model, train_classifier(model, docs[:cut], labels[:cut])
+
+    ftc = training_panel("w2v_ftc", make_ftc, max_seconds=30, metric="acc")
+    if ftc is not None and ftc.usable:
+        order = ftc.model.order
+        st.metric(t("word2vec.ftc_acc", n=len(docs) - cut), f"{accuracy(ftc.model, docs[cut:], labels[cut:]):.3f}")
+        st.plotly_chart(vz.huffman_tree(ftc.model.tree, [f"{groups[i][0]}…" for i in order],
+                                        np.bincount(labels[:cut], minlength=len(groups))[order],
+                                        title=t("word2vec.ftc_tree")), width="stretch")
     qa_panel(["w2v-06"])
 
 # ---------------------------------------------------------------- 7. the distributional hypothesis

@@ -333,3 +333,27 @@ def test_softmax_cost_term_matches_flop_counter():
     with FlopCounterMode(display=False) as fc:
         torch.bmm(W[:k + 1][None], h[:, :, None])  # NS: the true word + k negatives
     assert fc.get_total_flops() == 2 * (cost["cbow_ns"] - N * D)
+
+
+def test_fasttext_classifier_label_tree_and_training():
+    """Closed forms: the label tree passes the Huffman checks (prefix-free, Σ 2^−len = 1, equal to huffman() on
+    the sorted label counts); Σ_labels P(label | text) = 1; a few epochs separate the toy topics."""
+    from engine.fasttext_ngrams import FastTextClassifier, accuracy, label_by_keywords, train_classifier
+    from engine.huffman import huffman
+    from engine.train import run
+
+    clusters, sents = _cluster_corpus(n=300)
+    docs, labels = label_by_keywords(sents, [[c[0]] for c in clusters])  # label = topic of the keyword c0
+    counts = np.bincount(labels, minlength=3)
+    m = FastTextClassifier(build_vocab(docs), counts, dim=8, bigrams=True)
+    codes = ["".join(str(int(b)) for b in m.codes[i][: int(m.mask[i].sum())]) for i in range(3)]
+    assert all(not b.startswith(a) for a in codes for b in codes if a != b)
+    assert sum(2.0 ** -len(c) for c in codes) == pytest.approx(1.0)
+    ref = huffman(np.sort(counts)[::-1])
+    assert sorted(len(c) for c in codes) == sorted(ref.code_lengths().tolist())
+    with torch.no_grad():
+        torch.nn.init.normal_(m.nodes.weight)
+        logits, _ = m(*m.batch(docs[:5]))
+    torch.testing.assert_close(logits.exp().sum(1), torch.ones(5))
+    res = run(train_classifier(m, docs, labels, epochs=5))
+    assert res.status == "done" and accuracy(m, docs, labels) > 0.9

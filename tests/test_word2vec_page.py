@@ -55,3 +55,21 @@ def test_tabs_answer_in_chinese_and_bad_counts_warn():
     assert not at.exception
     at.button(key="w2v_measure").click().run()
     assert not at.exception
+
+
+def test_fasttext_tabs_train_and_show_oov_and_label_tree():
+    at = _open()
+    jobs = []
+    try:
+        for key in ("w2v_ft", "w2v_ftc"):
+            at.button(key=f"{key}:train").click().run()
+            jobs.append(at.session_state[f"job:{key}"])
+            jobs[-1].wait(60)
+            at.run()
+        assert all(j.status == "done" for j in jobs) and not at.exception
+        assert any("kittens" in c.value for c in at.caption)  # the OOV word got a vector from its n-grams
+        assert float(at.metric[-1].value) > 0.8  # held-out topic accuracy of supervised fastText
+    finally:
+        for j in jobs:
+            j.stop.set()
+            j.wait(30)
