@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     ap.add_argument("--tokens", type=int, default=None, help="use only this many tokens of NewsArticles")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--torch-tokens", type=int, default=200_000)
+    ap.add_argument("--torch-tokens", type=int, default=50_000, help="slice for the PyTorch reference (0: skip)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
