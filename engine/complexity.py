@@ -177,3 +177,27 @@ def flop_curves(d: int, ns: list[int]) -> dict[str, list[int]]:
     """FLOPs per layer for each sequence length n at width d (for the log-log chart)."""
     return {"attention": [attention_flops(n, d) for n in ns], "projections": [projection_flops(n, d) for n in ns],
             "lstm": [lstm_flops(n, d) for n in ns], "ffn": [ffn_flops(n, d) for n in ns]}
+
+
+def gradient_reach(ns: list[int], d: int = 32, seed: int = 0) -> dict[str, list[float]]:
+    """‖∂(r·out_n)/∂x_1‖: how strongly the last output still depends on the first input, for one randomly
+    initialised LSTM layer (the signal must pass n − 1 recurrent steps) and one self-attention layer (one step,
+    whatever n). r is a fixed random probe vector."""
+    if not ns or min(ns) < 1 or max(ns) > 2048 or not 1 <= d <= 512:
+        raise ValueError("n must be in 1..2048 and d in 1..512")
+    gen = torch.Generator().manual_seed(seed)
+    lstm, attn = nn.LSTM(d, d, batch_first=True), MultiHeadAttention(d, 4 if d % 4 == 0 else 1)
+    bound = 1.0 / d**0.5
+    with torch.no_grad():  # PyTorch's default init ranges, drawn from our generator
+        for p in list(lstm.parameters()) + list(attn.parameters()):
+            p.copy_((torch.rand(p.shape, generator=gen) * 2 - 1) * bound)
+    probe = torch.randn(d, generator=gen)
+    out: dict[str, list[float]] = {"lstm": [], "attention": []}
+    for n in ns:
+        x = torch.randn(1, n, d, generator=gen)
+        for name in ("lstm", "attention"):
+            xi = x.clone().requires_grad_()
+            y = lstm(xi)[0] if name == "lstm" else attn(xi, xi, xi)[0]  # (1, n, d)
+            (y[0, -1] @ probe).backward()
+            out[name].append(float(xi.grad[0, 0].norm()))
+    return out

@@ -17,6 +17,7 @@ from viz import transformer as vz
 
 K = "transformer_"  # widget keys (bound to the URL) carry the page prefix
 DK_VALUES = [4, 16, 64, 256, 1024]
+REACH_NS = [2, 4, 8, 16, 32, 64, 128]
 
 
 def chart(fig) -> None:
@@ -37,6 +38,11 @@ def scaling_table() -> list[dict]:
 def cached_dots(dk: int) -> tuple[list[float], list[float]]:
     raw, scaled = dot_products(dk, n_samples=2000)
     return raw.tolist(), scaled.tolist()
+
+
+@st.cache_data(show_spinner=False)
+def cached_reach() -> dict:
+    return cx.gradient_reach(REACH_NS)
 
 
 @st.cache_data(show_spinner=False)
@@ -318,6 +324,11 @@ def cost_tab() -> None:
     chart(vz.lines(ns, {t(f"transformer.flop_{k}"): v for k, v in curves.items()}, log_x=True, log_y=True,
                    title=t("transformer.flops_title", d=d), x_title=t("transformer.seq_n"), y_title="FLOPs"))
     st.caption(t("transformer.flops_caption", d=d))
+    reach = cached_reach()
+    chart(vz.lines(REACH_NS, {"LSTM": reach["lstm"], t("transformer.self_attention"): reach["attention"]},
+                   log_x=True, log_y=True, title=t("transformer.reach_title"), x_title=t("transformer.seq_n"),
+                   y_title="‖∂y_n/∂x_1‖"))
+    st.caption(t("transformer.reach_caption"))
     st.markdown(t("transformer.parallel_table"))
     if st.button(t("transformer.measure"), key=K + "measure"):
         dm = min(d, 512)

@@ -352,6 +352,29 @@ def test_transformer_param_count():
     assert counts["Dropout"] == 42 and counts["Linear"] == 42
 
 
+def test_lstm_equals_cell_loop_and_gradient_reach():
+    """Oracle: nn.LSTM == a Python loop over nn.LSTMCell with the same weights (the n dependent steps);
+    the LSTM's dependence on x_1 fades with n while one attention layer keeps a direct path."""
+    torch.manual_seed(0)
+    d, n = 6, 7
+    lstm, cell = nn.LSTM(d, d, batch_first=True), nn.LSTMCell(d, d)
+    with torch.no_grad():
+        cell.weight_ih.copy_(lstm.weight_ih_l0)
+        cell.weight_hh.copy_(lstm.weight_hh_l0)
+        cell.bias_ih.copy_(lstm.bias_ih_l0)
+        cell.bias_hh.copy_(lstm.bias_hh_l0)
+    x = torch.randn(2, n, d)
+    h = c = torch.zeros(2, d)
+    outs = []
+    for t in range(n):
+        h, c = cell(x[:, t], (h, c))
+        outs.append(h)
+    torch.testing.assert_close(lstm(x)[0], torch.stack(outs, 1))
+    reach = cx.gradient_reach([2, 64], d=16)
+    assert reach["lstm"][1] < 1e-3 * reach["lstm"][0]
+    assert reach["attention"][1] > 1e-3 * reach["attention"][0]
+
+
 def test_measurements_run():
     m = cx.measure_layers(16, 8, repeats=1)
     assert m["attn_s"] > 0 and m["lstm_s"] > 0 and m["attn_bytes"] > 0
