@@ -366,3 +366,18 @@ def self_cosines(model: GloVe, ids: Sequence[int]) -> np.ndarray:
     with torch.no_grad():
         w, c = model.w[list(ids)], model.w_ctx[list(ids)]
         return (torch.nn.functional.cosine_similarity(w, c, dim=-1)).numpy()
+
+
+def extend_counts(counts: Counts, new_ids: Sequence[np.ndarray]) -> dict:
+    """w2v-07's "new text" demo: X updated with only the new sentences vs X recounted from scratch.
+    Returns {"X": updated X, "changed": cells that changed, "inc_s"/"full_s": seconds, "same": bool}."""
+    import time
+
+    V, win, dw = len(counts.vocab), counts.window, counts.distance_weighting
+    t0 = time.perf_counter()
+    X_inc = add_sentences(counts.X, new_ids, V, win, distance_weighting=dw)
+    t1 = time.perf_counter()
+    X_all = cooccurrence(list(counts.ids) + list(new_ids), V, win, distance_weighting=dw)
+    t2 = time.perf_counter()
+    same = X_all.nnz == 0 or float(abs(X_inc - X_all).max()) < 1e-9
+    return {"X": X_inc, "changed": int((X_inc != counts.X).nnz), "inc_s": t1 - t0, "full_s": t2 - t1, "same": same}

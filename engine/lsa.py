@@ -87,3 +87,15 @@ def reconstruction_error(M: sp.spmatrix | np.ndarray, res: SVDResult) -> float:
     """||M - U_k diag(s_k) V_k^T||_F^2."""
     dense = M.toarray() if sp.issparse(M) else np.asarray(M)
     return float(((dense - (res.U * res.s) @ res.Vt) ** 2).sum())
+
+
+def top_ppmi(X: sp.spmatrix, n: int) -> np.ndarray:
+    """Dense PPMI of the co-occurrences among the n most frequent words (ids 0..n-1: vocabularies are sorted)."""
+    n = max(1, min(n, X.shape[0]))
+    return ppmi(sp.csr_matrix(X)[:n][:, :n]).toarray()
+
+
+def rank_k_error(M: np.ndarray, k: int) -> tuple[float, float]:
+    """(sum_{i>k} s_i^2, ||M||_F^2): the best rank-k reconstruction error (Eckart-Young) and the total energy."""
+    s = np.linalg.svd(np.asarray(M, dtype=np.float64), compute_uv=False)
+    return float((s[k:] ** 2).sum()), float((s ** 2).sum())

@@ -10,9 +10,8 @@ import streamlit as st
 
 from engine import corpus as C
 from engine.autoencoder import Autoencoder, AutoencoderConfig, train_autoencoder
-from engine.glove import (ICE_STEAM, Counts, GloVe, GloveConfig, GloveInputError, add_sentences, cooccurrence,
-                          count_corpus, model_ratios, pair_by_window, ratio_rows, self_cosines, train_glove, weighting)
-from engine.lsa import lsa_vectors, ppmi
+from engine.glove import (ICE_STEAM, Counts, GloVe, GloveConfig, GloveInputError, count_corpus, extend_counts, model_ratios, pair_by_window, ratio_rows, self_cosines, train_glove, weighting)
+from engine.lsa import lsa_vectors, rank_k_error, top_ppmi
 from engine.similarity import neighbours, pca_2d, word_pairs_spearman
 from engine.word2vec import Word2Vec, Word2VecConfig, prepare, train_word2vec
 from ui.i18n import current_lang, t
@@ -258,16 +257,9 @@ def add_text(counts: Counts, corp: C.Corpus) -> None:
     if not new:
         st.warning(t("glove.add_none"))
         return
-    V_, win, dw = len(counts.vocab), counts.window, counts.distance_weighting
-    t0 = time.perf_counter()
-    X_inc = add_sentences(counts.X, new, V_, win, distance_weighting=dw)
-    t1 = time.perf_counter()
-    X_all = cooccurrence(counts.ids + new, V_, win, distance_weighting=dw)
-    t2 = time.perf_counter()
-    changed = int((X_inc != counts.X).nnz)
-    same = abs(X_inc - X_all).max() < 1e-9 if X_all.nnz else True
-    st.success(t("glove.add_result", sentences=len(new), changed=changed, inc=1000 * (t1 - t0), full=1000 * (t2 - t1),
-                 same=t("glove.yes") if same else t("glove.no")))
+    r = extend_counts(counts, new)
+    st.success(t("glove.add_result", sentences=len(new), changed=r["changed"], inc=1000 * r["inc_s"],
+                 full=1000 * r["full_s"], same=t("glove.yes") if r["same"] else t("glove.no")))
 
 
 def tab_svd(counts: Counts) -> None:
@@ -278,11 +270,10 @@ def tab_svd(counts: Counts) -> None:
     act = c[2].radio(t("glove.ae_act"), ["linear", "relu"], horizontal=True, key="glove_ae_act", bind="query-params")
     steps = c[3].number_input(t("glove.ae_steps"), 10, 5000, 400, key="glove_ae_steps", bind="query-params")
     n = min(n, V_)
-    M = ppmi(counts.X[:n][:, :n]).toarray()  # the n most frequent words (the vocabulary is sorted by count)
+    M = top_ppmi(counts.X, n)
     k = min(k, n)
-    s = np.linalg.svd(M, compute_uv=False)
-    floor = float((s[k:] ** 2).sum())
-    st.caption(t("glove.ae_setup", n=n, k=k, floor=floor, total=float((s ** 2).sum())))
+    floor, total = rank_k_error(M, k)
+    st.caption(t("glove.ae_setup", n=n, k=k, floor=floor, total=total))
     cfg = AutoencoderConfig(k=k, activation=act, lr=0.01, steps=int(steps))
 
     def make_run():

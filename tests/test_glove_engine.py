@@ -9,7 +9,7 @@ import torch
 
 from engine.corpus import Vocab
 from engine.glove import (ICE_STEAM, GloVe, GloveConfig, GloveInputError, Pairs, adagrad_step, add_sentences,
-                          cooccurrence, count_corpus, pair_by_window, full_loss, gradients, model_ratios, probabilities, ratio_rows,
+                          cooccurrence, count_corpus, extend_counts, pair_by_window, full_loss, gradients, model_ratios, probabilities, ratio_rows,
                           self_cosines, train_glove, weighting)
 from engine.train import run
 
@@ -274,3 +274,12 @@ def test_pair_by_window_equals_cooccurrence(dw):
     np.testing.assert_allclose(curve, ref)
     same = pair_by_window(sents, 2, 2, 4)  # i == j: X_ii counts both orders, like cooccurrence
     np.testing.assert_allclose(same, [cooccurrence(sents, 5, w)[2, 2] for w in range(1, 5)])
+
+
+def test_extend_counts_reports_an_exact_update():
+    """Oracle: cooccurrence() on old + new sentences."""
+    c = count_corpus([["a", "b", "c", "a"], ["b", "c", "d"]], 2)
+    new = [np.array([0, 3, 2]), np.array([1, 1])]
+    r = extend_counts(c, new)
+    assert r["same"] and r["changed"] > 0
+    np.testing.assert_allclose(r["X"].toarray(), cooccurrence(c.ids + new, len(c.vocab), 2).toarray())

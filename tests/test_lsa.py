@@ -7,7 +7,8 @@ import torch
 
 from engine.autoencoder import Autoencoder, AutoencoderConfig, reconstruction_error as ae_error, train_autoencoder
 from engine.glove import cooccurrence
-from engine.lsa import log_counts, lsa_vectors, ppmi, reconstruction_error, transform, truncated_svd
+from engine.lsa import (log_counts, lsa_vectors, ppmi, rank_k_error, reconstruction_error, top_ppmi, transform,
+                        truncated_svd)
 from engine.train import run
 
 
@@ -94,3 +95,14 @@ def test_relu_autoencoder_trains_and_bad_settings():
         c = AutoencoderConfig(**{**dict(k=4), **bad})
         with pytest.raises(ValueError):
             next(iter(train_autoencoder(Autoencoder(30, AutoencoderConfig(k=4)), M, c)))
+
+
+def test_top_ppmi_and_rank_k_error():
+    """Oracle: PPMI of the dense top-left block; the error of numpy's rank-k reconstruction."""
+    X = _X(40, seed=4)
+    M = top_ppmi(X, 12)
+    np.testing.assert_allclose(M, ppmi(sp.csr_matrix(X.toarray()[:12, :12])).toarray())
+    U, s, Vt = np.linalg.svd(M)
+    err, total = rank_k_error(M, 3)
+    assert err == pytest.approx(float(((M - (U[:, :3] * s[:3]) @ Vt[:3]) ** 2).sum()), rel=1e-8)
+    assert total == pytest.approx(float((M ** 2).sum()))
