@@ -14,7 +14,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from engine.huffman import huffman
-from engine.negative_sampling import unigram_table
+from engine.negative_sampling import cum_table
 from engine.train import Progress, run
 from engine.word2vec import Word2VecConfig, Word2VecData, Word2VecResult, keep_probability, prepare
 
@@ -52,6 +52,24 @@ def _lookup(f: float) -> int:
     return 0 if i < 0 else (EXP_TABLE_SIZE - 1 if i >= EXP_TABLE_SIZE else i)
 
 
+@_jit(cache=True, nogil=True)
+def _draw(cum, state) -> int:
+    """gensim's negative draw: a uniform point on the cumulative count^0.75 scale, found by binary search.
+    The V-entry table stays in cache; word2vec.c's 1e8-cell table costs a cache miss per draw (2x slower here)."""
+    return np.searchsorted(cum, _rand(state) % np.uint64(cum[cum.shape[0] - 1]), side="right")
+
+
+@_jit(cache=True, nogil=True)
+def sample_negatives(cum, n, seed):
+    """n draws with the training loop's own generator (for tests and the page)."""
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = np.uint64(seed)
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        out[i] = _draw(cum, state)
+    return out
+
+
 @_jit(cache=True, fastmath=True, nogil=True)
 def _logistic_step(l1, neu1e, u, label, alpha, sig, logsig) -> float:
     """One binary decision (a Huffman node, or a true/noise word): g = (label − σ(l1ᵀu))·α; u += g·l1; neu1e += g·u."""
@@ -77,9 +95,8 @@ def _output_layer(l1, neu1e, syn1, target, hs, codes, points, code_len, table, n
             loss += _logistic_step(l1, neu1e, syn1[points[target, j]], 1.0 - codes[target, j], alpha, sig, logsig)
     else:
         loss += _logistic_step(l1, neu1e, syn1[target], 1.0, alpha, sig, logsig)
-        n = np.uint64(table.shape[0])
         for _ in range(negative):
-            row = table[_rand(state) % n]
+            row = _draw(table, state)
             if row != target:  # a noise draw equal to the true word is skipped
                 loss += _logistic_step(l1, neu1e, syn1[row], 0.0, alpha, sig, logsig)
     return loss
@@ -184,7 +201,7 @@ def train_word2vec_fast(data: Word2VecData, cfg: Word2VecConfig, workers: int = 
         table = np.zeros(1, dtype=np.int64)
     else:
         codes, points, code_len = np.zeros((1, 1), np.float32), np.zeros((1, 1), np.int64), np.zeros(1, np.int64)
-        table = unigram_table(data.vocab.counts, cfg.ns_exponent, max(cfg.table_size, 10 * V)).astype(np.int64)
+        table = cum_table(data.vocab.counts, cfg.ns_exponent).astype(np.int64)
     keep = keep_probability(data.vocab.counts, cfg.sample).astype(np.float64)
     tokens = np.concatenate(data.sentences).astype(np.int64)
     starts = np.zeros(len(data.sentences) + 1, dtype=np.int64)

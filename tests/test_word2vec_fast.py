@@ -55,3 +55,17 @@ def test_fast_path_separates_clusters(sg, hs):
     res = fast.fit_word2vec_fast(sents, cfg, workers=1)
     assert res.status == "done" and res.losses[-1] < res.losses[0]
     assert _purity(res.vectors, res.vocab, clusters) >= 0.9
+
+
+def test_negative_draws_follow_unigram_075():
+    """Oracle: gensim's cum_table (tests/test_word2vec_engine.py) searched like gensim; chi-square against
+    count^0.75 / Σ count^0.75."""
+    from scipy.stats import chisquare
+
+    from engine.negative_sampling import cum_table, noise_distribution
+
+    counts = np.array([50, 31, 20, 9, 4, 2, 1])
+    draws = fast.sample_negatives(cum_table(counts).astype(np.int64), 50_000, 12345)
+    p = noise_distribution(counts)
+    assert chisquare(np.bincount(draws, minlength=7), p * draws.size).pvalue > 1e-3
+    assert chisquare(np.bincount(draws, minlength=7), noise_distribution(counts, 1.0) * draws.size).pvalue < 1e-6
