@@ -241,7 +241,7 @@ def seq2seq_tab() -> None:
     out = [s.token for s in steps_out]
     want = decode_digits(trained.target(src))
     got = decode_digits(out)
-    (st.success if got == want and out[-1] == EOS else st.error)(t("transformer.decode_result", got=got, want=want))
+    (st.success if got == want and out[-1] == EOS else st.warning)(t("transformer.decode_result", got=got, want=want))
     st.dataframe(pd.DataFrame([{t("transformer.step"): i + 1,
                                 t("transformer.dec_input"): " ".join(token_name(x) for x in s.prefix),
                                 t("transformer.top3"): ", ".join(f"{token_name(x)} {p:.2f}" for x, p in s.top),
