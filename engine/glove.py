@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -314,8 +315,10 @@ class Counts:
     distance_weighting: bool
     seconds: float  # time spent counting
 
-    @property
+    @functools.cached_property
     def pairs(self) -> Pairs:
+        """Built once and shared read-only by every training run on these counts (a classroom trains on the same
+        cached Counts: one copy of the pairs, not one per student)."""
         return Pairs.from_matrix(self.X)
 
 
