@@ -252,11 +252,13 @@ class Seq2SeqTransformer(nn.Module):
         self.dec_norm = nn.LayerNorm(d) if cfg.pre_ln else nn.Identity()
         self.generator = nn.Linear(d, cfg.vocab_size)
         self.embed_dropout = nn.Dropout(cfg.dropout)
-        with torch.no_grad():  # seeded init (Xavier for matrices, as in the Annotated Transformer)
-            for p in self.parameters():
+        with torch.no_grad():  # seeded init: Xavier for matrices (as the Annotated Transformer), zero biases
+            for name, p in self.named_parameters():
                 if p.dim() > 1:
                     bound = math.sqrt(6.0 / (p.size(0) + p.size(1)))
                     p.copy_(torch.rand(p.shape, generator=gen) * 2 * bound - bound)
+                elif "norm" not in name:  # LayerNorm keeps γ = 1, β = 0
+                    p.zero_()
 
     def _embed(self, table: nn.Embedding, tokens: torch.Tensor) -> torch.Tensor:
         x = table(tokens) * math.sqrt(self.cfg.d_model)  # (B, T, d); the paper scales embeddings by √d
@@ -514,9 +516,11 @@ def encoder_outputs(tokens: list[str], order: list[int], *, use_pe: bool, d_mode
     torch_gen = torch.Generator().manual_seed(seed)
     layer = EncoderLayer(d_model, n_heads, 2 * d_model).double()
     with torch.no_grad():
-        for p in layer.parameters():
+        for name, p in layer.named_parameters():
             if p.dim() > 1:
                 p.copy_(torch.randn(p.shape, generator=torch_gen, dtype=torch.float64) / math.sqrt(p.size(1)))
+            elif "norm" not in name:
+                p.copy_(torch.randn(p.shape, generator=torch_gen, dtype=torch.float64) * 0.1)
         x = torch.stack([token_vector(tok, d_model) for tok in tokens])  # (n, d)
         xs = x[order]
         if use_pe:
