@@ -144,6 +144,9 @@ def attention_tab() -> None:
             col.metric(t("transformer.order_pe" if pe else "transformer.order_nope"), f"{r['cos']:.4f}",
                        help=t("transformer.order_help", diff=r["max_diff"]))
     qa_panel(["tf-03", "tf-09"])
+
+
+def scaling_section() -> None:
     st.subheader(t("transformer.scaling_title"))
     dk = st.select_slider("d_k", DK_VALUES, 64, key=K + "scale_dk", bind="query-params")
     raw, scaled = cached_dots(dk)
@@ -356,6 +359,8 @@ def cost_tab() -> None:
 st.title(t("transformer.title"))
 st.markdown(t("transformer.intro"))
 tabs = st.tabs(tl("transformer.tabs"))
-for tab, draw in zip(tabs, (architecture_tab, attention_tab, positions_tab, seq2seq_tab, norms_tab, cost_tab)):
+for tab, draws in zip(tabs, ((architecture_tab,), (attention_tab, scaling_section), (positions_tab,), (seq2seq_tab,),
+                             (norms_tab,), (cost_tab,))):
     with tab:
-        draw()
+        for draw in draws:
+            draw()

@@ -37,6 +37,7 @@ def test_bad_sentence_gets_a_message(at, text, key):
     at.text_input(key="transformer_sentence").set_value(text).run()
     assert not at.exception
     assert EN[key] in _texts(at, "warning")
+    assert EN["transformer.scaling_title"] in [el.value for el in at.subheader]  # the rest of the tab still renders
 
 
 def test_heads_not_dividing_d_model(at):
