@@ -597,6 +597,16 @@ def report(runs: list[dict], argv: list[str]) -> str:
             f"{fmt(s['queue_max'], '.1f')} | {fmt(s['train_med_s'], '.1f')} | {fmt(s['train_per_min'], '.1f')} "
             f"| {fmt(s['rss_idle'])} → **{fmt(s['rss_peak'])}** | {fmt(100 * s['server_cpu'])} % "
             f"| {fmt(100 * s['client_cpu'])} % | {fmt(s['load'], '.1f')} | {fmt(s['warm'])} | {fmt(s['wall'])} |")
+    if runs:  # which pages are slow: the largest run, per page
+        big = max(runs, key=lambda r: (r["sessions"], -r["replicas"]))
+        lines += ["", f"**Per page** ({summarize(big)['setup']}, N = {big['sessions']})", "",
+                  "| page | students | page load p50 (s) | interaction p50 / p95 (ms), n |", "|---|---|---|---|"]
+        for path in big["pages"]:
+            recs = [r for r in big["records"] if r["page"] == path]
+            inter = [x for r in recs for x in r["interactions_ms"] + r["during_training_ms"]]
+            loads = [r["load_ms"] / 1000 for r in recs if r["load_ms"] is not None]
+            lines.append(f"| `{path}` | {len(recs)} | {fmt(pct(loads, 50), '.1f')} | {fmt(pct(inter, 50))} / "
+                         f"{fmt(pct(inter, 95))}, {len(inter)} |")
     errors = [(s["setup"], s["n"], e) for s in rows for e in s["errors"]]
     errors += [(s["setup"], s["n"], f"`{p}`: an exception box was shown") for s in rows for p in s["exception_pages"]]
     if errors:
