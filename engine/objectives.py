@@ -247,3 +247,9 @@ def dependency_closed_form(encoder: str, n: int, depth: int = 1, kernel: int = 3
     if encoder == "mlp":
         return i == j
     return np.ones((n, n), dtype=bool)
+
+
+# ---------------------------------------------------------------- the cost of length (ptm-07)
+def attention_memory_bytes(n, heads: int, layers: int, batch: int, bytes_per_number: int):
+    """Memory of the attention score matrices alone: one (n x n) matrix per head, layer and sequence."""
+    return np.asarray(n, dtype=float) ** 2 * heads * layers * batch * bytes_per_number

@@ -181,3 +181,19 @@ def finetune_pair(models: dict[str, TransferClassifier], task: tuple, steps: int
             metrics[f"val_{k}"] = float(vloss)
             metrics[f"acc_{k}"] = float((logits.argmax(-1) == yv).float().mean())
         yield Progress(step + 1, steps, metrics["val_pretrained"], metrics)
+
+
+def layer_shares(clf: TransferClassifier) -> list[float]:
+    """Trainable share of each part, bottom to top: embeddings, every layer (with its adapter), the task head."""
+    def share(params) -> float:
+        params = list(params)
+        total = sum(p.numel() for p in params)
+        return sum(p.numel() for p in params if p.requires_grad) / total if total else 0.0
+
+    enc = clf.encoder
+    out = [share([*enc.tok.parameters(), *enc.pos.parameters()])]
+    for i in range(enc.cfg.n_layers):
+        layer = enc.layers[0 if enc.cfg.share_layers else i]
+        extra = list(clf.adapters[i].parameters()) if clf.adapters is not None else []
+        out.append(share([*layer.parameters(), *extra]))
+    return out + [share(clf.head.parameters())]

@@ -10,7 +10,7 @@ from engine import polysemy, smollm
 from engine.corpus import build_vocab, encode, guess_lang, load_corpus, tokenize
 from engine.ngram_lm import NGramConfig, NGramLM, perplexity_from_probs, running_perplexity
 from engine import transfer
-from engine.transfer import MODES, parts, trainable_closed_form
+from engine.transfer import MODES, trainable_closed_form
 from ui.i18n import t, tl
 from ui.training import training_panel
 from ui.widgets import download_csv, qa_panel
@@ -259,7 +259,7 @@ with tabs[4]:  # ptm-07: the cost of length
     nbytes = c[3].radio(t("pretrained_models.bytes"), [2, 4], key="ptm_bytes", horizontal=True, **B)
     gpu = c[4].number_input(t("pretrained_models.gpu"), 1, 1024, 16, key="ptm_gpu", **B)
     ns = np.unique(np.geomspace(64, 8192, 60).astype(int))
-    gib = ns.astype(float) ** 2 * heads * layers * batch * nbytes / 2 ** 30  # one score matrix per head and layer
+    gib = ob.attention_memory_bytes(ns, heads, layers, batch, nbytes) / 2 ** 30
     st.plotly_chart(vz.attention_memory(ns, gib, gpu, title=t("pretrained_models.mem_title"),
                                         x_title=t("pretrained_models.length"), y_title="GiB",
                                         limit_label=t("pretrained_models.gpu_limit"), bert_label="512 (BERT)"),
@@ -280,15 +280,14 @@ with tabs[5]:  # ptm-05 / ptm-06: the map and transfer
     mode = st.radio(t("pretrained_models.transfer_mode"), list(MODES), key="ptm_mode", horizontal=True, **B)
     stage = st.slider(t("pretrained_models.stage"), 1, 4, 2, key="ptm_stage", **B) if mode == "gradual" else 1
     tcfg = cp.MLMConfig(vocab_size=128, n_layers=3)
-    share = {"features": [0, 0, 0, 0, 1], "embedding": [0, 1, 1, 1, 1], "top": [0, 0, 0, 1, 1], "full": [1] * 5,
-             "adapters": [0, 0.1, 0.1, 0.1, 1], "gradual": [0, *[float(i >= 4 - stage) for i in (1, 2, 3)], 1]}
-    st.plotly_chart(vz.layer_diagram(tl("pretrained_models.layer_names"), share[mode],
+    shares = transfer.layer_shares(transfer.TransferClassifier(cp.TinyMLM(tcfg), 2, mode, stage=stage))
+    st.plotly_chart(vz.layer_diagram(tl("pretrained_models.layer_names"), shares,
                                      title=t("pretrained_models.transfer_title", mode=mode), x_title="",
                                      frozen_label=t("pretrained_models.frozen"),
                                      trainable_label=t("pretrained_models.trainable")), width="stretch", key="ptm_lay")
     counts = {m: trainable_closed_form(tcfg, 2, m, stage) for m in MODES}
     st.plotly_chart(vz.grouped_bars(list(counts), {t("pretrained_models.trainable"): list(counts.values())},
-                                    title=t("pretrained_models.trainable_title", total=sum(parts(tcfg, 2).values())),
+                                    title=t("pretrained_models.trainable_title", total=counts["full"]),
                                     x_title=t("pretrained_models.transfer_mode"), y_title="#params", log_y=True),
                     width="stretch", key="ptm_trainable")
     st.markdown(t("pretrained_models.transfer_text"))

@@ -184,3 +184,12 @@ def test_pretraining_helps_on_unseen_topic_words():
     assert last["val_pretrained"] < last["val_random"] and last["acc_pretrained"] > last["acc_random"]
     again = run(tr.finetune_pair(tr.make_pair(enc), task, steps=3))
     assert [p.metrics for p in again.history] == [p.metrics for p in res.history[:3]]  # bit-reproducible
+
+
+def test_layer_shares_follow_the_mode():
+    cfg = cp.replace(CFG, n_layers=3)
+    shares = {m: tr.layer_shares(tr.TransferClassifier(cp.TinyMLM(cfg), 2, m, stage=2)) for m in tr.MODES}
+    assert shares["full"] == [1.0] * 5 and shares["features"] == [0, 0, 0, 0, 1.0]
+    assert shares["top"] == [0, 0, 0, 1.0, 1.0] and shares["gradual"] == [0, 0, 0, 1.0, 1.0]
+    assert shares["embedding"] == [0, 1.0, 1.0, 1.0, 1.0]
+    assert all(0 < s < 0.5 for s in shares["adapters"][1:4])

@@ -110,3 +110,16 @@ def test_receptive_field_autograd_equals_closed_form(encoder, depth):
 def test_unknown_objective_raises():
     with pytest.raises(ValueError):
         ob.visibility("nope", 3)
+
+
+def test_attention_memory_equals_real_attention_tensor():
+    """Oracle: the per-head weights nn.MultiheadAttention returns have numel B * h * n^2 (ptm-07)."""
+    import torch
+
+    b, h, n, d = 3, 4, 9, 8
+    mha = torch.nn.MultiheadAttention(d, h, batch_first=True)
+    x = torch.randn(b, n, d, generator=torch.Generator().manual_seed(0))
+    _, w = mha(x, x, x, need_weights=True, average_attn_weights=False)
+    assert w.shape == (b, h, n, n)
+    assert ob.attention_memory_bytes(n, h, 1, b, w.element_size()) == w.numel() * w.element_size()
+    assert ob.attention_memory_bytes(2 * n, h, 6, b, 2) == 4 * ob.attention_memory_bytes(n, h, 6, b, 2)
