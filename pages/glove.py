@@ -181,9 +181,16 @@ def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
     st.markdown(t("glove.reference_table"))
     ref = pd.DataFrame({"k": ICE_STEAM["k"], "P(k|ice)": ICE_STEAM["p_ice"], "P(k|steam)": ICE_STEAM["p_steam"],
                         "P(k|ice)/P(k|steam)": ICE_STEAM["ratio"]})
-    st.dataframe(ref.style.format({"P(k|ice)": "{:.1e}", "P(k|steam)": "{:.1e}", "P(k|ice)/P(k|steam)": "{:.3g}"}),
-                 hide_index=True, width="stretch")
-    st.caption(t("glove.reference_source", source=ICE_STEAM["source"]))
+    a, b = st.columns(2)
+    edited = a.data_editor(ref, hide_index=True, width="stretch", disabled=["k", "P(k|ice)/P(k|steam)"],
+                           key="glove_ref_editor",
+                           column_config={c: st.column_config.NumberColumn(format="%.2e", min_value=0.0)
+                                          for c in ("P(k|ice)", "P(k|steam)")})
+    a.caption(t("glove.reference_source", source=ICE_STEAM["source"]) + " " + t("glove.reference_edit"))
+    b.plotly_chart(V.ratio_bars(edited["k"], edited["P(k|ice)"].fillna(0), edited["P(k|steam)"].fillna(0),
+                                title=t("glove.ratio_chart_ref"), y_title="log",
+                                names=("P(k|ice)", "P(k|steam)", "P(k|ice)/P(k|steam)")),
+                   width="stretch", key="glove_ratio_ref")
     st.markdown(t("glove.why_ratio"))
     st.subheader(t("glove.deriv_title"))
     labels = [t(f"glove.deriv_label_{n}") for n in range(6)]
