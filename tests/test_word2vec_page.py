@@ -1,5 +1,7 @@
 """pages/word2vec.py under AppTest: a short live run gives sensible neighbours; bad settings and unknown words give
 messages (no traceback) and keep the trained model."""
+import time
+
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
@@ -12,10 +14,18 @@ def _open(lang="en"):
     return at.switch_page("pages/word2vec.py").run()
 
 
+def _wait(job, timeout=120):
+    """Wait like a connected browser: keep the job's heartbeat fresh (the panel stops jobs nobody polls)."""
+    end = time.time() + timeout
+    while not job.finished and time.time() < end:
+        job.last_poll = time.time()
+        time.sleep(0.2)
+    return job.wait(5)
+
+
 def _train(at):
     at.button(key="w2v:train").click().run()
-    job = at.session_state["job:w2v"]
-    job.wait(60)
+    job = _wait(at.session_state["job:w2v"])
     at.run()
     return job
 
@@ -63,8 +73,7 @@ def test_fasttext_tabs_train_and_show_oov_and_label_tree():
     try:
         for key in ("w2v_ft", "w2v_ftc"):
             at.button(key=f"{key}:train").click().run()
-            jobs.append(at.session_state[f"job:{key}"])
-            jobs[-1].wait(60)
+            jobs.append(_wait(at.session_state[f"job:{key}"]))
             at.run()
         assert all(j.status == "done" for j in jobs) and not at.exception
         assert any("kittens" in c.value for c in at.caption)  # the OOV word got a vector from its n-grams
