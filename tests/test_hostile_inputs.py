@@ -28,11 +28,12 @@ def _open(page: str, lang: str = "en") -> AppTest:
 
 
 def _stop_jobs(at: AppTest) -> None:
-    for key in list(at.session_state.filtered_state):
-        if str(key).startswith("job:"):
-            job = at.session_state[key]
-            job.stop.set()
-            job.wait(30)
+    """A page may have started training: end it, or pytest aborts on a live thread at exit."""
+    for key, job in list(at.session_state.items()):
+        if not str(key).startswith("job:"):
+            continue
+        job.stop.set()
+        job.wait(30)
 
 
 PAGES = [f for f, _ in nav_pages()]

@@ -31,7 +31,7 @@ from ui.i18n import t
 from viz.curves import loss_curve
 
 TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "2"))
-HEARTBEAT_S = 10.0  # without a Runtime (AppTest), a job nobody polls for this long stops
+HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
 
 
 class InputError(ValueError):
