@@ -9,7 +9,8 @@ from engine.normalization import NormConfig, batch_mate_drift, batch_norm, depth
 from engine.toy_tasks import BOS, EOS, TASKS, ToyTask, decode_digits, encode_digits, shift_right, token_name
 from engine.transformer import (CalcConfig, Seq2SeqTransformer, TrainConfig, TransformerConfig,
                                 attention_walkthrough, dot_products, greedy_decode, head_ablation, order_check,
-                                pe_offset_dots, pe_shift_demo, positional_encoding, scaling_stats, tokenize, train_seq2seq)
+                                pe_offset_dots, pe_shift_demo, positional_encoding, scaling_stats, tokenize,
+                                train_seq2seq)
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
 from ui.widgets import qa_panel
@@ -83,14 +84,16 @@ def architecture_tab() -> None:
                        x_title=t("transformer.layer"), y_title="std", log_y=True))
     with c2:
         chart(vz.lines(range(1, depth + 1), {t("transformer.grad_norm"): prof["grad"]},
-                       title=t("transformer.grad_norm"), x_title=t("transformer.layer"), y_title="‖∇W‖", log_y=True))
+                       title=t("transformer.grad_norm"), x_title=t("transformer.layer"), y_title="‖∇W‖",
+                       log_y=True))
     st.subheader(t("transformer.modules_title"))
     counts = {t("transformer.tiny_model"): cx.module_counts(Seq2SeqTransformer(TransformerConfig())),
               **reference_counts(st.toggle(t("transformer.with_bert"), False, key=K + "with_bert",
                                            bind="query-params"))}
     kinds = list(next(iter(counts.values())))
     chart(vz.bars(kinds, {name: [c[k] for k in kinds] for name, c in counts.items()},
-                  title=t("transformer.modules_title"), x_title=t("transformer.module"), y_title=t("transformer.count")))
+                  title=t("transformer.modules_title"), x_title=t("transformer.module"),
+                  y_title=t("transformer.count")))
     st.caption(t("transformer.modules_note"))
     qa_panel(["tf-01", "tf-07", "misc-12"])
 
@@ -173,12 +176,13 @@ def positions_tab() -> None:
     d = c2.slider(t("transformer.d_model"), 4, 256, 64, step=2, key=K + "pe_d", bind="query-params")
     pos = c3.slider(t("transformer.pos"), 0, 100, 5, key=K + "pe_pos", bind="query-params")
     off = c4.slider(t("transformer.offset"), 1, 99, 3, key=K + "pe_k", bind="query-params")
-    chart(vz.matrix_heatmap(positional_encoding(n, d), None, None, title=t("transformer.pe_title"), x_title=t("transformer.dim"),
-                            y_title=t("transformer.position"), text=False, height=420))
+    chart(vz.matrix_heatmap(positional_encoding(n, d), None, None, title=t("transformer.pe_title"),
+                            x_title=t("transformer.dim"), y_title=t("transformer.position"), text=False, height=420))
     demo = pe_shift_demo(d, pos, off)
-    chart(vz.lines(range(d), {f"PE[{pos + off}]": demo["target"].tolist(), f"R_{off}·PE[{pos}]": demo["rotated"].tolist()},
+    shifted, rotated = f"PE[{pos + off}]", f"R_{off}·PE[{pos}]"
+    chart(vz.lines(range(d), {shifted: demo["target"].tolist(), rotated: demo["rotated"].tolist()},
                    title=t("transformer.rot_title", k=off), x_title=t("transformer.dim"), y_title="PE",
-                   dash={f"R_{off}·PE[{pos}]": "dot"}))
+                   dash={rotated: "dot"}))
     st.caption(t("transformer.rot_caption", err=demo["max_err"]))
     dots = {f"pos={p}": v for p, v in pe_offset_dots(d).items()}
     chart(vz.lines(range(40), dots, title=t("transformer.dot_title"), x_title=t("transformer.offset"),
@@ -252,11 +256,13 @@ def seq2seq_tab() -> None:
                  hide_index=True)
     src_names = [token_name(x) for x in src]
     out_names = [token_name(x) for x in out]
-    layer = st.segmented_control(t("transformer.which_layer"), list(range(1, len(model.decoder) + 1)),
-                                 default=len(model.decoder), key=K + "layer") or len(model.decoder)
+    n_dec = len(model.decoder)  # the key carries it: a retrained model with fewer layers gets a fresh widget
+    layer = st.segmented_control(t("transformer.which_layer"), list(range(1, n_dec + 1)), default=n_dec,
+                                 key=f"{K}layer_{n_dec}") or n_dec
     cross = torch.stack([s.cross[layer - 1] for s in steps_out], dim=1)  # (h, steps, Ts)
     chart(vz.heads_grid(cross, out_names, src_names, title=t("transformer.cross_title", layer=layer),
-                        head_label=t("transformer.head"), x_title=t("transformer.source"), y_title=t("transformer.output")))
+                        head_label=t("transformer.head"), x_title=t("transformer.source"),
+                        y_title=t("transformer.output")))
     with torch.no_grad():
         model.eval()
         model.encode(torch.tensor([src]))
@@ -296,7 +302,8 @@ def norms_tab() -> None:
     for col, z, key in ((c1, x, "raw"), (c2, bn, "bn"), (c3, ln, "ln")):
         with col:
             chart(vz.matrix_heatmap(flat(z), None if big else rows, chans, title=t(f"transformer.norm_{key}"),
-                                    x_title=t("transformer.channel"), text=not big, height=min(900, 22 * b * tl_ + 140)))
+                                    x_title=t("transformer.channel"), text=not big,
+                                    height=min(900, 22 * b * tl_ + 140)))
     st.caption(t("transformer.norm_caption"))
     chart(vz.bars(chans, {t("transformer.bn_mean_all"): bn_mean.tolist(),
                           t("transformer.bn_mean_real"): bn_mean_real.tolist()},

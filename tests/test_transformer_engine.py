@@ -14,7 +14,8 @@ from engine.toy_tasks import BOS, EOS, PAD, ToyTask, decode_digits, encode_digit
 from engine.train import run
 from engine.transformer import (CalcConfig, EncoderLayer, MultiHeadAttention, Seq2SeqTransformer, TrainConfig,
                                 TransformerConfig, attention_walkthrough, causal_mask, encoder_outputs,
-                                greedy_decode, head_ablation, order_check, pe_rotation, positional_encoding, scaled_dot_product_attention,
+                                greedy_decode, head_ablation, order_check, pe_rotation, positional_encoding,
+                                scaled_dot_product_attention,
                                 scaling_stats, softmax_jacobian, tokenize, train_seq2seq)
 
 
