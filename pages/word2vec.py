@@ -32,6 +32,11 @@ def _corpus(name: str, max_tokens: int | None):
     return load_corpus(name, max_tokens)  # read-only, shared by every session
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _upload(data: bytes):
+    return corpus_from_text(decode_upload(data))  # tokenising a big upload takes seconds: once per file
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _vocab(name: str, max_tokens: int | None):
     return build_vocab(_corpus(name, max_tokens).sentences)
@@ -77,7 +82,7 @@ with tabs[0]:
     try:
         if name == "upload":
             up = st.file_uploader(t("word2vec.upload"), type=["txt"], key="w2v_upload")
-            corpus = corpus_from_text(decode_upload(up.getvalue())) if up is not None else None
+            corpus = _upload(up.getvalue()) if up is not None else None
         else:
             corpus = _corpus(name, None if name.startswith("toy_") else k_tokens * 1000)
     except CorpusError as e:
