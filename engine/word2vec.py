@@ -272,7 +272,7 @@ def train_word2vec(model: Word2Vec, data: Word2VecData, cfg: Word2VecConfig) -> 
 class Word2VecResult:
     vectors: np.ndarray  # (V, d) float32, row i is vocab.itos[i]
     vocab: Vocab
-    model: Word2Vec
+    model: "Word2Vec | None"  # None for the numba fast path
     losses: list[float]
     status: str
     seconds: float
