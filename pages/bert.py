@@ -1,5 +1,6 @@
 """BERT: WordPiece input, the 15% / 80-10-10 masking recipe, NSP, a tiny BERT pre-trained live, real attention
 heads and sentence similarity with MiniLM, ELMo vs GPT vs BERT visibility, BERT / ALBERT sizes."""
+import time
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +68,7 @@ def _model(corpus):
     """The session's trained tiny BERT if there is one, else a fresh (untrained) one with the same vocabulary."""
     job = get_job("bert")
     if job is not None and job.model is not None:
-        return job.model, job.usable
+        return job.model, bool(job.history) and job.status != "error"
     return TinyBert(TinyBertConfig(), _wordpiece(corpus)), False
 
 
@@ -140,19 +141,18 @@ if tabs[1].open:  # ---------------------------------------------------------- m
             ns = [s["n_words"]] + [s["n_target"]] * 3
             st.plotly_chart(vz.share_bars(tl("bert.share_names"), emp, [p, rep, rnd * (1 - 1 / V), keep + rnd / V],
                                           [binomial_halfwidth(v, n) for v, n in zip(emp, ns)],
-                                          title=t("bert.shares_title", n=s["n_words"]), y_title=t("bert.share"),
+                                          title=t("bert.shares_title", n=s["n_words"] // 1000), y_title=t("bert.share"),
                                           empirical_name=t("bert.measured"), target_name=t("bert.target")),
                             width="stretch")
             st.info(t("bert.why_only_mask") if rep >= 0.999 else t("bert.why_no_random") if rnd == 0 else
                     t("bert.why_801010", all_random=p * rnd, all_keep=p * keep, all_mask=p * rep, rest=1 - p))
             st.subheader(t("bert.wwm_title"))
-            for col, (src, sent, mode) in zip(st.columns(2), [("news_en", t("bert.wwm_en"), "pieces"),
-                                                              ("peoples_daily_zh", t("bert.wwm_zh"), "jieba")]):
+            for src, sent, mode in [("news_en", t("bert.wwm_en"), "pieces"), ("peoples_daily_zh", t("bert.wwm_zh"), "jieba")]:
                 for ww, label in ((None, "bert.wwm_piece"), (mode, "bert.wwm_word")):
                     m = sample_masks(_wordpiece(src), sent, 6, probability=0.3, seed=seed, whole_word=ww)
-                    col.plotly_chart(vz.masking_grid(m["seen"], m["fates"], FATES(), title=t(label),
-                                                     x_title=t("bert.position"), y_title=t("bert.sample")),
-                                     width="stretch", key=f"wwm_{src}_{ww}")
+                    st.plotly_chart(vz.masking_grid(m["seen"], m["fates"], FATES(), title=t(label), legend=False,
+                                                    x_title=t("bert.position"), y_title=t("bert.sample")),
+                                    width="stretch", key=f"wwm_{src}_{ww}")
         except (BertInputError, CorpusError, ValueError) as e:
             _error(e)
         qa_panel(["bert-06-2", "bert-11", "bert-12", "bert-06-3", "bert-06-1"])
@@ -188,18 +188,28 @@ if tabs[3].open:  # ---------------------------------------------------------- t
         st.caption(t("bert.train_note", corpus=corpus))
 
         def show_predictions(job):
-            try:
-                st.plotly_chart(vz.topk_bars(predict_masked(job.model, query), title=t("bert.topk_title"),
-                                             x_title=t("bert.prob"), slot_label=t("bert.slot")), width="stretch")
-            except BertInputError as e:
-                _error(e)
-            hist = [h for h in job.history if "mlm_acc" in h.metrics]
-            if hist:
-                st.plotly_chart(vz.accuracy_curve([h.step for h in hist], {
-                    t("bert.mlm_acc"): [h.metrics["mlm_acc"] for h in hist],
-                    t("bert.unigram"): [h.metrics["unigram_acc"] for h in hist],
-                    t("bert.nsp_acc_name"): [h.metrics["nsp_acc"] for h in hist]},
-                    title=t("bert.acc_title"), x_title=t("common.step"), y_title=t("bert.accuracy")), width="stretch")
+            # the fragment polls every 0.5 s in the server process: redraw at most every 2 s so the training
+            # thread keeps most of the CPU (and the GIL)
+            cached = getattr(job, "bert_view", None)
+            if cached is None or cached[0] != query or time.time() - cached[1] > 2.0 or job.finished:
+                figs, err = [], None
+                try:
+                    figs.append(vz.topk_bars(predict_masked(job.model, query), title=t("bert.topk_title"),
+                                             x_title=t("bert.prob"), slot_label=t("bert.slot")))
+                except BertInputError as e:
+                    err = e
+                hist = [h for h in job.history if "mlm_acc" in h.metrics]
+                if hist:
+                    figs.append(vz.accuracy_curve([h.step for h in hist], {
+                        t("bert.mlm_acc"): [h.metrics["mlm_acc"] for h in hist],
+                        t("bert.unigram"): [h.metrics["unigram_acc"] for h in hist],
+                        t("bert.nsp_acc_name"): [h.metrics["nsp_acc"] for h in hist]},
+                        title=t("bert.acc_title"), x_title=t("common.step"), y_title=t("bert.accuracy")))
+                job.bert_view = cached = (query, time.time(), figs, err)
+            if cached[3] is not None:
+                _error(cached[3])
+            for fig in cached[2]:
+                st.plotly_chart(fig, width="stretch")
 
         def make_run():
             try:

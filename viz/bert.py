@@ -34,7 +34,7 @@ def embedding_parts(parts: dict[str, np.ndarray], tokens: Sequence[str], names: 
 
 
 def masking_grid(rows: list[list[str]], fates: np.ndarray, fate_names: Sequence[str], *, title: str,
-                 x_title: str, y_title: str) -> go.Figure:
+                 x_title: str, y_title: str, legend: bool = True) -> go.Figure:
     """One row per sample, one cell per token; the cell shows the token the encoder sees, coloured by its fate."""
     fates = np.asarray(fates)
     n_fates = len(FATE_COLOURS)
@@ -43,13 +43,13 @@ def masking_grid(rows: list[list[str]], fates: np.ndarray, fate_names: Sequence[
     fig = go.Figure(go.Heatmap(z=fates, text=rows, texttemplate="%{text}", zmin=-0.5, zmax=n_fates - 0.5,
                                colorscale=scale, showscale=False, customdata=hover, xgap=2, ygap=2,
                                hovertemplate="%{text}: %{customdata}<extra></extra>"))
-    for i, name in enumerate(fate_names):  # legend entries for the four fates
+    for i, name in enumerate(fate_names if legend else []):  # legend entries for the four fates
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
                                  marker=dict(size=12, color=FATE_COLOURS[i], symbol="square")))
     fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(title_text=y_title, autorange="reversed", showgrid=False)
     fig.update_layout(plot_bgcolor="white")
-    return _layout(fig, title, height=max(260, 34 * len(rows) + 120))
+    return _layout(fig, title, height=max(220, 34 * len(rows) + (120 if legend else 80)))
 
 
 def share_bars(names: Sequence[str], empirical: Sequence[float], target: Sequence[float],
@@ -129,7 +129,7 @@ def head_view(weights: np.ndarray, tokens: Sequence[str], *, title: str) -> go.F
             fig.add_trace(go.Scatter(x=[0, 1], y=[i, j], mode="lines", hoverinfo="text",
                                      text=f"{tokens[i]} → {tokens[j]}: {w:.2f}", showlegend=False,
                                      line=dict(width=1 + 6 * w, color=f"rgba(31,119,180,{min(1.0, 0.15 + w):.2f})")))
-    for x, anchor in ((0, "right"), (1, "left")):
+    for x, anchor in ((0, "left"), (1, "right")):
         fig.add_trace(go.Scatter(x=[x] * T, y=list(range(T)), mode="text", text=list(tokens), showlegend=False,
                                  textposition=f"middle {anchor}", hoverinfo="skip"))
     fig.update_xaxes(visible=False, range=[-0.6, 1.6])
@@ -154,7 +154,9 @@ def visibility(masks: dict[str, np.ndarray], tokens: Sequence[str], *, title: st
                           line=dict(color="#d62728", width=2), row=1, col=c)
     fig.update_yaxes(title_text=y_title, autorange="reversed", row=1, col=1)
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=360)
+    fig = _layout(fig, title, height=380)
+    fig.update_layout(margin=dict(t=80))
+    return fig
 
 
 def param_bars(models: dict[str, dict[str, int]], part_names: dict[str, str], *, title: str,
@@ -174,8 +176,9 @@ def similarity_hist(scores: np.ndarray, labels: np.ndarray, threshold: float, *,
                     title: str, x_title: str, y_title: str) -> go.Figure:
     """Cosine histograms of similar vs different pairs, with the decision threshold."""
     labels = np.asarray(labels).astype(bool)
-    fig = go.Figure([go.Histogram(x=scores[labels], name=names[0], opacity=0.6, nbinsx=20),
-                     go.Histogram(x=scores[~labels], name=names[1], opacity=0.6, nbinsx=20)])
+    bins = dict(start=-1.0, end=1.0, size=0.025)  # shared bins so the two classes are comparable
+    fig = go.Figure([go.Histogram(x=scores[labels], name=names[0], opacity=0.6, xbins=bins, marker_color="#2ca02c"),
+                     go.Histogram(x=scores[~labels], name=names[1], opacity=0.6, xbins=bins, marker_color="#d62728")])
     fig.add_vline(x=threshold, line_dash="dash", line_color="black")
     fig.update_layout(barmode="overlay", xaxis_title=x_title, yaxis_title=y_title)
     return _layout(fig, title)
