@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+import torch
 
 from engine.bert import (BertInputError, TinyBert, TinyBertConfig, attentions, build_pretrain_data,
                          embedding_parts, encode_pair, predict_masked, train_bert)
@@ -188,28 +189,38 @@ if tabs[3].open:  # ---------------------------------------------------------- t
         st.caption(t("bert.train_note", corpus=corpus))
 
         def show_predictions(job):
-            # the fragment polls every 0.5 s in the server process: redraw at most every 2 s so the training
-            # thread keeps most of the CPU (and the GIL)
+            # the fragment polls every 0.5 s in the server process: redraw at most every 2 s, and keep this thread's
+            # torch to one OpenMP thread (a per-thread setting): two-thread inference here spin-waits on the cores
+            # the training thread needs and halved its speed in measurements
+            torch.set_num_threads(1)
             cached = getattr(job, "bert_view", None)
             if cached is None or cached[0] != query or time.time() - cached[1] > 2.0 or job.finished:
-                figs, err = [], None
+                preds, err = [], None
                 try:
-                    figs.append(vz.topk_bars(predict_masked(job.model, query), title=t("bert.topk_title"),
-                                             x_title=t("bert.prob"), slot_label=t("bert.slot")))
+                    preds = predict_masked(job.model, query)
                 except BertInputError as e:
                     err = e
-                hist = [h for h in job.history if "mlm_acc" in h.metrics]
+                job.bert_view = cached = (query, time.time(), preds, err)
+            _, _, preds, err = cached
+            if err is not None:
+                _error(err)
+            hist = [h for h in job.history if "mlm_acc" in h.metrics]
+            if not job.finished:  # while training: plain text, so the browser is not re-drawing charts twice a second
+                st.markdown("  \n".join(f"**{t('bert.slot')} {pos}:** " + " · ".join(f"`{w}` {p:.1%}" for w, p in top)
+                                        for pos, top in preds))
                 if hist:
-                    figs.append(vz.accuracy_curve([h.step for h in hist], {
-                        t("bert.mlm_acc"): [h.metrics["mlm_acc"] for h in hist],
-                        t("bert.unigram"): [h.metrics["unigram_acc"] for h in hist],
-                        t("bert.nsp_acc_name"): [h.metrics["nsp_acc"] for h in hist]},
-                        title=t("bert.acc_title"), x_title=t("common.step"), y_title=t("bert.accuracy")))
-                job.bert_view = cached = (query, time.time(), figs, err)
-            if cached[3] is not None:
-                _error(cached[3])
-            for fig in cached[2]:
-                st.plotly_chart(fig, width="stretch")
+                    st.caption(t("bert.live_acc", acc=hist[-1].metrics["mlm_acc"], base=hist[-1].metrics["unigram_acc"],
+                                 step=hist[-1].step))
+                return
+            if preds:
+                st.plotly_chart(vz.topk_bars(preds, title=t("bert.topk_title"), x_title=t("bert.prob"),
+                                             slot_label=t("bert.slot")), width="stretch")
+            if hist:
+                st.plotly_chart(vz.accuracy_curve([h.step for h in hist], {
+                    t("bert.mlm_acc"): [h.metrics["mlm_acc"] for h in hist],
+                    t("bert.unigram"): [h.metrics["unigram_acc"] for h in hist],
+                    t("bert.nsp_acc_name"): [h.metrics["nsp_acc"] for h in hist]},
+                    title=t("bert.acc_title"), x_title=t("common.step"), y_title=t("bert.accuracy")), width="stretch")
 
         def make_run():
             try:
