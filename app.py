@@ -7,14 +7,14 @@ from ui.i18n import LANGS, lang_from_locale, t
 
 # group -> pages as (file, i18n key under "nav.", icon, url path). A page is listed once its file exists.
 NAV = {
-    "start": [("pages/home.py", "home", ":material/explore:", "home")],
-    "embeddings": [("pages/word2vec.py", "word2vec", ":material/scatter_plot:", "word2vec"),
-                   ("pages/glove.py", "glove", ":material/grid_on:", "glove"),
-                   ("pages/pretrained_models.py", "pretrained_models", ":material/hub:", "pretrained-models")],
-    "transformers": [("pages/transformer.py", "transformer", ":material/account_tree:", "transformer"),
-                     ("pages/bert.py", "bert", ":material/masks:", "bert")],
-    "sequence": [("pages/sequence_labeling.py", "sequence_labeling", ":material/timeline:", "sequence-labeling")],
-    "interview": [("pages/interview.py", "interview", ":material/quiz:", "interview")],
+    "start": [("views/home.py", "home", ":material/explore:", "home")],
+    "embeddings": [("views/word2vec.py", "word2vec", ":material/scatter_plot:", "word2vec"),
+                   ("views/glove.py", "glove", ":material/grid_on:", "glove"),
+                   ("views/pretrained_models.py", "pretrained_models", ":material/hub:", "pretrained-models")],
+    "transformers": [("views/transformer.py", "transformer", ":material/account_tree:", "transformer"),
+                     ("views/bert.py", "bert", ":material/masks:", "bert")],
+    "sequence": [("views/sequence_labeling.py", "sequence_labeling", ":material/timeline:", "sequence-labeling")],
+    "interview": [("views/interview.py", "interview", ":material/quiz:", "interview")],
 }
 ROOT = Path(__file__).resolve().parent
 
@@ -23,7 +23,7 @@ st.set_page_config(page_title="NLP Atlas", page_icon=":material/explore:", layou
 st.sidebar.segmented_control(":material/translate: English / 中文", LANGS, key="lang", bind="query-params",
                              required=True, default=lang_from_locale(st.context.locale))
 pages = {t(f"nav.group_{group}"): [st.Page(file, title=t(f"nav.{name}"), icon=icon, url_path=url,
-                                           default=file == "pages/home.py")
+                                           default=file == "views/home.py")
                                    for file, name, icon, url in items if (ROOT / file).exists()]
          for group, items in NAV.items()}
 st.navigation({g: p for g, p in pages.items() if p}).run()

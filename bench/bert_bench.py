@@ -1,7 +1,7 @@
 """Tiny BERT on the English news corpus: held-out MLM top-1 accuracy after 60 s of training vs the unigram
 baseline (always guess the most frequent training piece). Target: >= 2x the baseline.
 
-Same settings as the page's defaults (pages/bert.py): 1,000 news documents, a 2,000-piece WordPiece vocabulary,
+Same settings as the page's defaults (views/bert.py): 1,000 news documents, a 2,000-piece WordPiece vocabulary,
 10,000 NSP pairs of up to 32 pieces, TinyBertConfig() (2 layers, H 128, 4 heads, lr 2e-3), one torch thread as in
 the training panel. Data preparation happens before Train starts its clock on the page (it is cached per corpus),
 so it is timed separately. Writes bench/results/bert.md.

@@ -1,4 +1,4 @@
-"""Page interactions on pages/bert.py under AppTest: every tab renders, bad input gives a message instead of a
+"""Page interactions on views/bert.py under AppTest: every tab renders, bad input gives a message instead of a
 traceback, a short live training run ends with predictions drawn, and the trained model is kept after bad input."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from ui.i18n import strings
 
-PAGE = "pages/bert.py"
+PAGE = "views/bert.py"
 TABS = strings("en")["bert.tabs"]
 
 

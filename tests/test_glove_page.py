@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from ui.i18n import t
 
-PAGE = "pages/glove.py"
+PAGE = "views/glove.py"
 
 
 def _open(lang="en", **params) -> AppTest:

@@ -45,7 +45,7 @@ def test_every_literal_t_key_used_in_code_exists():
     en, zh = strings("en"), strings("zh")
     pattern = re.compile(r"""\bt\(\s*f?["']([a-z_][\w.]*)["']""")
     missing = []
-    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "views").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
         if path.name == "i18n.py":
             continue  # its docstring shows example keys
         for m in pattern.finditer(path.read_text(encoding="utf-8")):

@@ -1,4 +1,4 @@
-"""pages/interview.py under AppTest: quiz answers are recorded and scored, the tour moves and stays in range, the
+"""views/interview.py under AppTest: quiz answers are recorded and scored, the tour moves and stays in range, the
 mock interview draws the seeded questions, both mini-labs train for real, in en and zh."""
 import time
 
@@ -21,7 +21,7 @@ def _open(lang="en"):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.run()
-    return at.switch_page("pages/interview.py").run()
+    return at.switch_page("views/interview.py").run()
 
 
 def test_quiz_records_score_and_exports():

@@ -1,4 +1,4 @@
-"""pages/pretrained_models.py under AppTest: every objective draws without error, empty text warns, a short
+"""views/pretrained_models.py under AppTest: every objective draws without error, empty text warns, a short
 teacher run + distillation + measuring fills the compression table (real numbers), in en and zh."""
 import time
 
@@ -22,7 +22,7 @@ def _open(lang="en"):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.run()
-    return at.switch_page("pages/pretrained_models.py").run()
+    return at.switch_page("views/pretrained_models.py").run()
 
 
 def test_objectives_encoders_and_bad_text():

@@ -1,4 +1,4 @@
-"""Page interactions on pages/sequence_labeling.py under AppTest: bad input gives a message, training runs end,
+"""Page interactions on views/sequence_labeling.py under AppTest: bad input gives a message, training runs end,
 results are drawn, and what was trained is kept."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 
-PAGE = "pages/sequence_labeling.py"
+PAGE = "views/sequence_labeling.py"
 
 
 @pytest.fixture()

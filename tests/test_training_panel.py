@@ -75,3 +75,13 @@ def test_panel_stop_button_ends_the_run_early():
     at.button(key="toy:stop").click().run()
     job.wait(10)
     assert job.status == "stopped" and 0 < job.model["w"] < 100_000
+
+
+def test_loss_curve_keeps_first_and_last_point_when_decimating():
+    from viz.curves import loss_curve
+
+    history = [Progress(i + 1, 1000, 1.0 / (i + 1), {"acc": i / 1000}) for i in range(1000)]
+    fig = loss_curve(history, metric="acc", max_points=100)
+    xs = list(fig.data[0].x)
+    assert xs[0] == 1 and xs[-1] == 1000 and len(xs) <= 101
+    assert list(fig.data[1].x) == xs and fig.layout.yaxis2.overlaying == "y"

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from ui.i18n import strings
 
-PAGE = "pages/transformer.py"
+PAGE = "views/transformer.py"
 EN = strings("en")
 
 

@@ -1,4 +1,4 @@
-"""pages/word2vec.py under AppTest: a short live run gives sensible neighbours; bad settings and unknown words give
+"""views/word2vec.py under AppTest: a short live run gives sensible neighbours; bad settings and unknown words give
 messages (no traceback) and keep the trained model."""
 import time
 
@@ -11,7 +11,7 @@ def _open(lang="en"):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.run()
-    return at.switch_page("pages/word2vec.py").run()
+    return at.switch_page("views/word2vec.py").run()
 
 
 def _wait(job, timeout=120):

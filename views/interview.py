@@ -23,7 +23,7 @@ progress = st.session_state.setdefault("interview_progress", {})
 
 
 def demo_link(e: cur.Entry) -> None:
-    file = f"pages/{e.page.replace('-', '_')}.py"
+    file = f"views/{e.page.replace('-', '_')}.py"
     if (ROOT / file).exists():
         entry = answers.get(e.id, {})
         label = t("interview.open_demo", page=t(f"nav.{e.page.replace('-', '_')}"))
