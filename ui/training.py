@@ -11,7 +11,7 @@ A page hands it a `make_run()` that builds a fresh model and its training genera
         ...draw results from job.model...
 
 How it works (see ../shared/notes/streamlit.md): the generator runs in a daemon thread that never calls st.*;
-the Job lives in st.session_state (so it is private to this browser session); a fragment polls it every 0.5 s
+the Job lives in st.session_state (so it is private to this browser session); a fragment polls it every second
 while it runs and triggers one full rerun when it ends. A process-wide semaphore lets only a few sessions
 train at once (the rest show "queued"), and the thread ends when its session is gone.
 """
@@ -31,6 +31,7 @@ from ui.i18n import t
 from viz.curves import loss_curve
 
 TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "2"))
+POLL_S = 1.0  # fragment refresh while training: each redraw costs CPU the training thread needs
 HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
 
 
@@ -172,7 +173,7 @@ def training_panel(
         st.info(t("common.not_trained"))
         return None
 
-    @st.fragment(run_every=0.5 if running else None)
+    @st.fragment(run_every=POLL_S if running else None)
     def _live() -> None:
         j: Job = st.session_state[state_key]
         j.last_poll = time.time()

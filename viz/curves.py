@@ -9,8 +9,11 @@ from engine.train import Progress
 
 
 def loss_curve(history: Sequence[Progress], *, metric: str | None = None, title: str = "",
-               x_title: str = "step", y_title: str = "loss") -> go.Figure:
+               x_title: str = "step", y_title: str = "loss", max_points: int = 400) -> go.Figure:
     """Loss per step; if `metric` names a key of Progress.metrics, it is drawn on a second y axis."""
+    if len(history) > max_points:  # a long run redraws every second: keep the figure small
+        stride = -(-len(history) // max_points)
+        history = list(history[::stride]) + ([history[-1]] if (len(history) - 1) % stride else [])
     steps = [p.step for p in history]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=steps, y=[p.loss for p in history], mode="lines", name=y_title))
