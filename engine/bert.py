@@ -20,17 +20,14 @@ import torch.nn.functional as F
 from torch import nn
 from transformers import BertConfig, BertForPreTraining, PreTrainedTokenizerFast
 
+from engine.errors import InputError
 from engine.masking import IGNORE, mask_tokens
 from engine.nsp import nsp_pairs
 from engine.train import Progress
 
 
-class BertInputError(ValueError):
+class BertInputError(InputError):
     """Bad user input for a tiny-BERT demo; `.code` names the i18n message."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

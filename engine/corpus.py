@@ -21,6 +21,8 @@ from typing import Iterable
 
 import numpy as np
 
+from engine.errors import InputError
+
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "corpora"
 CORPORA = ("toy_en", "toy_zh", "news_en", "peoples_daily_zh")
 SOURCES = {
@@ -32,12 +34,8 @@ SOURCES = {
 LANG = {"toy_en": "en", "toy_zh": "zh", "news_en": "en", "peoples_daily_zh": "zh"}
 
 
-class CorpusError(ValueError):
+class CorpusError(InputError):
     """Input that cannot be used as a corpus. `code` is a stable reason for i18n messages."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from engine.corpus import Vocab, build_vocab, encode
+from engine.errors import InputError
 from engine.train import Progress
 
 # Reference figures from the GloVe paper (Table 1), as quoted by the interview handbook (glove-03):
@@ -297,12 +298,8 @@ def fit_glove(token_ids: Sequence[np.ndarray], vocab_size: int, cfg: GloveConfig
 
 
 # ------------------------------------------------------------------ what the page asks of a corpus
-class GloveInputError(ValueError):
+class GloveInputError(InputError):
     """A corpus or setting GloVe cannot use. `code` names the reason for an i18n message; str() is English."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

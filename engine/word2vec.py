@@ -24,6 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from engine.corpus import Vocab, build_vocab, encode
+from engine.errors import InputError
 from engine.huffman import huffman
 from engine.negative_sampling import NegativeSampler
 from engine.train import Progress, linear_decay, run
@@ -35,12 +36,8 @@ LIMITS = {  # (low, high) for the checks in Word2VecConfig.problems(); the page 
 MAX_LR = 1.0
 
 
-class Word2VecInputError(ValueError):
+class Word2VecInputError(InputError):
     """Input word2vec cannot train on. `code` names the reason for an i18n message; str() is English."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)
