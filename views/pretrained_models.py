@@ -7,10 +7,11 @@ import streamlit as st
 from engine import compression as cp
 from engine import objectives as ob
 from engine import polysemy, smollm
-from engine.corpus import build_vocab, encode, guess_lang, load_corpus, tokenize
+from engine.corpus import build_vocab, encode, guess_lang, tokenize
 from engine.ngram_lm import NGramConfig, NGramLM, perplexity_from_probs, running_perplexity
 from engine import transfer
 from engine.transfer import MODES, trainable_closed_form
+from ui import resources
 from ui.i18n import t, tl
 from ui.training import training_panel
 from ui.widgets import download_csv, qa_panel
@@ -21,9 +22,8 @@ OBJ = {"LM (GPT)": "lm", "MLM (BERT)": "mlm", "PLM (XLNet)": "plm", "UniLM seq2s
        "RTD (ELECTRA)": "rtd", "ELMo": "elmo", "NSP": "nsp", "SOP": "sop"}
 
 
-@st.cache_resource(show_spinner=False)
 def _corpus(name):
-    return load_corpus(name)
+    return resources.corpus(name)
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,9 +45,8 @@ def _mlm_data():
     return corpus, vocab, cp.pack_sentences([ids + 2 for ids in encode(corpus.sentences, vocab)], 12)
 
 
-@st.cache_resource(show_spinner=False)
 def _minilm():
-    return polysemy.load_minilm()  # read-only, shared
+    return polysemy.Encoder(*resources.minilm())  # read-only, shared with the BERT page
 
 
 def _words(text, limit):

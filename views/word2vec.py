@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.corpus import CORPORA, CorpusError, build_vocab, corpus_from_text, decode_upload, load_corpus, tokenize
+from engine.corpus import CORPORA, CorpusError, build_vocab, corpus_from_text, decode_upload, tokenize
 from engine.fasttext_ngrams import (FastText, FastTextClassifier, accuracy, compute_ngrams, label_by_keywords,
                                     train_classifier)
 from engine.huffman import huffman, parse_counts, path_probability
@@ -12,6 +12,7 @@ from engine.similarity import analogy, cosine, mean_vector, missing, neighbours,
 from engine.tfidf import count_matrix, cosine_matrix, tfidf
 from engine.word2vec import (LIMITS, Word2Vec, Word2VecConfig, Word2VecInputError, cosine_vs_overlap,
                              context_overlap_corpus, cost_per_example, prepare, time_output_layers, train_word2vec)
+from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import qa_panel
@@ -27,9 +28,8 @@ PROBES = {  # word groups of the toy corpora (assets/corpora/make_toy_corpora.py
 NUM = dict(bind="query-params")
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def _corpus(name: str, max_tokens: int | None):
-    return load_corpus(name, max_tokens)  # read-only, shared by every session
+    return resources.corpus(name, max_tokens)  # read-only, shared by every session and page
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
