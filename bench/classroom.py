@@ -228,18 +228,18 @@ class Server:
                 total += c.user + c.system
         return total
 
-    def client_cpu_seconds(self) -> float:
-        """CPU time of this process's other children (the browser) and of this process itself."""
+    def client_cpu_by_pid(self) -> dict[int, float]:
+        """CPU seconds so far of this process and of its other children (the browser), per process."""
         import psutil
 
         server = {p.pid for p in self.processes()}
         me = psutil.Process()
-        total = sum(me.cpu_times()[:2])
+        out = {me.pid: sum(me.cpu_times()[:2])}
         for p in me.children(recursive=True):
             if p.pid not in server:
                 with contextlib.suppress(Exception):
-                    total += sum(p.cpu_times()[:2])
-        return total
+                    out[p.pid] = sum(p.cpu_times()[:2])
+        return out
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -475,9 +475,11 @@ async def warm_up(browser, bases: list[str], paths: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-async def sampler(server: Server, stop: asyncio.Event, out: list[float]) -> None:
+async def sampler(server: Server, stop: asyncio.Event, out: list[float], client: dict[int, float]) -> None:
+    """Server RSS every 0.5 s into `out`; the browser's CPU per process into `client` (renderers come and go)."""
     while not stop.is_set():
         out.append(await asyncio.to_thread(server.rss_mb))
+        client.update(await asyncio.to_thread(server.client_cpu_by_pid))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
 
@@ -496,10 +498,11 @@ async def run_once(n: int, replicas: int, budget_s: float, seed: int, pages: lis
                 warm_s = await warm_up(browser, server.backend_urls, paths) if warm else None
                 rss_idle = server.rss_mb()
                 rss: list[float] = []
+                client: dict[int, float] = {}
                 stop = asyncio.Event()
-                sampling = asyncio.create_task(sampler(server, stop, rss))
+                sampling = asyncio.create_task(sampler(server, stop, rss, client))
                 load = os.getloadavg()[0]
-                cpu0, client0, wall0 = server.cpu_seconds(), server.client_cpu_seconds(), time.perf_counter()
+                cpu0, client0, wall0 = server.cpu_seconds(), server.client_cpu_by_pid(), time.perf_counter()
                 deadline = time.monotonic() + budget_s
                 ramp = min(0.3 * n, 10.0)  # students do not all press Enter in the same millisecond
                 rng = random.Random(seed)
@@ -508,7 +511,8 @@ async def run_once(n: int, replicas: int, budget_s: float, seed: int, pages: lis
                             random.Random(rng.random()), ramp * i / n) for i in range(n)])
                 wall = time.perf_counter() - wall0
                 cpu = server.cpu_seconds() - cpu0
-                client_cpu = server.client_cpu_seconds() - client0
+                client.update(server.client_cpu_by_pid())
+                client_cpu = sum(t - client0.get(pid, 0.0) for pid, t in client.items())
                 stop.set()
                 await sampling
             finally:
@@ -542,7 +546,7 @@ def summarize(run: dict) -> dict:
         "train_per_min": len(trained) / run["wall_s"] * 60,
         "timeouts": sum(r["timeouts"] for r in recs), "exceptions": sum(r["exceptions"] for r in recs),
         "rss_idle": run["rss_idle_mb"], "rss_peak": run["rss_peak_mb"],
-        "server_cpu": run["server_cpu_s"] / run["wall_s"] / cores, "client_cpu": run["client_cpu_s"] / run["wall_s"] / cores,
+        "server_cpu": run["server_cpu_s"] / run["wall_s"] / cores, "client_cpu": max(run["client_cpu_s"], 0) / run["wall_s"] / cores or None,
         "load": run["loadavg_before"], "wall": run["wall_s"], "warm": run.get("warm_up_s"),
         "errors": [f"`{r['page']}`: {r['error']}" for r in recs if r["error"]],
         "exception_pages": sorted({r["page"] for r in recs if r["exceptions"]}),
@@ -596,7 +600,7 @@ def report(runs: list[dict], argv: list[str]) -> str:
             f"| {s['setup']} | {s['n']} | {s['trained']} / {s['trains']} | {fmt(s['queue_med'], '.1f')} / "
             f"{fmt(s['queue_max'], '.1f')} | {fmt(s['train_med_s'], '.1f')} | {fmt(s['train_per_min'], '.1f')} "
             f"| {fmt(s['rss_idle'])} → **{fmt(s['rss_peak'])}** | {fmt(100 * s['server_cpu'])} % "
-            f"| {fmt(100 * s['client_cpu'])} % | {fmt(s['load'], '.1f')} | {fmt(s['warm'])} | {fmt(s['wall'])} |")
+            f"| {fmt(s['client_cpu'] and 100 * s['client_cpu'])} % | {fmt(s['load'], '.1f')} | {fmt(s['warm'])} | {fmt(s['wall'])} |")
     if runs:  # which pages are slow: the largest run, per page
         big = max(runs, key=lambda r: (r["sessions"], -r["replicas"]))
         lines += ["", f"**Per page** ({summarize(big)['setup']}, N = {big['sessions']})", "",
