@@ -16,7 +16,7 @@ Bounded: at most MAX_SESSIONS sessions, every run ends by --budget seconds (a tr
 stopped with its Stop button), the server listens on 127.0.0.1 only and is stopped afterwards. The browser shares
 the machine's cores with the server, so these numbers are pessimistic for a real room (30 laptops render there).
 
-Writes bench/results/classroom.md, raw records to bench/out/classroom.json.
+Writes bench/results/classroom.md (or --out), raw records to bench/out/<its stem>.json.
 """
 from __future__ import annotations
 
@@ -600,7 +600,7 @@ def report(runs: list[dict], argv: list[str]) -> str:
             f"| {s['setup']} | {s['n']} | {s['trained']} / {s['trains']} | {fmt(s['queue_med'], '.1f')} / "
             f"{fmt(s['queue_max'], '.1f')} | {fmt(s['train_med_s'], '.1f')} | {fmt(s['train_per_min'], '.1f')} "
             f"| {fmt(s['rss_idle'])} → **{fmt(s['rss_peak'])}** | {fmt(100 * s['server_cpu'])} % "
-            f"| {fmt(s['client_cpu'] and 100 * s['client_cpu'])} % | {fmt(s['load'], '.1f')} | {fmt(s['warm'])} | {fmt(s['wall'])} |")
+            f"| {fmt(s['client_cpu'] and 100 * s['client_cpu']) + (' %' if s['client_cpu'] else '')} | {fmt(s['load'], '.1f')} | {fmt(s['warm'])} | {fmt(s['wall'])} |")
     if runs:  # which pages are slow: the largest run, per page
         big = max(runs, key=lambda r: (r["sessions"], -r["replicas"]))
         lines += ["", f"**Per page** ({summarize(big)['setup']}, N = {big['sessions']})", "",
@@ -650,7 +650,7 @@ def main(argv: list[str]) -> int:
         print(f"  interaction p50/p95 {fmt(s['int_p50'])}/{fmt(s['int_p95'])} ms, trained {s['trained']}/"
               f"{s['trains']}, RSS peak {fmt(s['rss_peak'])} MB, errors {len(s['errors'])}", flush=True)
         runs.append(run)
-    out_json = ROOT / "bench" / "out" / "classroom.json"
+    out_json = ROOT / "bench" / "out" / f"{args.out.stem}.json"  # raw records beside the other bench outputs
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(runs, indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)
