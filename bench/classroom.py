@@ -468,8 +468,7 @@ async def warm_up(browser, bases: list[str], paths: list[str]) -> float:
             await ctx.close()
 
     t0 = time.perf_counter()
-    # The home page first: until one session of a process has run app.py's st.navigation, Streamlit 1.67 treats
-    # pages/ as a v1 multipage directory and a deep link like /bert runs pages/bert.py without app.py.
+    # The home page first, then the topics, as docs/classroom.md tells a teacher to do.
     await asyncio.gather(*[visit(b, "/") for b in bases])
     await asyncio.gather(*[visit(b, p) for b in bases for p in paths if p != "/"])
     return time.perf_counter() - t0
