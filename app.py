@@ -18,7 +18,17 @@ NAV = {
 }
 ROOT = Path(__file__).resolve().parent
 
+
+@st.cache_resource(show_spinner=False)
+def load_engines() -> bool:
+    """transformers' first import is not thread-safe (see engine/__init__.py): one session does it, others wait."""
+    import engine  # noqa: F401
+
+    return True
+
+
 st.set_page_config(page_title="NLP Atlas", page_icon=":material/explore:", layout="wide")
+load_engines()
 # Bound to ?lang=; defaults to the browser's locale. (A format_func would break the URL binding in 1.67.)
 st.sidebar.segmented_control(":material/translate: English / 中文", LANGS, key="lang", bind="query-params",
                              required=True, default=lang_from_locale(st.context.locale))

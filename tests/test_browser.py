@@ -79,7 +79,7 @@ def browser():
         b.close()
 
 
-def wait_idle(page, timeout_s: float = 90.0, settle_s: float = 1.0) -> None:
+def wait_idle(page, timeout_s: float = 180.0, settle_s: float = 1.0) -> None:
     """Connected and no script running, continuously for `settle_s` (pages may rerun once on load)."""
     deadline = time.time() + timeout_s
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
