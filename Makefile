@@ -7,7 +7,7 @@ STAMP    := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test browser-deps bench clean
+.PHONY: run test browser-deps bench clean screenshots
 
 # Re-installs only when a requirements file changes (the stamp is older than it).
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -47,3 +47,7 @@ serve-replicas: $(STAMP)
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 	N=$(or $(N),2) PORT=$(PORT) BIN=$(BIN) deploy/serve_replicas.sh
+
+# Copy the browser test's screenshots (tests/artifacts/, from the last `make test`) to the ones README shows.
+screenshots:
+	cp tests/artifacts/*-en.png tests/artifacts/*-zh.png docs/screenshots/

@@ -33,7 +33,10 @@ def collect() -> None:
         f"Machine at collection time: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.\n",
     ]
     for path in sorted(RESULTS.glob("*.md")):
-        parts.append(path.read_text(encoding="utf-8").strip() + "\n")
+        text = path.read_text(encoding="utf-8").strip()
+        if text.startswith("# "):  # every section sits one level below the page title
+            text = "#" + text
+        parts.append(text + "\n")
     (BENCH / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
 
 
