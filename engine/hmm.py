@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 

@@ -15,7 +15,6 @@ Three things live here:
 """
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from typing import Sequence
 

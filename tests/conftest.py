@@ -21,3 +21,47 @@ def nav_pages() -> list[tuple[str, str]]:
             return [(file, url) for items in nav.values() for file, _name, _icon, url in items
                     if (ROOT / file).exists()]
     raise AssertionError("app.py has no NAV table")
+
+
+def open_page(page: str, lang: str = "en", timeout: float = 180, **params):
+    """An AppTest session that entered through app.py (language switch, navigation) and switched to `page`."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page(page).run()
+
+
+def wait_for_job(job, timeout: float = 120):
+    """Wait like a connected browser: keep the job's heartbeat fresh (the panel stops jobs nobody polls)."""
+    import time
+
+    end = time.time() + timeout
+    while not job.finished and time.time() < end:
+        job.last_poll = time.time()
+        time.sleep(0.2)
+    return job.wait(5)
+
+
+IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+
+
+def wait_idle(page, timeout_s: float = 180.0, settle_s: float = 1.0) -> None:
+    """Browser: connected and no script running, continuously for `settle_s` (pages may rerun once on load)."""
+    import time
+
+    deadline = time.time() + timeout_s
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
+    idle_since = None
+    while time.time() < deadline:
+        if page.query_selector(IDLE) is not None:
+            idle_since = idle_since or time.time()
+            if time.time() - idle_since >= settle_s:
+                return
+        else:
+            idle_since = None
+        time.sleep(0.1)
+    raise AssertionError("the app did not become idle")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, nav_pages
+from conftest import ROOT, nav_pages, wait_idle
 from ui.i18n import strings
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,6 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
-IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 # Chromium itself (not the app) may log these on an offline machine.
 BENIGN_CONSOLE = re.compile(r"favicon|ERR_INTERNET_DISCONNECTED|ERR_NAME_NOT_RESOLVED|net::ERR_|Failed to load resource")
 
@@ -77,22 +76,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield b
         b.close()
-
-
-def wait_idle(page, timeout_s: float = 180.0, settle_s: float = 1.0) -> None:
-    """Connected and no script running, continuously for `settle_s` (pages may rerun once on load)."""
-    deadline = time.time() + timeout_s
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
-    idle_since = None
-    while time.time() < deadline:
-        if page.query_selector(IDLE) is not None:
-            idle_since = idle_since or time.time()
-            if time.time() - idle_since >= settle_s:
-                return
-        else:
-            idle_since = None
-        time.sleep(0.1)
-    raise AssertionError("the app did not become idle")
 
 
 def page_url(base: str, url_path: str, lang: str, default: bool) -> str:

@@ -39,7 +39,7 @@ def test_render_fills_every_placeholder(tmp_path):
     assert [line.split()[1] for line in conf.splitlines() if line.strip().startswith("server 127.0.0.1:")] == [
         "127.0.0.1:9101", "127.0.0.1:9102", "127.0.0.1:9103"]
     assert "listen 127.0.0.1:9100;" in conf
-    assert f"hash $atlas_sticky_key consistent;" in conf
+    assert "hash $atlas_sticky_key consistent;" in conf
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert str(tmp_path) in conf and (tmp_path / "tmp" / "body").is_dir()
 

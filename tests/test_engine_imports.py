@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, nav_pages
 
+
 @pytest.mark.browser
 def test_cold_server_many_first_visits_at_once():
     from playwright.sync_api import sync_playwright

@@ -3,19 +3,14 @@ and the autoencoder finish, their results are drawn, and an earlier model surviv
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import open_page
 from ui.i18n import t
 
 PAGE = "views/glove.py"
 
 
 def _open(lang="en", **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["lang"] = lang
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page(PAGE).run()
+    return open_page(PAGE, lang, **params)
 
 
 def _finish(at: AppTest, key: str):

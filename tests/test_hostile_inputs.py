@@ -7,7 +7,7 @@ import math
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, nav_pages
+from conftest import nav_pages, open_page
 
 TEXTS = {
     "empty": "",
@@ -21,10 +21,7 @@ TEXTS = {
 
 
 def _open(page: str, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["lang"] = lang
-    at.run()
-    return at.switch_page(page).run()
+    return open_page(page, lang)
 
 
 def _stop_jobs(at: AppTest) -> None:

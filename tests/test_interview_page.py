@@ -1,27 +1,17 @@
 """views/interview.py under AppTest: quiz answers are recorded and scored, the tour moves and stays in range, the
 mock interview draws the seeded questions, both mini-labs train for real, in en and zh."""
-import time
 
-from streamlit.testing.v1 import AppTest
-
-from conftest import ROOT
+from conftest import open_page, wait_for_job
 from engine import curriculum as cur
 
 
 def _wait(at, job, limit=120):
-    """Keep polling like a browser tab would (a job nobody polls for 10 s stops by design)."""
-    t0 = time.time()
-    while not job.finished and time.time() - t0 < limit:
-        time.sleep(1)
-        at.run()
+    wait_for_job(job, limit)
     at.run()
 
 
 def _open(lang="en"):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.run()
-    return at.switch_page("views/interview.py").run()
+    return open_page("views/interview.py", lang, timeout=120)
 
 
 def test_quiz_records_score_and_exports():

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.classroom import CHROMIUM, IDLE, LABELS, LAUNCH_ARGS, RERUN_DONE_JS, STATE_LOG_JS, Server
+from bench.classroom import CHROMIUM, LABELS, LAUNCH_ARGS, RERUN_DONE_JS, STATE_LOG_JS, Server
 from conftest import nav_pages
+from conftest import wait_idle as conftest_wait_idle
 
 pytestmark = pytest.mark.browser
 TIMEOUT_S = 120  # generous: the suite may share 2 cores with a lot else
@@ -54,17 +55,7 @@ def two_students(browser):
 
 
 def wait_idle(page, settle_s: float = 0.5) -> None:
-    deadline = time.time() + TIMEOUT_S
-    idle_since = None
-    while time.time() < deadline:
-        if page.query_selector(IDLE) is not None:
-            idle_since = idle_since or time.time()
-            if time.time() - idle_since >= settle_s:
-                return
-        else:
-            idle_since = None
-        time.sleep(0.1)
-    raise AssertionError("the app did not become idle")
+    conftest_wait_idle(page, timeout_s=TIMEOUT_S, settle_s=settle_s)
 
 
 def rerun(page, action=None) -> None:

@@ -3,7 +3,6 @@
 the same batch, compared share by share with a two-proportion z-test."""
 import math
 
-import numpy as np
 import pytest
 import torch
 from transformers import DataCollatorForLanguageModeling

@@ -12,6 +12,7 @@ from engine import label_noise as ln
 from engine import multitask as mt
 from engine.train import run
 
+
 def _train(cfg):
     model = mt.MultiTaskModel(cfg)
     return model, run(mt.train_multitask(model, mt.make_tasks(cfg)))

@@ -2,27 +2,19 @@
 teacher run + distillation + measuring fills the compression table (real numbers), in en and zh."""
 import time
 
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import open_page, wait_for_job
 
 OBJECTIVES = ["LM (GPT)", "MLM (BERT)", "PLM (XLNet)", "UniLM seq2seq", "RTD (ELECTRA)", "ELMo", "NSP", "SOP"]
 
 
 def _wait(at, job, limit=120):
-    """Keep polling like a browser tab would (a job nobody polls for 10 s stops by design)."""
-    t0 = time.time()
-    while not job.finished and time.time() - t0 < limit:
-        time.sleep(1)
-        at.run()
+    wait_for_job(job, limit)
     at.run()
 
 
 def _open(lang="en"):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.run()
-    return at.switch_page("views/pretrained_models.py").run()
+    return open_page("views/pretrained_models.py", lang, timeout=120)
 
 
 def test_objectives_encoders_and_bad_text():

@@ -1,31 +1,16 @@
 """views/word2vec.py under AppTest: a short live run gives sensible neighbours; bad settings and unknown words give
 messages (no traceback) and keep the trained model."""
-import time
 
-from streamlit.testing.v1 import AppTest
-
-from conftest import ROOT
+from conftest import open_page, wait_for_job
 
 
 def _open(lang="en"):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.run()
-    return at.switch_page("views/word2vec.py").run()
-
-
-def _wait(job, timeout=120):
-    """Wait like a connected browser: keep the job's heartbeat fresh (the panel stops jobs nobody polls)."""
-    end = time.time() + timeout
-    while not job.finished and time.time() < end:
-        job.last_poll = time.time()
-        time.sleep(0.2)
-    return job.wait(5)
+    return open_page("views/word2vec.py", lang, timeout=120)
 
 
 def _train(at):
     at.button(key="w2v:train").click().run()
-    job = _wait(at.session_state["job:w2v"])
+    job = wait_for_job(at.session_state["job:w2v"])
     at.run()
     return job
 
@@ -73,7 +58,7 @@ def test_fasttext_tabs_train_and_show_oov_and_label_tree():
     try:
         for key in ("w2v_ft", "w2v_ftc"):
             at.button(key=f"{key}:train").click().run()
-            jobs.append(_wait(at.session_state[f"job:{key}"]))
+            jobs.append(wait_for_job(at.session_state[f"job:{key}"]))
             at.run()
         assert all(j.status == "done" for j in jobs) and not at.exception
         assert any("kittens" in c.value for c in at.caption)  # the OOV word got a vector from its n-grams
