@@ -17,14 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, nav_pages, wait_idle
+from conftest import CHROMIUM, ROOT, nav_pages, wait_idle
 from ui.i18n import strings
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-               "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
 # Chromium itself (not the app) may log these on an offline machine.
 BENIGN_CONSOLE = re.compile(r"favicon|ERR_INTERNET_DISCONNECTED|ERR_NAME_NOT_RESOLVED|net::ERR_|Failed to load resource")
 
@@ -67,15 +64,6 @@ def server():
         proc.kill()
     log.close()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def page_url(base: str, url_path: str, lang: str, default: bool) -> str:

@@ -14,13 +14,7 @@ from engine.glove import (ICE_STEAM, GloVe, GloveConfig, GloveInputError, Pairs,
 from engine.train import run
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one thread is ~50x faster than two on a loaded shared CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def brute_force(sentences, V, window, symmetric=True, distance_weighting=True):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.classroom import CHROMIUM, LABELS, LAUNCH_ARGS, RERUN_DONE_JS, STATE_LOG_JS, Server
+from bench.classroom import CHROMIUM, LABELS, RERUN_DONE_JS, STATE_LOG_JS, Server
 from conftest import nav_pages
 from conftest import wait_idle as conftest_wait_idle
 
@@ -31,15 +31,6 @@ def server():
     with Server(log=Path(__file__).resolve().parent / "artifacts" / "isolation-server.log") as srv:
         yield srv.url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

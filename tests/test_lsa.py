@@ -3,7 +3,6 @@ the Eckart-Young error and brute-force PPMI."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
-import torch
 
 from engine.autoencoder import Autoencoder, AutoencoderConfig, reconstruction_error as ae_error, train_autoencoder
 from engine.glove import cooccurrence
@@ -12,13 +11,7 @@ from engine.lsa import (log_counts, lsa_vectors, ppmi, rank_k_error, reconstruct
 from engine.train import run
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one thread is ~50x faster than two on a loaded shared CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _X(V=40, seed=0):
