@@ -160,12 +160,10 @@ def training_panel(
     if train:
         try:
             model, steps = make_run()
-        except (InputError, ValueError) as exc:
+        except ValueError as exc:  # InputError, or an engine's coded input error
             # Bad input: say why, keep whatever this session trained before.
             st.error(t("common.bad_input", reason=str(exc)))
-        else:
-            if job is not None and not job.finished:
-                job.stop.set()
+        else:  # Train is disabled while a job runs, so no earlier job is still running here
             st.session_state[state_key] = start_job(key, model, steps, max_seconds)
             st.rerun()  # redraw the buttons: Train disabled, Stop enabled
 
