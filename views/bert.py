@@ -22,6 +22,7 @@ from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import qa_panel
+from views import labs
 from viz import bert as vz
 
 URL = dict(bind="query-params")
@@ -322,3 +323,12 @@ if tabs[7].open:  # ---------------------------------------------------------- E
                                           y_title=t("bert.vis_y")), width="stretch")
         st.markdown(t("bert.compare_table"))
         qa_panel(["bert-07-1", "bert-07-2", "bert-07-3", "bert-07-4", "bert-08", "bert-09", "bert-10"])
+
+if tabs[8].open:  # ---------------------------------------------------------- labs: one demo per remaining question
+    with tabs[8]:
+        names = labs.available()
+        st.markdown(t("bert.labs_intro"))
+        pick = st.selectbox(t("bert.lab_pick"), range(len(names)), key="bert_lab", **URL,
+                            format_func=lambda i: t(f"lab_{names[i]}.title"))
+        if names:
+            labs.render(names[pick or 0], corpus)
