@@ -176,11 +176,13 @@ def training_panel(
         j: Job = st.session_state[state_key]
         j.last_poll = time.time()
         last = j.history[-1] if j.history else None
-        frac = (last.step / max(last.total, 1)) if last else 0.0
+        # a finished run's total is its last step: some loops only estimate it (word2vec's later epochs are
+        # sub-sampled afresh and can be a batch shorter), and "74 / 75 steps · done" reads like a bug
+        total = (last.step if j.status == "done" else max(last.total, 1)) if last else 1
+        frac = (last.step / total) if last else 0.0
         label = t(f"common.status_{j.status}")
         if last is not None:
-            label += " · " + t("common.progress", step=last.step, total=last.total, loss=last.loss,
-                                seconds=j.seconds)
+            label += " · " + t("common.progress", step=last.step, total=total, loss=last.loss, seconds=j.seconds)
         st.progress(min(max(frac, 0.0), 1.0), text=label)
         if j.error:
             st.error(t("common.train_error", reason=j.error))
