@@ -21,6 +21,7 @@ from engine.wordpiece import train_wordpiece
 from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
+from ui.tabs import url_tabs
 from ui.widgets import qa_panel
 from views import labs
 from viz import bert as vz
@@ -90,7 +91,8 @@ st.title(t("bert.title"))
 st.markdown(t("bert.intro"))
 default_corpus = "peoples_daily_zh" if lang == "zh" else "news_en"
 corpus = st.selectbox(t("bert.corpus"), CORPORA, index=CORPORA.index(default_corpus), key="bert_corpus", **URL)
-tabs = st.tabs(tl("bert.tabs"), key="bert_tab", on_change="rerun")
+TAB_CODES = ("input", "masking", "nsp", "train", "attention", "similarity", "sizes", "elmo-gpt-bert", "labs")
+tabs = url_tabs("bert_tab", TAB_CODES, tl("bert.tabs"))  # ?bert_tab=labs opens the labs
 
 if tabs[0].open:  # ---------------------------------------------------------- input representation
     with tabs[0]:

@@ -1,0 +1,37 @@
+"""ui.tabs.url_tabs: a link's ?<key>=<code> opens that tab, in either language, and a language switch keeps it."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+APP = str(ROOT / "tests" / "apps" / "url_tabs_app.py")
+
+
+def _open(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _open_tabs(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("open")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_code_in_the_url_opens_that_tab(lang):
+    at = _open(lang=lang, x_tab="three")
+    assert not at.exception
+    assert _open_tabs(at) == ["open 2"]
+
+
+def test_unknown_code_opens_the_first_tab():
+    assert _open_tabs(_open(x_tab="<script>")) == ["open 0"]
+
+
+def test_language_switch_keeps_the_tab():
+    at = _open(x_tab="two")
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert _open_tabs(at) == ["open 1"]
+    assert at.session_state["x_tab"] == "二"

@@ -1,0 +1,25 @@
+"""Tabs whose choice lives in the URL as a language-neutral code, so a teacher's link opens the same tab.
+
+Binding st.tabs to the URL directly would store the tab's *label*, which changes with the language; here the
+URL holds a code (`?bert_tab=labs`), the widget state holds the label, and a language switch keeps the tab."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import streamlit as st
+
+
+def url_tabs(key: str, codes: Sequence[str], labels: Sequence[str]):
+    """st.tabs(labels) with `?<key>=<code>` kept in sync. A tab switch reruns the script (the callback), so pages
+    can render only the open tab (`if tab.open:`) and keep reruns cheap."""
+    codes, labels = list(codes), list(labels)
+    assert len(codes) == len(labels), (codes, labels)
+    code = st.query_params.get(key)
+    default = labels[codes.index(code)] if code in codes else None
+
+    def _sync() -> None:
+        label = st.session_state.get(key)
+        if label in labels:
+            st.query_params[key] = codes[labels.index(label)]
+
+    return st.tabs(labels, key=key, default=default, on_change=_sync)
