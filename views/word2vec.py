@@ -8,6 +8,7 @@ from engine.fasttext_ngrams import (FastText, FastTextClassifier, accuracy, comp
                                     train_classifier)
 from engine.huffman import huffman, parse_counts, path_probability
 from engine.negative_sampling import NegativeSampler, noise_distribution
+from engine.ns_gradient import output_gradient, touched_rows
 from engine.similarity import analogy, cosine, mean_vector, missing, neighbours, pca_2d, similarity
 from engine.tfidf import count_matrix, cosine_matrix, tfidf
 from engine.word2vec import (LIMITS, Word2Vec, Word2VecConfig, Word2VecInputError, cosine_vs_overlap,
@@ -15,7 +16,7 @@ from engine.word2vec import (LIMITS, Word2Vec, Word2VecConfig, Word2VecInputErro
 from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
-from ui.widgets import qa_panel
+from ui.widgets import chart, qa_panel
 from viz import word2vec as vz
 
 PROBES = {  # word groups of the toy corpora (assets/corpora/make_toy_corpora.py) drawn on the live map
@@ -63,7 +64,9 @@ def _live_map(job):
     words, groups = _probe(vocab, getattr(job.model, "corpus_name", ""))
     if len(words) >= 3:
         xy = pca_2d(vecs[[vocab.stoi[w] for w in words]])
-        st.plotly_chart(vz.word_map(xy, words, groups=groups, title=t("word2vec.map_title")), width="stretch")
+        chart(vz.word_map(xy, words, groups=groups, title=t("word2vec.map_title")), key="w2v_map",
+              name="word2vec-map", data=pd.DataFrame({t("word2vec.word"): words, t("word2vec.group"): groups,
+                                                      "PC 1": xy[:, 0], "PC 2": xy[:, 1]}))
 
 
 st.title(t("word2vec.title"))
@@ -174,7 +177,8 @@ with tabs[1]:
     total = sum(float(np.prod(path_probability(hvec, syn1, c, p))) for c, p in zip(tree.codes, tree.points))
     h2.plotly_chart(vz.path_bars([f"θ{p} · {c}" for p, c in zip(tree.points[pick], tree.codes[pick])], probs,
                                  title=t("word2vec.hs_path_title", word=words[pick], p=float(np.prod(probs))),
-                                 y_title=t("word2vec.probability")), width="stretch")
+                                 x_title=t("word2vec.hs_path_x"), y_title=t("word2vec.probability")),
+                   width="stretch")
     h2.caption(t("word2vec.hs_sum", total=total))
     qa_panel(["w2v-02"])
 
@@ -200,13 +204,24 @@ with tabs[2]:
               t("word2vec.ns_uniform"): np.full(top.size, 1 / len(vocab_ns)),
               t("word2vec.ns_table_share"): sampler.empirical(len(vocab_ns))[top]}
     st.plotly_chart(vz.grouped_bars([vocab_ns.itos[i] for i in top], shares, title=t("word2vec.ns_chart"),
-                                    y_title=t("word2vec.probability"), log_y=True), width="stretch")
+                                    x_title=t("word2vec.word"), y_title=t("word2vec.probability"), log_y=True),
+                    width="stretch")
     rare = len(vocab_ns) - 1
     st.caption(t("word2vec.ns_lift", word=vocab_ns.itos[rare], raw=noise_distribution(vocab_ns.counts, 1.0)[rare],
                  pow=noise_distribution(vocab_ns.counts, power)[rare]))
     drawn = sampler.draw(k)
     st.markdown(t("word2vec.ns_drawn", k=k) + " " + " ".join(f"`{vocab_ns.itos[i]}`" for i in drawn))
     st.caption(t("word2vec.ns_rows", k=k, rows=k + 1, V=len(vocab_ns)))
+    rng = np.random.default_rng(int(cfg_kw["seed"]))  # one (centre, true word) pair with small random vectors
+    U, v_c, o = rng.normal(0, 0.1, (len(vocab_ns), 16)), rng.normal(0, 0.1, 16), int(top[min(3, top.size - 1)])
+    g_sm, g_ns = output_gradient(U, v_c, o)[0], output_gradient(U, v_c, o, drawn)[0]
+    shown = np.union1d(np.arange(min(len(vocab_ns), 300)), np.r_[drawn, o])  # frequent words + every sampled id
+    st.plotly_chart(vz.gradient_rows({t("word2vec.grad_softmax"): np.linalg.norm(g_sm, axis=1)[shown],
+                                      t("word2vec.grad_ns", k=k): np.linalg.norm(g_ns, axis=1)[shown]},
+                                     [vocab_ns.itos[i] for i in shown], x_title=t("word2vec.grad_x", n=shown.size),
+                                     title=t("word2vec.grad_title", word=vocab_ns.itos[o]),
+                                     colorbar_title="log10 ‖∇‖"), width="stretch")
+    st.caption(t("word2vec.grad_note", ns=touched_rows(g_ns).size, sm=touched_rows(g_sm).size, V=len(vocab_ns)))
     qa_panel(["w2v-05"])
 
 # ---------------------------------------------------------------- 4. word2vec vs tf-idf and bag of words
@@ -231,7 +246,8 @@ with tabs[3]:
         else:
             st.info(t("word2vec.train_first"))
         st.plotly_chart(vz.grouped_bars([t("word2vec.cosine")], {k_: [v] for k_, v in vals.items()},
-                                        title=t("word2vec.tfidf_chart"), y_title=t("word2vec.cosine")),
+                                        title=t("word2vec.tfidf_chart"), x_title=t("word2vec.representation"),
+                                        y_title=t("word2vec.cosine")),
                         width="stretch")
         st.caption(t("word2vec.order_note"))
     qa_panel(["w2v-03", "bert-13-1"])
@@ -248,13 +264,14 @@ with tabs[4]:
     cost = cost_per_example(V, D, N, H, kk)
     st.plotly_chart(vz.grouped_bars([t(f"word2vec.cost_{c}") for c in cost],
                                     {t("word2vec.cost_q"): list(cost.values())}, title=t("word2vec.cost_chart"),
-                                    y_title=t("word2vec.cost_q"), log_y=True),
+                                    x_title=t("word2vec.cost_model"), y_title=t("word2vec.cost_q"), log_y=True),
                     width="stretch")
     if st.button(t("word2vec.measure"), key="w2v_measure"):
         with st.spinner(t("word2vec.measuring")):
             secs = time_output_layers(min(V, 100_000), min(D, 300), kk, batch=64)
         st.plotly_chart(vz.grouped_bars(list(secs), {"ms": [1000 * v for v in secs.values()]},
-                                        title=t("word2vec.measured", V=min(V, 100_000)), y_title="ms"),
+                                        title=t("word2vec.measured", V=min(V, 100_000)),
+                                        x_title=t("word2vec.cost_layer"), y_title="ms"),
                         width="stretch")
     qa_panel(["w2v-04"])
 
@@ -280,9 +297,10 @@ with tabs[5]:
         vec, vocab = ft.model.word_vector(oov), ft.model.vocab
         sims = sorted(((w, cosine(vec, ft.model.vectors[i])) for i, w in enumerate(vocab.itos)), key=lambda x: -x[1])
         st.caption(t("word2vec.ft_known" if oov in vocab.stoi else "word2vec.ft_oov", word=oov))
-        st.plotly_chart(vz.grouped_bars([w for w, _ in sims[:10]], {t("word2vec.cosine"): [s for _, s in sims[:10]]},
-                                        title=t("word2vec.ft_chart", word=oov), y_title=t("word2vec.cosine")),
-                        width="stretch")
+        chart(vz.grouped_bars([w for w, _ in sims[:10]], {t("word2vec.cosine"): [s for _, s in sims[:10]]},
+                              title=t("word2vec.ft_chart", word=oov), x_title=t("word2vec.word"),
+                              y_title=t("word2vec.cosine")),
+              key="w2v_ft_chart", name="fasttext-neighbours", data=_table(sims[:10]))
     st.subheader(t("word2vec.ftc_title"))
     st.markdown(t("word2vec.ftc_intro"))
     toy = "toy_zh" if corpus is not None and corpus.lang == "zh" else "toy_en"

@@ -86,10 +86,12 @@ def huffman_tree(tree: HuffmanTree, words: Sequence[str], counts: Sequence[int],
     return fig
 
 
-def path_bars(labels: Sequence[str], probs: Sequence[float], *, title: str = "", y_title: str = "") -> go.Figure:
+def path_bars(labels: Sequence[str], probs: Sequence[float], *, title: str = "", x_title: str = "",
+              y_title: str = "") -> go.Figure:
     """The probability of taking the word's branch at each node of its path (their product is P(w | context))."""
     fig = go.Figure(go.Bar(x=list(labels), y=list(probs), text=[f"{p:.3f}" for p in probs], textposition="auto"))
-    fig.update_layout(title=title, yaxis_title=y_title, yaxis_range=[0, 1], height=300, **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, yaxis_range=[0, 1], height=300,
+                      **_LAYOUT)
     return fig
 
 
@@ -110,4 +112,17 @@ def line(x: Sequence[float], series: dict[str, Sequence[float]], *, title: str =
          y_title: str = "") -> go.Figure:
     fig = go.Figure([go.Scatter(x=list(x), y=list(v), mode="lines+markers", name=n) for n, v in series.items()])
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=340, **_LAYOUT)
+    return fig
+
+
+def gradient_rows(rows: dict[str, np.ndarray], words: Sequence[str], *, title: str = "", x_title: str = "",
+                  colorbar_title: str = "") -> go.Figure:
+    """One strip per loss: log10 of ‖∂L/∂u_w‖ for every output vector w; rows with a zero gradient stay blank."""
+    names = list(rows)
+    z = [[float(np.log10(n)) if n > 0 else None for n in rows[k]] for k in names]
+    fig = go.Figure(go.Heatmap(z=z, x=list(words), y=names, colorscale="Viridis", hoverongaps=False,
+                               colorbar=dict(title=colorbar_title),
+                               hovertemplate="%{x}: log10 ‖∇‖ = %{z:.2f}<extra>%{y}</extra>"))
+    fig.update_layout(title=title, xaxis_title=x_title, height=260, margin=dict(l=40, r=20, t=50, b=40))
+    fig.update_xaxes(showticklabels=len(words) <= 60)
     return fig
