@@ -147,6 +147,7 @@ if tabs[1].open:  # ---------------------------------------------------------- m
             st.plotly_chart(vz.share_bars(tl("bert.share_names"), emp, [p, rep, rnd * (1 - 1 / V), keep + rnd / V],
                                           [binomial_halfwidth(v, n) for v, n in zip(emp, ns)],
                                           title=t("bert.shares_title", n=s["n_words"] // 1000), y_title=t("bert.share"),
+                                          x_title=t("bert.share_x"),
                                           empirical_name=t("bert.measured"), target_name=t("bert.target")),
                             width="stretch")
             st.info(t("bert.why_only_mask") if rep >= 0.999 else t("bert.why_no_random") if rnd == 0 else
@@ -248,7 +249,8 @@ if tabs[3].open:  # ---------------------------------------------------------- t
 if tabs[4].open:  # ---------------------------------------------------------- attention heads
     with tabs[4]:
         text = _text("bert.att_text", "bert_att", t("bert.default_att"))
-        which = st.radio(t("bert.att_model"), [0, 1], format_func=lambda i: tl("bert.att_models")[i],
+        att_models = tl("bert.att_models")  # fixed here: AppTest re-formats options outside the script thread
+        which = st.radio(t("bert.att_model"), [0, 1], format_func=lambda i: att_models[i],
                          key="bert_attm", horizontal=True, **URL)
         try:
             if which == 1:
@@ -303,7 +305,8 @@ if tabs[6].open:  # ---------------------------------------------------------- s
                       t("bert.albert_noshare"): Shape(vocab=V, hidden=H, layers=L, heads=A, embedding=E)}
             parts = {k: bert_parts(v) for k, v in shapes.items()}
             st.plotly_chart(vz.param_bars(parts, {k: t(f"bert.pp_{k}") for k in parts["ALBERT"]},
-                                          title=t("bert.params_title"), y_title=t("bert.params")), width="stretch")
+                                          title=t("bert.params_title"), y_title=t("bert.params"),
+                                          x_title=t("bert.model_axis")), width="stretch")
             st.dataframe(pd.DataFrame({k: [f"{bert_parts(s)[p]:,}" if p in bert_parts(s) else "" for p in
                                           parts["ALBERT"]] for k, s in PRESETS.items() if k != "tiny"},
                                       index=[t(f"bert.pp_{p}") for p in parts["ALBERT"]]), width="stretch")

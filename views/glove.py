@@ -17,7 +17,7 @@ from engine.word2vec import Word2Vec, Word2VecConfig, prepare, train_word2vec
 from ui import resources
 from ui.i18n import current_lang, t
 from ui.training import InputError, training_panel
-from ui.widgets import qa_panel
+from ui.widgets import chart, qa_panel
 from viz import glove as V
 
 SOURCES = [*C.CORPORA, "upload"]
@@ -79,9 +79,11 @@ def tab_counts(counts: Counts, dflt: tuple) -> tuple[float, float]:
         block = X[ids][:, ids].toarray()
         how = t("glove.weighted") if counts.distance_weighting else t("glove.unweighted")
         a, b = st.columns(2)
-        a.plotly_chart(V.cooc_heatmap(block, words, title=t("glove.x_title", window=counts.window, weighting=how),
-                                      x_title=t("glove.context"), y_title=t("glove.word"), colorbar="X"),
-                       width="stretch", key="glove_x")
+        table = pd.DataFrame(block, columns=words)
+        table.insert(0, f'{t("glove.word")} \\ {t("glove.context")}', words)
+        chart(V.cooc_heatmap(block, words, title=t("glove.x_title", window=counts.window, weighting=how),
+                             x_title=t("glove.context"), y_title=t("glove.word"), colorbar="X"),
+              key="glove_x", name="glove-cooccurrence", data=table, on=a)
         logs = np.log(np.where(block > 0, block, np.nan))
         b.plotly_chart(V.cooc_heatmap(logs, words, title=t("glove.logx_title"), x_title=t("glove.context"),
                                       y_title=t("glove.word"), colorbar="log X"), width="stretch", key="glove_logx")
@@ -176,7 +178,7 @@ def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
         a.dataframe(df, hide_index=True, width="stretch")
         a.caption(t("glove.model_ratio_note") if tr is not None else t("glove.train_for_model_ratio"))
         b.plotly_chart(V.ratio_bars(df["k"], [r["p_i"] for r in rows], [r["p_j"] for r in rows], y_title="log",
-                                    title=t("glove.ratio_chart"),
+                                    title=t("glove.ratio_chart"), x_title=t("glove.probes"),
                                     names=(pi, pj, ratio)), width="stretch", key="glove_ratio")
     st.markdown(t("glove.reference_table"))
     ref = pd.DataFrame({"k": ICE_STEAM["k"], "P(k|ice)": ICE_STEAM["p_ice"], "P(k|steam)": ICE_STEAM["p_steam"],
@@ -188,7 +190,7 @@ def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
                                           for c in ("P(k|ice)", "P(k|steam)")})
     a.caption(t("glove.reference_source", source=ICE_STEAM["source"]) + " " + t("glove.reference_edit"))
     b.plotly_chart(V.ratio_bars(edited["k"], edited["P(k|ice)"].fillna(0), edited["P(k|steam)"].fillna(0),
-                                title=t("glove.ratio_chart_ref"), y_title="log",
+                                title=t("glove.ratio_chart_ref"), y_title="log", x_title=t("glove.probes"),
                                 names=("P(k|ice)", "P(k|steam)", "P(k|ice)/P(k|steam)")),
                    width="stretch", key="glove_ratio_ref")
     st.markdown(t("glove.why_ratio"))
@@ -248,7 +250,8 @@ def tab_compare(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Tr
         for col, (name, vecs, voc, _) in zip(cols, methods):
             ws = [w for w in words if w in voc.stoi]
             if len(ws) >= 2:
-                col.plotly_chart(V.word_map(pca_2d(vecs[[voc.stoi[w] for w in ws]]), ws, title=name),
+                col.plotly_chart(V.word_map(pca_2d(vecs[[voc.stoi[w] for w in ws]]), ws,
+                                            title=t("glove.cmp_map_title", name=name)),
                                  width="stretch", key=f"glove_cmp_map_{name[:4]}")
     st.markdown(t("glove.compare_md"))
     add_text(counts, corp)

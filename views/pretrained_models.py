@@ -282,6 +282,7 @@ with tabs[5]:  # ptm-05 / ptm-06: the map and transfer
     shares = transfer.layer_shares(transfer.TransferClassifier(cp.TinyMLM(tcfg), 2, mode, stage=stage))
     st.plotly_chart(vz.layer_diagram(tl("pretrained_models.layer_names"), shares,
                                      title=t("pretrained_models.transfer_title", mode=mode), x_title="",
+                                     y_title=t("pretrained_models.layer_axis"),
                                      frozen_label=t("pretrained_models.frozen"),
                                      trainable_label=t("pretrained_models.trainable")), width="stretch", key="ptm_lay")
     counts = {m: trainable_closed_form(tcfg, 2, m, stage) for m in MODES}

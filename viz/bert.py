@@ -54,7 +54,7 @@ def masking_grid(rows: list[list[str]], fates: np.ndarray, fate_names: Sequence[
 
 def share_bars(names: Sequence[str], empirical: Sequence[float], target: Sequence[float],
                ci: Sequence[float] | None = None, *, title: str, y_title: str, empirical_name: str,
-               target_name: str) -> go.Figure:
+               target_name: str, x_title: str = "") -> go.Figure:
     """Measured shares (with 99% binomial error bars) next to the recipe's target shares."""
     fig = go.Figure([
         go.Bar(x=list(names), y=list(empirical), name=empirical_name,
@@ -62,7 +62,7 @@ def share_bars(names: Sequence[str], empirical: Sequence[float], target: Sequenc
                text=[f"{v:.1%}" for v in empirical], textposition="outside"),
         go.Bar(x=list(names), y=list(target), name=target_name, text=[f"{v:.1%}" for v in target],
                textposition="outside")])
-    fig.update_layout(barmode="group", yaxis_title=y_title, yaxis_tickformat=".0%")
+    fig.update_layout(barmode="group", xaxis_title=x_title, yaxis_title=y_title, yaxis_tickformat=".0%")
     return _layout(fig, title)
 
 
@@ -160,7 +160,7 @@ def visibility(masks: dict[str, np.ndarray], tokens: Sequence[str], *, title: st
 
 
 def param_bars(models: dict[str, dict[str, int]], part_names: dict[str, str], *, title: str,
-               y_title: str) -> go.Figure:
+               y_title: str, x_title: str = "") -> go.Figure:
     """Stacked parameter counts by part, one bar per model."""
     parts = list(dict.fromkeys(k for d in models.values() for k in d))
     fig = go.Figure([go.Bar(x=list(models), y=[models[m].get(p, 0) for m in models], name=part_names.get(p, p))
@@ -168,7 +168,7 @@ def param_bars(models: dict[str, dict[str, int]], part_names: dict[str, str], *,
     totals = [sum(d.values()) for d in models.values()]
     fig.add_trace(go.Scatter(x=list(models), y=totals, mode="text", text=[f"{t:,}" for t in totals],
                              textposition="top center", showlegend=False))
-    fig.update_layout(barmode="stack", yaxis_title=y_title)
+    fig.update_layout(barmode="stack", xaxis_title=x_title, yaxis_title=y_title)
     return _layout(fig, title, height=380)
 
 

@@ -56,7 +56,7 @@ def weighting_curve(x_max: float, alpha: float, counts: np.ndarray, *, title: st
 
 
 def ratio_bars(k_words: Sequence[str], p_i: Sequence[float], p_j: Sequence[float], *, names: tuple[str, str, str],
-               title: str, y_title: str) -> go.Figure:
+               title: str, y_title: str, x_title: str = "") -> go.Figure:
     """P(k|i), P(k|j) and their ratio per probe word k on a log axis (zeros are left out: log 0 is undefined)."""
     p_i, p_j = np.asarray(p_i, dtype=float), np.asarray(p_j, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -67,7 +67,8 @@ def ratio_bars(k_words: Sequence[str], p_i: Sequence[float], p_j: Sequence[float
         fig.add_trace(go.Bar(x=list(k_words), y=shown, name=name, text=[f"{v:.2g}" if v else "" for v in shown],
                              textposition="outside"))
     fig.add_hline(y=1.0, line_dash="dot", line_color="gray")
-    fig.update_layout(title=title, barmode="group", yaxis=dict(title=y_title, type="log"), height=380,
+    fig.update_layout(title=title, barmode="group", xaxis_title=x_title, yaxis=dict(title=y_title, type="log"),
+                      height=380,
                       margin=_MARGIN, legend=dict(orientation="h", y=-0.2))
     return fig
 

@@ -102,13 +102,14 @@ def sunburst(ids: Sequence[str], parents: Sequence[str], labels: Sequence[str], 
 
 
 def layer_diagram(layers: Sequence[str], trainable: Sequence[float], *, title: str, x_title: str,
-                  frozen_label: str, trainable_label: str) -> go.Figure:
+                  frozen_label: str, trainable_label: str, y_title: str = "") -> go.Figure:
     """One horizontal bar per layer (bottom = embeddings), coloured by the share of it that trains."""
     colors = ["#c9ced6" if v == 0 else "#2f6fdf" if v == 1 else "#7aa6ef" for v in trainable]
     text = [frozen_label if v == 0 else trainable_label if v == 1 else f"{v:.0%}" for v in trainable]
     fig = go.Figure(go.Bar(x=[1] * len(layers), y=list(layers), orientation="h", marker_color=colors, text=text,
                            textposition="inside", hoverinfo="y+text"))
-    fig.update_layout(title=title, xaxis=dict(visible=False, title=x_title), height=320, **_LAYOUT)
+    fig.update_layout(title=title, xaxis=dict(visible=False, title=x_title), yaxis_title=y_title, height=320,
+                      **_LAYOUT)
     return fig
 
 
