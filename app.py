@@ -4,6 +4,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.i18n import LANGS, lang_from_locale, t
+from ui.share import share_link
 
 # group -> pages as (file, i18n key under "nav.", icon, url path). A page is listed once its file exists.
 NAV = {
@@ -36,4 +37,6 @@ pages = {t(f"nav.group_{group}"): [st.Page(file, title=t(f"nav.{name}"), icon=ic
                                            default=file == "views/home.py")
                                    for file, name, icon, url in items if (ROOT / file).exists()]
          for group, items in NAV.items()}
-st.navigation({g: p for g, p in pages.items() if p}).run()
+page = st.navigation({g: p for g, p in pages.items() if p})
+page.run()
+share_link()  # after the page: its bound widgets are in st.query_params by now

@@ -125,3 +125,19 @@ def test_language_defaults_to_browser_locale(server, browser):
             assert marker in page.inner_text('[data-testid="stMain"]'), locale
         finally:
             ctx.close()
+
+
+def test_share_link_names_the_language(server, browser):
+    """A zh browser on its default language has no ?lang= in the address bar; the sidebar's link spells it out,
+    with the page path and the page's bound settings, so students on English browsers open the same view."""
+    ctx = browser.new_context(locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/{PAGES[1][1]}?w2v_k=7")
+        wait_idle(page)
+        assert "lang=" not in page.url
+        link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().replace("\n", "")
+        assert link.startswith(f"{server}/{PAGES[1][1]}?"), link
+        assert "lang=zh" in link and "w2v_k=7" in link, link
+    finally:
+        ctx.close()
