@@ -145,6 +145,8 @@ def axis_problems(chart: Chart) -> list[str]:
             needed[axis] = needed.get(axis, False) or not token_axis
     for axis, required in needed.items():
         spec = layout.get(axis, {})
+        if spec.get("matches"):  # a shared subplot axis carries the title of the axis it matches
+            spec = {**spec, "title": spec.get("title") or layout.get(_axis_name(spec["matches"], axis[0]), {}).get("title")}
         if spec.get("visible") is False or _text(spec.get("title")):
             continue
         if required:
@@ -253,6 +255,9 @@ def test_audit_flags_what_it_should():
     two = [{"type": "scatter", "x": [1], "y": [1]}, {"type": "scatter", "x": [1], "y": [2], "yaxis": "y2"}]
     assert axis_problems(_fig(data=two, xaxis={"title": "x"}, yaxis={"title": "y"})) == ["yaxis2 has no title"]
     assert axis_problems(_fig(data=[{"type": "pie", "values": [1]}])) == []
+    shared = [{"type": "heatmap", "z": [[1]]}, {"type": "heatmap", "z": [[1]], "xaxis": "x2", "yaxis": "y2"}]
+    assert axis_problems(_fig(data=shared, xaxis={"title": "a"}, yaxis={"title": "b"}, xaxis2={"title": "c"},
+                              yaxis2={"matches": "y"})) == []
     assert text_problems(_fig(title={"text": "bert.dim"})) and not text_problems(_fig(title={"text": "e.g. a"}))
     assert config_problems(Chart("t", None, {}, {"modeBarButtonsToRemove": ["toImage"]}))
     assert config_problems(Chart("t", None, {}, {"displayModeBar": False}))

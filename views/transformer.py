@@ -125,7 +125,8 @@ def attention_tab() -> None:
     for col, name in zip(cols, ("q", "k", "v")):
         with col:
             chart(vz.matrix_heatmap(w[name], tokens, kdims, title=t(f"transformer.step_{name}"),
-                                    x_title=t("transformer.dim"), text=len(tokens) * len(kdims) <= 100))
+                                    x_title=t("transformer.dim"), y_title=t("transformer.token"),
+                                    text=len(tokens) * len(kdims) <= 100))
     c1, c2 = st.columns(2)
     with c1:
         chart(vz.matrix_heatmap(w["scaled"], tokens, tokens, title=t("transformer.step_scores" if scale else
@@ -302,7 +303,7 @@ def norms_tab() -> None:
     for col, z, key in ((c1, x, "raw"), (c2, bn, "bn"), (c3, ln, "ln")):
         with col:
             chart(vz.matrix_heatmap(flat(z), None if big else rows, chans, title=t(f"transformer.norm_{key}"),
-                                    x_title=t("transformer.channel"), text=not big,
+                                    x_title=t("transformer.channel"), y_title=t("transformer.norm_rows"), text=not big,
                                     height=min(900, 22 * b * tl_ + 140)))
     st.caption(t("transformer.norm_caption"))
     chart(vz.bars(chans, {t("transformer.bn_mean_all"): bn_mean.tolist(),

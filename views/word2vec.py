@@ -219,6 +219,7 @@ with tabs[2]:
     st.plotly_chart(vz.gradient_rows({t("word2vec.grad_softmax"): np.linalg.norm(g_sm, axis=1)[shown],
                                       t("word2vec.grad_ns", k=k): np.linalg.norm(g_ns, axis=1)[shown]},
                                      [vocab_ns.itos[i] for i in shown], x_title=t("word2vec.grad_x", n=shown.size),
+                                     y_title=t("word2vec.grad_y"),
                                      title=t("word2vec.grad_title", word=vocab_ns.itos[o]),
                                      colorbar_title="log10 ‖∇‖"), width="stretch")
     st.caption(t("word2vec.grad_note", ns=touched_rows(g_ns).size, sm=touched_rows(g_sm).size, V=len(vocab_ns)))

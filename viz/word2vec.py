@@ -116,13 +116,14 @@ def line(x: Sequence[float], series: dict[str, Sequence[float]], *, title: str =
 
 
 def gradient_rows(rows: dict[str, np.ndarray], words: Sequence[str], *, title: str = "", x_title: str = "",
-                  colorbar_title: str = "") -> go.Figure:
+                  y_title: str = "", colorbar_title: str = "") -> go.Figure:
     """One strip per loss: log10 of ‖∂L/∂u_w‖ for every output vector w; rows with a zero gradient stay blank."""
     names = list(rows)
     z = [[float(np.log10(n)) if n > 0 else None for n in rows[k]] for k in names]
     fig = go.Figure(go.Heatmap(z=z, x=list(words), y=names, colorscale="Viridis", hoverongaps=False,
                                colorbar=dict(title=colorbar_title),
                                hovertemplate="%{x}: log10 ‖∇‖ = %{z:.2f}<extra>%{y}</extra>"))
-    fig.update_layout(title=title, xaxis_title=x_title, height=260, margin=dict(l=40, r=20, t=50, b=40))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=260,
+                      margin=dict(l=40, r=20, t=50, b=40))
     fig.update_xaxes(showticklabels=len(words) <= 60)
     return fig
