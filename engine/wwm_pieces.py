@@ -23,13 +23,14 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def word_pieces(text: str, tokenizer) -> list[list[str]]:
-    """[[pieces of word 1], ...]: jieba words; CJK words -> characters, others -> the tokenizer's WordPiece."""
+    """[[pieces of word 1], ...]: jieba words with a letter or digit (punctuation and emoji are skipped); CJK words
+    -> characters, others -> the tokenizer's WordPiece."""
     import jieba
 
     jieba.setLogLevel(60)
     out, total = [], 0
     for w in jieba.lcut(text or ""):
-        if not w.strip():
+        if not any(ch.isalnum() for ch in w):  # spaces, punctuation, emoji: not words to mask
             continue
         pieces = [c for c in w if not c.isspace()] if _CJK.search(w) else tokenizer.tokenize(w)
         if not pieces or total + len(pieces) > MAX_PIECES:

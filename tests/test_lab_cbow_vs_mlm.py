@@ -9,6 +9,7 @@ from scipy.stats import chisquare
 
 from engine import cbow_vs_mlm as cm
 from engine.masking import MASKED
+from labsc_apptest import open_lab, text
 
 WORDS = "the quick brown fox jumps over the lazy dog near the river bank".split()
 
@@ -66,35 +67,6 @@ def test_static_vectors_equal_contextual_vectors_differ():
 
 
 # ---------------------------------------------------------------- the lab on the BERT page (AppTest)
-def open_lab(name: str, lang: str, **params):
-    """The BERT page on the toy corpus with the Labs tab open and lab `name` picked; `params` go to the URL.
-
-    Under AppTest a second run() of a zh session fails inside AppTest itself: the page's lab selectbox has a
-    format_func that calls t(), which outside the script run falls back to English, so AppTest cannot find the
-    zh option label. zh checks therefore use fresh sessions with the input in the URL."""
-    from streamlit.testing.v1 import AppTest
-
-    from conftest import ROOT
-    from ui.i18n import strings
-    from views import labs
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.query_params["bert_corpus"] = "toy_en"
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("views/bert.py")
-    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]  # the tab key holds the label shown
-    at.session_state["bert_lab"] = labs.available().index(name)
-    return at.run()
-
-
-def text(key, lang):
-    from ui.i18n import strings
-    return strings(lang)[key]
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_lab_renders_in_both_languages(lang):
     at = open_lab("cbow_vs_mlm", lang)

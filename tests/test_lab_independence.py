@@ -74,6 +74,7 @@ def test_whole_word_masking_never_splits_a_word(tok):
     assert wp.split_share(piece["chosen"], piece["word_of"])[0] > 0.5
     zh = wp.word_pieces("使用语言模型来预测下一个词的概率", tok)
     assert ["模", "型"] in zh and all(len(p) == 1 for w in zh for p in w)
+    assert wp.word_pieces("😀 🎉 ,,, !", tok) == [] and wp.word_pieces("", tok) == []
 
 
 def test_word_choice_rate_matches_transformers_collator(tok):
@@ -98,3 +99,34 @@ def test_word_choice_rate_matches_transformers_collator(tok):
     m = n * first.sum()
     assert abs(rate_ours - rate_hf) < binomial_halfwidth(0.15, m, z=4) * math.sqrt(2)
     assert abs(rate_ours - 0.15) < binomial_halfwidth(0.15, m, z=4)
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lab_renders_in_both_languages(lang):
+    from labsc_apptest import open_lab, text
+
+    at = open_lab("independence", lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 4  # joint vs product, piece grid, word grid, split bars
+    assert not at.warning
+    assert any(m.label == text("lab_independence.m_kl", lang) for m in at.metric)
+    at = open_lab("independence", lang, bert_independence_text="😀🎉", bert_independence_tie="0.0")
+    assert not at.exception and any(m.value == text("lab_independence.err_text", lang) for m in at.warning)
+    assert any(m.value == text("lab_independence.takeaway_indep", lang) for m in at.success)
+
+
+def test_lab_sliders_resample_and_bad_text():
+    from labsc_apptest import open_lab, text
+
+    at = open_lab("independence", "en")
+    kl = [m.value for m in at.metric if m.label == text("lab_independence.m_kl", "en")][0]
+    at.slider(key="bert_independence_tie").set_value(0.5).run()
+    kl_half = [m.value for m in at.metric if m.label == text("lab_independence.m_kl", "en")][0]
+    assert float(kl_half.split()[0]) < float(kl.split()[0])
+    at.button(key="bert_independence_resample").click().run()
+    assert not at.exception and at.session_state["bert_independence_draw"] == 1
+    for bad in ["", "x" * 500, "a b c"]:
+        at.text_input(key="bert_independence_text").set_value(bad).run()
+        assert not at.exception, (bad[:10], [e.value for e in at.exception])
+    assert any(m.value == text("lab_independence.no_multi", "en") for m in at.info)
