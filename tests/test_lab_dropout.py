@@ -67,3 +67,40 @@ def test_task_labels_follow_the_majority_rule_and_noise_rate():
     assert abs((d["y"] != d["y_clean"]).float().mean().item() - cfg.label_noise) < 0.03
     with pytest.raises(ValueError):
         ad.DropoutLabConfig(dropouts=(0.0, 1.5)).validate()
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lab_renders_and_rejects_p_zero(lang):
+    from labsc_apptest import open_lab, text
+
+    at = open_lab("dropout", lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.dataframe) == 1 and not at.warning
+    at = open_lab("dropout", lang, bert_dropout_p="0.0")
+    assert not at.exception and any(m.value == text("lab_dropout.err_same", lang) for m in at.warning)
+    assert at.button(key="lab_dropout:train").disabled
+
+
+def test_lab_short_training_draws_curves_and_takeaway():
+    from conftest import wait_for_job
+    from labsc_apptest import open_lab
+
+    at = open_lab("dropout", "en")
+    at.button(key="lab_dropout:train").click().run()
+    job = at.session_state["job:lab_dropout"]
+    try:
+        import time
+        end = time.time() + 60
+        while not any("val_acc_0" in h.metrics and h.step > 1 for h in job.history) and time.time() < end:
+            job.last_poll = time.time()
+            time.sleep(0.2)
+    finally:
+        job.stop.set()
+        wait_for_job(job, 30)
+    at.run()
+    assert job.usable and not at.exception, (job.status, job.error, [e.value for e in at.exception])
+    assert len(at.get("plotly_chart")) >= 2  # the panel's loss curve and the train/validation curves
+    assert len(at.success) == 1
+    at.number_input(key="bert_dropout_p").set_value(0.0).run()  # bad input after training: message, model kept
+    assert not at.exception and at.warning and at.session_state["job:lab_dropout"] is job
