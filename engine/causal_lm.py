@@ -97,7 +97,7 @@ def train_causal_lm(model: CausalLM, data: LMData) -> Iterator[Progress]:
     g = torch.Generator().manual_seed(cfg.seed + 1)
     pad = model.tokenizer.pad_token_id
     with torch.no_grad():  # start the output bias at the log unigram prior (as engine.bert does for the MLM)
-        x, y = shift(data.train, pad)
+        _, y = shift(data.train, pad)
         prior = (torch.bincount(y[y != IGNORE], minlength=model.head.bias.shape[0]).float() + 1).log()
         model.head.bias.copy_(prior - prior.logsumexp(0))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)

@@ -71,3 +71,52 @@ def test_bad_settings_are_coded_errors():
         make_models(LeakConfig(n_states=1))
     with pytest.raises(LeakInputError):
         make_models(LeakConfig(lr=1e9))
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+def open_lab(lang: str, **params):
+    """The BERT page (toy corpus) with the Labs tab open and this lab picked; `params` go to the URL (a zh session
+    cannot be rerun under AppTest because of the lab picker's format_func, so zh checks use fresh sessions)."""
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+    from ui.i18n import strings
+    from views import labs
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.query_params["bert_corpus"] = "toy_en"
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("views/bert.py")
+    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
+    at.session_state["bert_lab"] = labs.available().index("leak")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lab_renders_and_rejects_a_bad_chain(lang):
+    from ui.i18n import strings
+
+    at = open_lab(lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 1 and not at.warning  # the transition matrix before training
+    at = open_lab(lang, bert_leak_states="1")
+    assert not at.exception and [w.value for w in at.warning] == [strings(lang)["lab_leak.err_states"]]
+
+
+def test_short_training_draws_curves_and_attention():
+    from conftest import wait_for_job
+
+    at = open_lab("en", bert_leak_steps="100")
+    at.button(key="lab_leak:train").click().run()
+    job = wait_for_job(at.session_state["job:lab_leak"], timeout=60)
+    at.run()
+    assert job.usable and not at.exception, (job.status, job.error, [e.value for e in at.exception])
+    keys = {c.key for c in at.get("plotly_chart")}
+    assert {"lab_leak_curves", "lab_leak_att"} <= keys
+    assert any(m.label == "entropy rate H" for m in at.metric)
+    at.number_input(key="bert_leak_states").set_value(999).run()  # bad input after training: a message,
+    assert not at.exception and at.warning  # and the trained run is kept
+    assert at.session_state["job:lab_leak"] is job

@@ -3,7 +3,7 @@
 Oracles: autograd dependency masks of the real models (ELMo forward half == lower triangle, backward half ==
 upper triangle, BERT's first layer == all ones); labels against a brute-force loop; and the task itself: with the
 same linear classifier and parameter budget the encoder reaches high accuracy while the concatenation stays at
-chance (an additive function of the two halves cannot compute XOR), and an MLP on top lets ELMo solve it."""
+chance (an additive function of the two halves cannot compute XOR)."""
 from __future__ import annotations
 
 import pytest
