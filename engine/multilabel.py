@@ -216,3 +216,36 @@ def train_multilabel(model: MultiHeadClassifier, data: GarmentData) -> Iterator[
         if step % 10 == 0 or step + 1 == cfg.steps:
             metrics.update(evaluate(model, data.x_val, data.y_val))
         yield Progress(step + 1, cfg.steps, float(total.detach()), metrics)
+
+
+def tokenize_description(text: str, itos: tuple[str, ...], lang: str) -> list[int]:
+    """Known word ids of a free-text description: whitespace words (en) or longest-match over the word list
+    (zh, which has no spaces). Unknown words are skipped."""
+    stoi = {w.lower(): i for i, w in enumerate(itos) if i != PAD}
+    text = (text or "").lower()
+    if lang != "zh":
+        return [stoi[w] for w in text.replace(",", " ").split() if w in stoi]
+    longest = max(len(w) for w in stoi)
+    ids, i = [], 0
+    while i < len(text):
+        for n in range(min(longest, len(text) - i), 0, -1):
+            if text[i:i + n] in stoi:
+                ids.append(stoi[text[i:i + n]])
+                i += n
+                break
+        else:
+            i += 1
+    return ids
+
+
+@torch.no_grad()
+def predict(model: MultiHeadClassifier, itos: tuple[str, ...], text: str) -> dict[str, list[float]]:
+    """Class probabilities of every head for one description (its first max_len known words)."""
+    if not (text or "").strip():
+        raise MultiLabelInputError("empty", "the description is empty")
+    ids = tokenize_description(text[:2000], itos, model.cfg.lang)[:model.cfg.max_len]
+    if not ids:
+        raise MultiLabelInputError("unknown", "no word of the description is in the vocabulary")
+    model.eval()
+    logits, _ = model(torch.tensor([ids]))
+    return {name: logits[name][0].softmax(-1).tolist() for name in HEADS}

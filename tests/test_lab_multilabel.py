@@ -66,3 +66,45 @@ def test_garments_have_one_cue_per_label_and_bad_settings_raise():
     for bad in (dict(lr=1e9), dict(lr=float("nan")), dict(dim=0), dict(steps=0), dict(lang="fr")):
         with pytest.raises(ml.MultiLabelInputError):
             ml.MultiLabelConfig(**bad).validate()
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+def open_lab(name: str, lang: str):
+    from conftest import open_page
+    from ui.i18n import strings
+    from views import labs
+
+    at = open_page("views/bert.py", lang, bert_corpus="toy_en")
+    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
+    at.session_state["bert_lab"] = labs.available().index(name)
+    return at.run()
+
+
+def test_lab_page_trains_and_rejects_bad_input():
+    from conftest import wait_for_job
+
+    for lang in ("zh", "en"):  # (widget changes only in en: AppTest formats the page's lab selectbox in en)
+        at = open_lab("multilabel", lang)
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.get("plotly_chart"), "the head diagram is missing"
+    at.radio(key="bert_multilabel_task").set_value(2).run()
+    assert not at.exception and at.get("plotly_chart")
+    at.slider(key="bert_multilabel_steps").set_value(50).run()
+    at.button(key="lab_multilabel:train").click().run()
+    job = at.session_state["job:lab_multilabel"]
+    try:
+        wait_for_job(job, timeout=60)
+    finally:
+        job.stop.set()
+        job.wait(10)
+    at.run()
+    assert job.usable and not at.exception, (job.status, job.error)
+    assert any("Gradient check" in m.value for m in at.markdown)
+    for text, expect in (("", "Type a description"), ("😀🎉 ?!", "None of these words"), ("x" * 5000, "None")):
+        at.text_input(key="bert_multilabel_text").set_value(text).run()
+        assert not at.exception
+        assert any(expect in w.value for w in at.warning), (text[:10], [w.value for w in at.warning])
+        assert at.session_state["job:lab_multilabel"] is job  # the trained model survives bad input
+    at.text_input(key="bert_multilabel_text").set_value("small linen shirt").run()
+    assert any("Size head: **S**" in m.value and "summer" in m.value for m in at.markdown), \
+        [m.value for m in at.markdown][-5:]
