@@ -52,3 +52,50 @@ def test_bad_settings_are_coded_errors():
         make_models(XorConfig(elmo_head="cnn"))
     with pytest.raises(XorInputError):
         make_models(XorConfig(seq_len=1000))
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+def open_lab(lang: str, **params):
+    """The BERT page (toy corpus) with the Labs tab open and this lab picked; `params` go to the URL (a zh session
+    cannot be rerun under AppTest because of the lab picker's format_func, so zh checks use fresh sessions)."""
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+    from ui.i18n import strings
+    from views import labs
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.query_params["bert_corpus"] = "toy_en"
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("views/bert.py")
+    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
+    at.session_state["bert_lab"] = labs.available().index("xor")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lab_renders_and_rejects_a_bad_length(lang):
+    from ui.i18n import strings
+
+    at = open_lab(lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [c.key for c in at.get("plotly_chart")] == ["lab_xor_dep"] and not at.warning
+    at = open_lab(lang, bert_xor_len="0")
+    assert not at.exception and [w.value for w in at.warning] == [strings(lang)["lab_xor.err_len"]]
+
+
+def test_short_training_draws_accuracy_curves():
+    from conftest import wait_for_job
+
+    at = open_lab("en", bert_xor_steps="100")
+    at.button(key="lab_xor:train").click().run()
+    job = wait_for_job(at.session_state["job:lab_xor"], timeout=60)
+    at.run()
+    assert job.usable and not at.exception, (job.status, job.error, [e.value for e in at.exception])
+    assert "lab_xor_acc" in {c.key for c in at.get("plotly_chart")}
+    assert len(at.metric) == 2 and at.success
+    at.number_input(key="bert_xor_len").set_value(1000).run()
+    assert not at.exception and at.warning and at.session_state["job:lab_xor"] is job
