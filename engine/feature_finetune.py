@@ -135,16 +135,16 @@ def word_order_task(sentences: list[str], tokenizer, cfg: TransferConfig) -> Ord
     cfg.validate()
     g = torch.Generator().manual_seed(cfg.seed)
     body = cfg.max_len - 2
+    need = cfg.n_train + cfg.n_val
     pieces = []
-    for s in sentences:
-        ids = tokenizer(s, add_special_tokens=False)["input_ids"][:body]
+    for i in torch.randperm(len(sentences), generator=g).tolist():  # a seeded sample; stop once there are enough
+        ids = tokenizer(sentences[i][:2000], add_special_tokens=False)["input_ids"][:body]
         if len(ids) >= 5 and len(set(ids)) >= 3 and ids.count(tokenizer.unk_token_id) < len(ids) / 2:
             pieces.append(ids)
-    need = cfg.n_train + cfg.n_val
+            if len(pieces) == need:
+                break
     if len(pieces) < 40:
         raise TransferInputError("few_sentences", f"only {len(pieces)} usable sentences")
-    order = torch.randperm(len(pieces), generator=g).tolist()
-    pieces = [pieces[i] for i in order][:need]
     n_val = max(8, min(cfg.n_val, len(pieces) // 3))
     rows, labels = [], []
     for ids in pieces:
@@ -162,6 +162,26 @@ def word_order_task(sentences: list[str], tokenizer, cfg: TransferConfig) -> Ord
     m = (x != tokenizer.pad_token_id).long()
     y = torch.tensor(labels)
     return OrderTask(x[n_val:], m[n_val:], y[n_val:], x[:n_val], m[:n_val], y[:n_val])
+
+
+def encoder_digest(encoder: nn.Module) -> str:
+    """A fingerprint of every tensor of an encoder: equal digests = bit-identical weights."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for name, v in sorted(encoder.state_dict().items()):
+        h.update(name.encode())
+        h.update(v.detach().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+@dataclass
+class TransferRun:
+    """What the lab trains: both models, plus where the encoder came from and its fingerprint before training."""
+    models: dict[str, TransferClassifier]
+    digest_before: str
+    pretrained: bool
+    corpus: str
 
 
 def make_models(encoder: nn.Module, seed: int = 0) -> dict[str, TransferClassifier]:

@@ -93,3 +93,56 @@ def test_word_order_task_is_balanced_and_shuffles(setup):
     with pytest.raises(TransferInputError):
         word_order_task(["😀"] * 100, train_wordpiece(SENTS, 60, min_frequency=1), CFG)
     assert set(MODES) == {"features", "finetune"}
+
+
+def test_digest_tracks_every_bit(setup):
+    from engine.feature_finetune import encoder_digest
+
+    _, _, models, before, _, _ = setup
+    enc = copy.deepcopy(models["features"].encoder)
+    d = encoder_digest(enc)
+    assert d == encoder_digest(models["features"].encoder)
+    with torch.no_grad():
+        next(enc.parameters()).view(-1)[0] += 1e-7
+    assert encoder_digest(enc) != d
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+def open_lab(name: str, lang: str):
+    from conftest import open_page
+    from ui.i18n import strings
+    from views import labs
+
+    at = open_page("views/bert.py", lang, bert_corpus="toy_en")
+    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
+    at.session_state["bert_lab"] = labs.available().index(name)
+    return at.run()
+
+
+def _train(at, steps: int, lr: float):
+    from conftest import wait_for_job
+
+    at.slider(key="bert_feature_finetune_steps").set_value(steps)
+    at.select_slider(key="bert_feature_finetune_lr").set_value(lr)
+    at.button(key="lab_feature_finetune:train").click().run()
+    job = at.session_state["job:lab_feature_finetune"]
+    try:
+        wait_for_job(job, timeout=60)
+    finally:
+        job.stop.set()
+        job.wait(10)
+    return at.run(), job
+
+
+def test_lab_page_trains_and_warns_on_an_absurd_rate():
+    for lang in ("zh", "en"):  # (widget changes only in en: AppTest formats the page's lab selectbox in en)
+        at = open_lab("feature_finetune", lang)
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("fresh" in w.value or "新初始化" in w.value for w in at.warning)
+    at, job = _train(at, 20, 5e-4)
+    assert job.usable and not at.exception, (job.status, job.error)
+    assert len(at.get("plotly_chart")) >= 3  # accuracy curves, trainable bars, mix weights
+    assert any("bit-identical" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    at, bad = _train(at, 20, 1.0)  # absurd rate: a warning, the run still ends cleanly, nothing raises
+    assert not at.exception and bad.usable
+    assert any("destroys" in w.value for w in at.warning), [w.value for w in at.warning]

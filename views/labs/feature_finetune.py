@@ -1,0 +1,102 @@
+"""bert-07-2 lab: ELMo-style feature extraction (frozen encoder + scalar mix + head) vs BERT-style fine-tuning,
+both starting from the session's pre-trained tiny BERT (or a fresh one), trained side by side."""
+import math
+
+import streamlit as st
+
+from engine.bert import TinyBert, TinyBertConfig
+from engine.corpus import CorpusError, load_documents
+from engine.feature_finetune import (MODES, TransferConfig, TransferInputError, TransferRun, encoder_digest,
+                                     make_models, train_both, word_order_task)
+from engine.wordpiece import train_wordpiece
+from ui.i18n import t
+from ui.training import InputError, get_job, training_panel
+from ui.widgets import qa_panel
+from viz import lab_feature_finetune as vz
+
+URL = dict(bind="query-params")
+MAX_DOCS = {"news_en": 1000, "peoples_daily_zh": 1500}  # the BERT page's corpus slices
+
+
+@st.cache_resource(show_spinner=False)
+def _sentences(name: str) -> list[str]:
+    return [s for d in load_documents(name, MAX_DOCS.get(name)) for s in d]
+
+
+@st.cache_resource(show_spinner=False)
+def _fresh_bert(name: str) -> TinyBert:
+    """An untrained tiny BERT with the page's vocabulary; read-only (every run trains deep copies)."""
+    return TinyBert(TinyBertConfig(), train_wordpiece(_sentences(name), 2000))
+
+
+def _names() -> dict[str, str]:
+    return {m: t(f"lab_feature_finetune.mode_{m}") for m in MODES}
+
+
+def _draw_accuracy(job) -> None:
+    hist = [p for p in job.history if "acc_features" in p.metrics]
+    if hist:
+        names = _names()
+        st.plotly_chart(vz.accuracy_curves({names[m]: [p.step for p in hist] for m in MODES},
+                                           {names[m]: [p.metrics[f"acc_{m}"] for p in hist] for m in MODES},
+                                           chance=0.5, chance_name=t("lab_feature_finetune.chance"),
+                                           title=t("lab_feature_finetune.acc_title"), x_title=t("common.step"),
+                                           y_title=t("lab_feature_finetune.accuracy")), width="stretch")
+
+
+def render(corpus: str) -> None:
+    st.markdown(t("lab_feature_finetune.intro"))
+    bert_job = get_job("bert")
+    pretrained = bert_job is not None and bert_job.usable and bert_job.model is not None
+    source_corpus = getattr(bert_job.model, "corpus", corpus) if pretrained else corpus
+    if pretrained:
+        st.success(t("lab_feature_finetune.from_session", steps=bert_job.history[-1].step, corpus=source_corpus))
+    else:
+        st.warning(t("lab_feature_finetune.from_fresh"))
+    c = st.columns(3)
+    steps = c[0].slider(t("lab_feature_finetune.steps"), 20, 600, 150, 10, key="bert_feature_finetune_steps", **URL)
+    lr = c[1].select_slider(t("lab_feature_finetune.lr"), [1e-5, 3e-5, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 1e-2, 1.0],
+                            5e-4, key="bert_feature_finetune_lr", **URL)
+    seed = c[2].number_input(t("lab_feature_finetune.seed"), 0, 9999, 0, key="bert_feature_finetune_seed", **URL)
+    cfg = TransferConfig(steps=int(steps), lr_finetune=float(lr), seed=int(seed))
+    if lr >= 1e-2:
+        st.warning(t("lab_feature_finetune.warn_lr"))
+
+    def make_run():
+        try:
+            source = bert_job.model if pretrained else _fresh_bert(corpus)
+            task = word_order_task(_sentences(source_corpus), source.tokenizer, cfg)
+            models = make_models(source.net.bert, seed=cfg.seed)
+        except (TransferInputError, CorpusError) as e:
+            raise InputError(t(f"lab_feature_finetune.err_{getattr(e, 'code', 'bad')}")) from None
+        run = TransferRun(models, encoder_digest(models["features"].encoder), pretrained, source_corpus)
+        return run, train_both(models, task, cfg)
+
+    job = training_panel("lab_feature_finetune", make_run, max_seconds=30, live_view=_draw_accuracy,
+                         metric="acc_finetune")
+    if job is not None and job.usable:
+        run, last = job.model, job.history[-1].metrics
+        accs = [p.metrics for p in job.history if "acc_features" in p.metrics][-1]
+        if not all(math.isfinite(v) for v in last.values()):
+            st.warning(t("lab_feature_finetune.err_diverged"))
+        names = _names()
+        parts = {names[m]: run.models[m].trainable_parts() for m in MODES}
+        c1, c2 = st.columns(2)
+        c1.plotly_chart(vz.trainable_bars(parts, {k: t(f"lab_feature_finetune.part_{k}") for k in
+                                                  ("encoder", "mix", "head")},
+                                          title=t("lab_feature_finetune.params_title"),
+                                          x_title=t("lab_feature_finetune.mode"),
+                                          y_title=t("lab_feature_finetune.params")), width="stretch")
+        weights = run.models["features"].mix.weights().detach().tolist()
+        layers = [t("lab_feature_finetune.layer_emb")] + [t("lab_feature_finetune.layer", i=i)
+                                                           for i in range(1, len(weights))]
+        c2.plotly_chart(vz.mix_weights(weights, layers, title=t("lab_feature_finetune.mix_title", total=sum(weights)),
+                                       x_title=t("lab_feature_finetune.layer_axis"),
+                                       y_title=t("lab_feature_finetune.weight")), width="stretch")
+        same = encoder_digest(run.models["features"].encoder) == run.digest_before
+        st.markdown(t("lab_feature_finetune.result", acc_f=accs["acc_features"], acc_t=accs["acc_finetune"],
+                      n_f=run.models["features"].trainable(), n_t=run.models["finetune"].trainable(),
+                      frozen=t("lab_feature_finetune.yes" if same else "lab_feature_finetune.no"),
+                      source=t("lab_feature_finetune.src_pre" if run.pretrained else "lab_feature_finetune.src_fresh")))
+    st.info(t("lab_feature_finetune.takeaway"))
+    qa_panel(["bert-07-2"])
