@@ -48,6 +48,13 @@ def plot(fig):
     st.plotly_chart(fig, width="stretch")
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def figure(name: str, *args, **kwargs) -> dict:
+    """viz.sequence.<name>(...) as a plain dict, built once per input: a rerun that does not change a chart's data
+    (another widget, another student with the same sentence) skips plotly's slow per-arrow construction."""
+    return getattr(V, name)(*args, **kwargs).to_dict()
+
+
 def axes(prefix: str) -> dict:
     return dict(title=tt(f"{prefix}_title"), x_title=tt(f"{prefix}_x"), y_title=tt(f"{prefix}_y"))
 
@@ -108,20 +115,20 @@ with tab_hmm:
         for pos in range(step - 1, 0, -1):
             path.append(int(part.backptr[pos, path[-1]]))
         path = path[::-1]
-    plot(V.trellis(part.delta, part.backptr, text[:n], model.states, step - 1, path, **axes("trellis")))
+    plot(figure("trellis", part.delta, part.backptr, text[:n], model.states, step - 1, path, **axes("trellis")))
     st.caption(tt("trellis_help"))
     st.subheader(tt("evaluation"))
     _, loglik = model.forward(text)
     st.markdown(tt("p_y", loglik=loglik, chars=len(text)))
     post = model.posteriors(text[:n]).T
-    plot(V.heatmap(post, list(text[:n]), list(model.states), **axes("post")))
+    plot(figure("heatmap", post, list(text[:n]), list(model.states), **axes("post")))
     st.subheader(tt("learning"))
     c1, c2 = st.columns(2)
     with c1:
-        plot(V.heatmap(np.exp(model.log_trans), list(model.states), list(model.states), **axes("trans")))
+        plot(figure("heatmap", np.exp(model.log_trans), list(model.states), list(model.states), **axes("trans")))
     with c2:
         em = np.exp(model.emissions(text[:n])).T
-        plot(V.grouped_bars(list(text[:n]), {s: em[k] for k, s in enumerate(model.states)}, **axes("emit")))
+        plot(figure("grouped_bars", list(text[:n]), {s: em[k] for k, s in enumerate(model.states)}, **axes("emit")))
 
 with tab_bias:
     st.markdown(tt("bias_intro"))
@@ -148,14 +155,15 @@ with tab_bias:
         with col:
             best, value = M.best_path(lat, mode)
             shown = M.memm_probs(lat) if mode == "memm" else lat.weights
-            plot(V.lattice(shown, best, title=tt(f"lat_{mode}_title"), x_title=tt("lat_x"), y_title=tt("lat_y")))
+            plot(figure("lattice", shown, best, title=tt(f"lat_{mode}_title"), x_title=tt("lat_x"),
+                        y_title=tt("lat_y")))
             rows = M.enumerate_paths(lat, mode, top=500)  # best first (scroll); all of them up to 5^4 = 625
             st.dataframe(pd.DataFrame({tt("path"): ["-".join(str(s + 1) for s in p) for p, _, _ in rows],
                                        tt(f"value_{mode}"): [v for _, v, _ in rows],
                                        tt("prob"): [p for _, _, p in rows]}), hide_index=True, height=250)
     if lat.given_start:
         st.caption(tt("given_start"))
-    plot(V.bars([str(s + 1) for s in range(lat.n_states)], M.out_degree(lat).mean(0), **axes("degree")))
+    plot(figure("bars", [str(s + 1) for s in range(lat.n_states)], M.out_degree(lat).mean(0), **axes("degree")))
     st.markdown(tt("bias_explain"))
     st.subheader(tt("ribrob_title"))
     st.markdown(tt("ribrob_intro"))
@@ -215,7 +223,7 @@ with tab_three:
         if key not in st.session_state:
             st.session_state[key] = {m.kind.upper(): held_out_f1(m) for m in pd_job.model}
         f1.update(st.session_state[key])
-    plot(V.bars(list(f1), list(f1.values()), **axes("f1")))
+    plot(figure("bars", list(f1), list(f1.values()), **axes("f1")))
     st.caption(tt("f1_note", n=EVAL_LINES))
     st.markdown(tt("comparison"))
 
