@@ -18,6 +18,7 @@ from engine.mlm_vs_causal import distributions, influence, top_k, variants
 from engine.tiny_encoder import EncoderConfig, TinyEncoder
 from engine.train import run
 from engine.wordpiece import train_wordpiece
+from ui.i18n import strings
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 SENTENCE, EDIT = "the queen wears a crown of gold", "and the king eats rice with tea"
@@ -84,3 +85,69 @@ def test_short_causal_run_beats_the_unigram_baseline(setup):
     lm = CausalLM(CausalLMConfig(d_model=32, d_ff=64, steps=40, eval_every=40), tok)
     last = run(train_causal_lm(lm, data)).history[-1].metrics
     assert last["acc"] > data.unigram_accuracy + 0.1, (last, data.unigram_accuracy)
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+def open_lab(lang: str, **params):
+    """The BERT page (toy corpus) with the Labs tab open and this lab picked; `params` go to the URL (a zh session
+    cannot be rerun under AppTest because of the lab picker's format_func, so zh checks use fresh sessions)."""
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+    from ui.i18n import strings
+    from views import labs
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.query_params["bert_corpus"] = "toy_en"
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("views/bert.py")
+    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
+    at.session_state["bert_lab"] = labs.available().index("mlm_causal")
+    return at.run()
+
+
+CHARTS = ["lab_mlm_causal_top_mlm", "lab_mlm_causal_top_causal", "lab_mlm_causal_masks", "lab_mlm_causal_grad"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lab_renders_the_comparison_untrained(lang):
+    at = open_lab(lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [c.key for c in at.get("plotly_chart")] == CHARTS and not at.warning
+    s = strings(lang)
+    assert [m.value for m in at.metric] == [s["lab_mlm_causal.changed"], s["lab_mlm_causal.unchanged"]]
+    at = open_lab(lang, bert_mlm_causal_text="😀🎉 🙂")
+    assert not at.exception and [w.value for w in at.warning] == [s["lab_mlm_causal.err_all_unknown"]]
+
+
+def test_short_training_then_bad_input_keeps_the_model():
+    import time
+
+    from conftest import wait_for_job
+
+    at = open_lab("en")
+    at.button(key="lab_mlm_causal:train").click().run()
+    job = at.session_state["job:lab_mlm_causal"]
+    while len(job.history) < 20 and not job.finished:
+        job.last_poll = time.time()
+        time.sleep(0.2)
+    job.stop.set()
+    wait_for_job(job, timeout=30)
+    at.run()
+    assert job.usable and not at.exception, (job.status, job.error, [e.value for e in at.exception])
+    assert [c.key for c in at.get("plotly_chart") if c.key in CHARTS] == CHARTS
+    assert at.metric[1].value == "unchanged"
+    assert any(c.value == strings("en")["lab_mlm_causal.lm_trained"] for c in at.caption)
+    s = strings("en")
+    for widget, key, bad, good, code in [(at.number_input, "bert_mlm_causal_pos", 50, 3, "position"),
+                                         (at.text_input, "bert_mlm_causal_text", "", SENTENCE, "empty"),
+                                         (at.text_input, "bert_mlm_causal_right", "x " * 200, EDIT, "too_long")]:
+        widget(key=key).set_value(bad).run()
+        assert not at.exception and [w.value for w in at.warning] == [
+            s[f"lab_mlm_causal.err_{code}"].format(n=30)], key
+        assert at.session_state["job:lab_mlm_causal"] is job
+        widget(key=key).set_value(good).run()
+        assert not at.warning
