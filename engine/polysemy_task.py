@@ -169,11 +169,12 @@ def mean_vectors(vectors: dict[str, np.ndarray], sentences: list[list[str]]) -> 
     return np.stack([np.mean([vectors[w] for w in s if w in vectors] or [np.zeros(dim)], axis=0) for s in sentences])
 
 
-def word2vec_accuracy(data: SenseData, vectors: dict[str, np.ndarray]) -> float:
+def word2vec_classifier(data: SenseData, vectors: dict[str, np.ndarray]):
+    """(LogisticRegression on mean-pooled static vectors, its validation accuracy)."""
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(max_iter=1000).fit(mean_vectors(vectors, data.sentences), data.labels)
-    return float(clf.score(mean_vectors(vectors, data.val_sentences), data.val_labels))
+    return clf, float(clf.score(mean_vectors(vectors, data.val_sentences), data.val_labels))
 
 
 def train_sense_bert(model: SenseBert, data: SenseData, cfg: PolysemyTaskConfig, seed: int) -> Iterator[Progress]:
@@ -209,6 +210,7 @@ class SeedResult:
     data: SenseData
     vectors: dict[str, np.ndarray]
     bert: SenseBert
+    classifier: object  # the word2vec baseline's LogisticRegression
 
 
 class Comparison:
@@ -229,12 +231,12 @@ def compare(cmp: Comparison) -> Iterator[Progress]:
         seed = cfg.seed + k
         data = make_sense_data(cfg, seed)
         vectors = word2vec_vectors(data, cfg, seed)
-        w2v_acc = word2vec_accuracy(data, vectors)
+        clf, w2v_acc = word2vec_classifier(data, vectors)
         model = SenseBert(len(data.itos), cfg, seed)
         for p in train_sense_bert(model, data, cfg, seed):
             metrics = {"seed": seed}
             if "bert_acc" in p.metrics:
-                cmp.results.append(SeedResult(seed, w2v_acc, p.metrics["bert_acc"], data, vectors, model))
+                cmp.results.append(SeedResult(seed, w2v_acc, p.metrics["bert_acc"], data, vectors, model, clf))
                 metrics.update(w2v_acc=w2v_acc, bert_acc=p.metrics["bert_acc"])
             yield Progress(k * cfg.steps + p.step, total, p.loss, metrics)
 
@@ -253,3 +255,38 @@ def probe(result: SeedResult, sentence: list[str], position: int) -> dict[str, n
     result.bert.eval()
     ctx = result.bert.contextual(ids, mask, torch.tensor([position]))[0].numpy()
     return {"static": result.vectors[sentence[position]], "contextual": ctx}
+
+
+def parse_sentence(text: str, data: SenseData, lang: str, max_words: int) -> tuple[list[str], int]:
+    """Known words of a typed sentence (whitespace words, or longest match for Chinese) and the index of the
+    ambiguous word. Unknown words are dropped; the sentence must contain the ambiguous word."""
+    text = (text or "").strip().lower()[:2000]
+    if not text:
+        raise PolysemyInputError("empty", "the sentence is empty")
+    known = [w for w in data.itos if w not in (PAD, CLS, SEP)]
+    if lang == "zh":
+        words, i, longest = [], 0, max(len(w) for w in known)
+        while i < len(text):
+            hit = next((text[i:i + n] for n in range(min(longest, len(text) - i), 0, -1) if text[i:i + n] in known),
+                       None)
+            if hit:
+                words.append(hit)
+            i += len(hit) if hit else 1
+    else:
+        words = [w for w in text.replace(",", " ").split() if w in known]
+    word = WORDS[lang]["word"]
+    if word not in words:
+        raise PolysemyInputError("no_word", f"the sentence has no {word!r}")
+    if len(words) > max_words:
+        raise PolysemyInputError("too_long", f"more than {max_words} known words")
+    return words, words.index(word)
+
+
+@torch.no_grad()
+def predict_senses(result: SeedResult, sentence: list[str], position: int) -> dict[str, float]:
+    """P(sense 1) from the word2vec baseline and from BERT for one sentence."""
+    ids, mask = encode(result.data, [sentence], result.bert.bert.config.max_position_embeddings)
+    result.bert.eval()
+    logits, _ = result.bert(ids, mask, torch.tensor([position]))
+    w2v = result.classifier.predict_proba(mean_vectors(result.vectors, [sentence]))[0, 1]
+    return {"w2v": float(w2v), "bert": float(logits.softmax(-1)[0, 1])}

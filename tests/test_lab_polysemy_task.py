@@ -55,3 +55,58 @@ def test_bad_settings_raise():
     for bad in (dict(lr=1e9), dict(dim=0), dict(n_seeds=0), dict(steps=0), dict(lang="xx"), dict(dim=6, heads=4)):
         with pytest.raises(pt.PolysemyInputError):
             pt.PolysemyTaskConfig(**bad).validate()
+
+
+def test_parse_and_minimal_pair(comparison):
+    r = comparison.results[0]
+    words, pos = pt.parse_sentence("We walked to RIVER bank near cash 😀", r.data, "en", 9)
+    assert words == ["we", "walked", "to", "river", "bank", "near", "cash"] and pos == 4
+    other, _ = pt.parse_sentence("we walked to cash bank near river", r.data, "en", 9)
+    p1, p2 = pt.predict_senses(r, words, pos), pt.predict_senses(r, other, pos)
+    assert p1["w2v"] == pytest.approx(p2["w2v"], abs=1e-12)  # same bag of words -> the same mean vector
+    zh = pt.make_sense_data(pt.PolysemyTaskConfig(lang="zh", n_train=16, n_val=16), 0)
+    assert pt.parse_sentence("今天买了甜苹果手机", zh, "zh", 9) == (["今天", "买", "了", "甜", "苹果", "手机"], 4)
+    for text, code in (("", "empty"), ("the river", "no_word"), ("😀", "no_word"), ("the " * 20 + "bank", "too_long")):
+        with pytest.raises(pt.PolysemyInputError) as e:
+            pt.parse_sentence(text, r.data, "en", 9)
+        assert e.value.code == code
+
+
+# ---------------------------------------------------------------- the lab on the BERT page (AppTest)
+def open_lab(name: str, lang: str):
+    from conftest import open_page
+    from ui.i18n import strings
+    from views import labs
+
+    at = open_page("views/bert.py", lang, bert_corpus="toy_en")
+    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
+    at.session_state["bert_lab"] = labs.available().index(name)
+    return at.run()
+
+
+def test_lab_page_trains_and_rejects_bad_sentences():
+    from conftest import wait_for_job
+
+    for lang in ("zh", "en"):  # (widget changes only in en: AppTest formats the page's lab selectbox in en)
+        at = open_lab("polysemy_task", lang)
+        assert not at.exception, [e.value for e in at.exception]
+    at.slider(key="bert_polysemy_task_steps").set_value(20)
+    at.slider(key="bert_polysemy_task_n").set_value(100).run()
+    at.button(key="lab_polysemy_task:train").click().run()
+    job = at.session_state["job:lab_polysemy_task"]
+    try:
+        wait_for_job(job, timeout=90)
+    finally:
+        job.stop.set()
+        job.wait(10)
+    at.run()
+    assert job.usable and not at.exception, (job.status, job.error)
+    assert len(job.model.results) == 5
+    assert len(at.get("plotly_chart")) >= 2  # seed bars + the cosine probe
+    assert any("of 5" in m.value for m in at.markdown)
+    for text, expect in (("", "Type a sentence"), ("😀 🎉", "must contain"), ("x" * 3000, "must contain"),
+                         ("bank " * 30, "too long")):
+        at.text_input(key="bert_polysemy_task_s1").set_value(text).run()
+        assert not at.exception
+        assert any(expect in w.value for w in at.warning), (text[:10], [w.value for w in at.warning])
+        assert at.session_state["job:lab_polysemy_task"] is job
