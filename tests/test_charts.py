@@ -12,14 +12,15 @@ against the rules of CONTRIBUTING.md:
 - the plotly config keeps the "download as image" (toImage) modebar button.
 
 Charts drawn by default are audited on every page and tab (the BERT page renders tabs lazily: each is opened via
-session_state["bert_tab"], and each of its labs via "bert_lab"). Charts that appear only after training are
-audited by tests/test_charts_trained.py-style checks in the page tests; here a short run of the cheapest training
-panel per page adds them (see TRAIN below).
+session_state["bert_tab"], and each of its labs via "bert_lab"). In the zh session every training panel also
+trains for a couple of steps and a few chart-drawing buttons are pressed (EXTRA_BUTTONS), so charts that appear
+only after training are audited too.
 """
 from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -41,10 +42,11 @@ PAGES = [f for f, _ in nav_pages()]
 
 @dataclass
 class Chart:
-    where: str  # "page · tab" for messages
+    where: str  # language-neutral place on the page ("bert.py #3 trained"), to pair en and zh charts
     key: str | None
     spec: dict
     config: dict
+    label: str = ""  # the place in words, for messages
 
     @property
     def layout(self) -> dict:
@@ -68,29 +70,68 @@ def _text(title) -> str:
     return title.strip() if isinstance(title, str) else ""
 
 
-def _collect(at, where: str, out: PageCharts) -> None:
-    out.exceptions += [f"{where}: {e.value}" for e in at.exception]
+def _collect(at, where: str, out: PageCharts, label: str) -> None:
+    out.exceptions += [f"{label}: {e.value}" for e in at.exception]
     for el in at.get("plotly_chart"):
-        out.charts.append(Chart(where, el.key, json.loads(el.proto.spec or "{}"), json.loads(el.proto.config or "{}")))
+        out.charts.append(Chart(where, el.key, json.loads(el.proto.spec or "{}"), json.loads(el.proto.config or "{}"),
+                                label))
 
 
-def _render(page: str, lang: str) -> PageCharts:
-    """Every chart the page draws by default, tab by tab (one AppTest session per page and language)."""
+# Buttons that draw more charts, besides every training panel's Train. Not clicked: the SmolLM2 download-free load
+# on the pretrained-models page (20 s: its chart is covered by that page's own tests) and the compression timing.
+EXTRA_BUTTONS = {"w2v_measure", "w2v_dh_run", "transformer_measure", "ptm_poly_btn"}
+
+
+def _press_buttons(at) -> None:
+    """Train every training panel on the page for a couple of steps (then Stop), press the EXTRA_BUTTONS."""
+    keys = [b.key for b in at.button if b.key and not b.disabled
+            and (b.key.endswith(":train") or b.key in EXTRA_BUTTONS)]
+    for key in keys:
+        at.button(key=key).click().run()
+        job = dict(at.session_state.items()).get(f"job:{key[:-6]}") if key.endswith(":train") else None
+        if job is None:  # not a panel, or the panel refused the default input (a page test's business)
+            continue
+        end = time.time() + 20
+        while len(job.history) < 2 and not job.finished and time.time() < end:
+            job.last_poll = time.time()  # like a connected browser (the panel stops jobs nobody polls)
+            time.sleep(0.05)
+        job.stop.set()
+        job.wait(30)
+    if keys:
+        at.run()  # draw the results of the finished runs
+
+
+def _render(page: str, lang: str, train: bool) -> PageCharts:
+    """Every chart the page draws, tab by tab (one AppTest session per page and language); with `train`, also the
+    charts that appear once each training panel has run and the EXTRA_BUTTONS were pressed."""
     out = PageCharts()
     at = open_page(page, lang)
     stem = page.rsplit("/", 1)[-1]
-    _collect(at, f"{stem}", out)
+    views = [(None, stem)]
     if "bert_tab" in at.session_state:  # lazy tabs: only the open one renders
-        labels = [tab.label for tab in at.tabs]
-        for label in labels[1:]:
-            at.session_state["bert_tab"] = label
-            at.run()
-            _collect(at, f"{stem} · {label}", out)
-            if "bert_lab" in at.session_state:  # the Labs tab shows one lab at a time
-                n = len(at.selectbox(key="bert_lab").options)
-                for i in range(1, n):
-                    at.selectbox(key="bert_lab").set_value(i).run()
-                    _collect(at, f"{stem} · {label} · lab {i}", out)
+        views += [(label, f"{stem} · {label}") for label in [tab.label for tab in at.tabs][1:]]
+    try:
+        for i, (tab, label) in enumerate(views):
+            if tab is not None:
+                at.session_state["bert_tab"] = tab
+                at.run()
+            _collect(at, f"{stem} #{i}", out, label)
+            if "bert_lab" in at.session_state and tab is not None:  # the Labs tab shows one lab at a time
+                for j in range(1, len(at.selectbox(key="bert_lab").options)):
+                    at.selectbox(key="bert_lab").set_value(j).run()
+                    _collect(at, f"{stem} #{i} lab {j}", out, f"{label} · lab {j}")
+            if train:
+                _press_buttons(at)
+                _collect(at, f"{stem} #{i} trained", out, f"{label} · trained")
+    except ValueError as e:
+        # AppTest formats option labels outside the script thread: a format_func that calls t() there gets the
+        # en label for a zh option list. Capture the labels in the script thread (see views/glove.py).
+        out.exceptions.append(f"{stem} [{lang}] AppTest could not drive the page: {e}")
+    finally:
+        for key, job in list(at.session_state.items()):
+            if str(key).startswith("job:"):
+                job.stop.set()
+                job.wait(30)
     return out
 
 
@@ -98,8 +139,10 @@ _CACHE: dict[tuple[str, str], PageCharts] = {}
 
 
 def charts_of(page: str, lang: str) -> PageCharts:
+    """en: what a page draws before any training; zh: that and the charts after training (translation is checked
+    on zh; trained charts have no en twin, so their zh titles must be Chinese). One session per page and language."""
     if (page, lang) not in _CACHE:
-        _CACHE[(page, lang)] = _render(page, lang)
+        _CACHE[(page, lang)] = _render(page, lang, train=lang == "zh")
     return _CACHE[(page, lang)]
 
 
@@ -143,11 +186,16 @@ def axis_problems(chart: Chart) -> list[str]:
             token_axis = kind == "heatmap" and (_categorical(trace.get(letter))
                                                 or layout.get(axis, {}).get("showticklabels") is False)
             needed[axis] = needed.get(axis, False) or not token_axis
+    # a grid of panels (make_subplots) may title each letter's axis once; an overlaid second axis needs its own
+    titled = {a[0] for a, v in layout.items() if re.fullmatch(r"[xy]axis\d*", a) and isinstance(v, dict)
+              and _text(v.get("title")) and not v.get("overlaying")}
     for axis, required in needed.items():
         spec = layout.get(axis, {})
         if spec.get("matches"):  # a shared subplot axis carries the title of the axis it matches
             spec = {**spec, "title": spec.get("title") or layout.get(_axis_name(spec["matches"], axis[0]), {}).get("title")}
         if spec.get("visible") is False or _text(spec.get("title")):
+            continue
+        if axis[0] in titled and not spec.get("overlaying"):
             continue
         if required:
             problems.append(f"{axis} has no title")
@@ -192,23 +240,16 @@ def translation_problems(zh: Chart, en: Chart | None) -> list[str]:
 
 
 def _pair(zh: list[Chart], en: list[Chart]) -> list[tuple[Chart, Chart | None]]:
-    """Match zh charts with en ones: by key where a chart has one, else by position within the same tab."""
+    """Match zh charts with en ones: by key where a chart has one, else by position within the same place."""
     by_key = {c.key: c for c in en if c.key}
     by_where: dict[str, list[Chart]] = {}
     for c in en:
         by_where.setdefault(c.where, []).append(c)
     pairs, seen = [], {}
     for c in zh:
-        where = c.where  # tab labels differ by language: use the tab's position instead
-        i = seen[where] = seen.get(where, -1) + 1
-        if c.key and c.key in by_key:
-            pairs.append((c, by_key[c.key]))
-            continue
-        en_where = list(by_where)
-        zh_where = list(dict.fromkeys(x.where for x in zh))
-        idx = zh_where.index(where)
-        same = by_where.get(en_where[idx], []) if idx < len(en_where) else []
-        pairs.append((c, same[i] if i < len(same) else None))
+        i = seen[c.where] = seen.get(c.where, -1) + 1
+        same = by_where.get(c.where, [])
+        pairs.append((c, by_key[c.key] if c.key in by_key else same[i] if i < len(same) else None))
     return pairs
 
 
@@ -218,12 +259,12 @@ def audit(page: str) -> list[str]:
     problems += en.exceptions + zh.exceptions
     for lang, found in (("en", en), ("zh", zh)):
         for c in found.charts:
-            label = f"[{lang}] {c.where} · {c.title or c.key or '?'}"
+            label = f"[{lang}] {c.label} · {c.title or c.key or '?'}"
             if not c.title:
                 problems.append(f"{label}: no chart title")
             problems += [f"{label}: {p}" for p in axis_problems(c) + text_problems(c) + config_problems(c)]
     for c, e in _pair(zh.charts, en.charts):
-        problems += [f"[zh] {c.where} · {c.title}: {p}" for p in translation_problems(c, e)]
+        problems += [f"[zh] {c.label} · {c.title}: {p}" for p in translation_problems(c, e)]
     return problems
 
 
@@ -253,11 +294,19 @@ def test_audit_flags_what_it_should():
     assert axis_problems(_fig(data=[{"type": "heatmap", "z": [[1, 2]]}])) == ["xaxis has no title",
                                                                               "yaxis has no title"]
     two = [{"type": "scatter", "x": [1], "y": [1]}, {"type": "scatter", "x": [1], "y": [2], "yaxis": "y2"}]
-    assert axis_problems(_fig(data=two, xaxis={"title": "x"}, yaxis={"title": "y"})) == ["yaxis2 has no title"]
+    assert axis_problems(_fig(data=two, xaxis={"title": "x"}, yaxis={"title": "y"},
+                              yaxis2={"overlaying": "y"})) == ["yaxis2 has no title"]  # a second metric axis
+    panels = [{"type": "bar", "x": [1], "y": ["a"]}, {"type": "bar", "x": [1], "y": ["b"], "xaxis": "x2", "yaxis": "y2"}]
+    assert axis_problems(_fig(data=panels, xaxis={"title": "p"}, xaxis2={"title": "p"}, yaxis={"title": "w"})) == []
+    assert axis_problems(_fig(data=panels, xaxis={"title": "p"}, xaxis2={"title": "p"})) == ["yaxis has no title",
+                                                                                            "yaxis2 has no title"]
     assert axis_problems(_fig(data=[{"type": "pie", "values": [1]}])) == []
     shared = [{"type": "heatmap", "z": [[1]]}, {"type": "heatmap", "z": [[1]], "xaxis": "x2", "yaxis": "y2"}]
     assert axis_problems(_fig(data=shared, xaxis={"title": "a"}, yaxis={"title": "b"}, xaxis2={"title": "c"},
                               yaxis2={"matches": "y"})) == []
+    grid = [{**h, "xaxis": f"x{i}", "yaxis": f"y{i}"} for i, h in zip(("", "2"), heat * 2)]
+    assert axis_problems(_fig(data=grid, xaxis={"title": "key"}, yaxis={"title": "query"})) == []
+    assert len(axis_problems(_fig(data=grid, xaxis={"title": "key"}))) == 2  # no y title anywhere
     assert text_problems(_fig(title={"text": "bert.dim"})) and not text_problems(_fig(title={"text": "e.g. a"}))
     assert config_problems(Chart("t", None, {}, {"modeBarButtonsToRemove": ["toImage"]}))
     assert config_problems(Chart("t", None, {}, {"displayModeBar": False}))

@@ -219,7 +219,7 @@ if tabs[3].open:  # ---------------------------------------------------------- t
                 return
             if preds:
                 st.plotly_chart(vz.topk_bars(preds, title=t("bert.topk_title"), x_title=t("bert.prob"),
-                                             slot_label=t("bert.slot")), width="stretch")
+                                             y_title=t("bert.candidate"), slot_label=t("bert.slot")), width="stretch")
             if hist:
                 st.plotly_chart(vz.accuracy_curve([h.step for h in hist], {
                     t("bert.mlm_acc"): [h.metrics["mlm_acc"] for h in hist],

@@ -148,7 +148,8 @@ with tabs[1]:  # ptm-03 / misc-03: what each encoder can see
             cols = st.columns(2)
             for i, (name, sim) in enumerate(reps.items()):
                 cols[i % 2].plotly_chart(vz.cosine_heatmap(sim, [f"#{j + 1}" for j in range(len(lines))],
-                                                           title=name), width="stretch", key=f"ptm_rep_{i}")
+                                                           title=t("pretrained_models.doc_cos_title", name=name)),
+                                         width="stretch", key=f"ptm_rep_{i}")
 
 with tabs[2]:  # misc-04: perplexity
     st.markdown(t("pretrained_models.ppl_intro"))

@@ -75,7 +75,7 @@ def architecture_tab() -> None:
     c1, c2, c3 = st.columns(3)
     depth = c1.slider(t("transformer.depth"), 2, 24, 12, key=K + "an_depth", bind="query-params")
     residual = c2.toggle(t("transformer.residual"), True, key=K + "an_res", bind="query-params")
-    norm = c3.radio(t("transformer.norm_kind"), [0, 1, 2], format_func=lambda i: tl("transformer.norm_kinds")[i],
+    norm = c3.radio(t("transformer.norm_kind"), [0, 1, 2], format_func=tl("transformer.norm_kinds").__getitem__,
                     horizontal=True, key=K + "an_norm", bind="query-params")
     prof = cached_depth_profile(depth, residual, ("post", "pre", "none")[norm])
     c1, c2 = st.columns(2)
@@ -104,7 +104,7 @@ def attention_tab() -> None:
     c1, c2, c3 = st.columns(3)
     d_model = c1.slider(t("transformer.d_model"), 2, 32, 8, key=K + "calc_d", bind="query-params")
     d_k = c2.slider("d_k", 1, 16, 4, key=K + "calc_dk", bind="query-params")
-    mode = c3.radio(t("transformer.qkv_mode"), [0, 1, 2], format_func=lambda i: tl("transformer.qkv_modes")[i],
+    mode = c3.radio(t("transformer.qkv_mode"), [0, 1, 2], format_func=tl("transformer.qkv_modes").__getitem__,
                     key=K + "calc_mode", bind="query-params")
     c1, c2, c3 = st.columns(3)
     causal = c1.toggle(t("transformer.causal"), False, key=K + "calc_causal", bind="query-params")
@@ -193,7 +193,7 @@ def positions_tab() -> None:
 def seq2seq_tab() -> None:
     st.markdown(t("transformer.train_intro"))
     c1, c2, c3, c4 = st.columns(4)
-    task_i = c1.selectbox(t("transformer.task"), [0, 1, 2], format_func=lambda i: tl("transformer.tasks")[i],
+    task_i = c1.selectbox(t("transformer.task"), [0, 1, 2], format_func=tl("transformer.tasks").__getitem__,
                           index=1, key=K + "task", bind="query-params")
     layers = c2.number_input(t("transformer.n_layers"), 0, 6, 2, key=K + "layers", bind="query-params")
     d_model = c3.number_input(t("transformer.d_model"), 4, 256, 64, step=4, key=K + "d", bind="query-params")
@@ -360,7 +360,7 @@ def cost_tab() -> None:
                            title=t("transformer.mem_title", d=dm), x_title=t("transformer.seq_n"), y_title="MiB"))
         chart(vz.bars([t("transformer.par_loop"), t("transformer.par_matmul"), t("transformer.par_rnn")],
                       {"ms": [par["loop_s"] * 1e3, par["matmul_s"] * 1e3, par["rnn_s"] * 1e3]}, log_y=True,
-                      title=t("transformer.par_title"), y_title="ms"))
+                      title=t("transformer.par_title"), x_title=t("transformer.par_how"), y_title="ms"))
     qa_panel(["tf-05", "tf-10", "misc-06", "misc-07"])
 
 

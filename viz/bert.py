@@ -67,7 +67,7 @@ def share_bars(names: Sequence[str], empirical: Sequence[float], target: Sequenc
 
 
 def topk_bars(predictions: list[tuple[int, list[tuple[str, float]]]], *, title: str, x_title: str,
-              slot_label: str) -> go.Figure:
+              slot_label: str, y_title: str = "") -> go.Figure:
     """Top-k fillers for each [MASK], as horizontal bars (one subplot per mask)."""
     n = max(1, len(predictions))
     fig = make_subplots(rows=1, cols=n, subplot_titles=[f"{slot_label} {pos}" for pos, _ in predictions] or [""])
@@ -75,6 +75,7 @@ def topk_bars(predictions: list[tuple[int, list[tuple[str, float]]]], *, title: 
         fig.add_trace(go.Bar(x=[p for _, p in top][::-1], y=[t for t, _ in top][::-1], orientation="h",
                              showlegend=False, texttemplate="%{x:.1%}"), row=1, col=c)
         fig.update_xaxes(title_text=x_title, tickformat=".0%", row=1, col=c)
+    fig.update_yaxes(title_text=y_title, row=1, col=1)
     return _layout(fig, title, height=280)
 
 
