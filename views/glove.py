@@ -58,6 +58,20 @@ def get_lsa(key: tuple, k: int, _counts: Counts) -> tuple[np.ndarray, float]:
     return lsa_vectors(_counts.X, max(1, min(k, len(_counts.vocab) - 1))), time.perf_counter() - t0
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def get_svd(key: tuple, n: int, k: int, _counts: Counts) -> tuple[np.ndarray, float, float]:
+    """The autoencoder tab's PPMI block and its best rank-k error (an SVD), once per corpus setting, n and k."""
+    M = top_ppmi(_counts.X, n)
+    return (M, *rank_k_error(M, k))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def figure(name: str, *args, **kwargs) -> dict:
+    """viz.glove.<name>(...) as a plain dict, built once per input (plotly's figure construction is most of a
+    rerun's cost when the data did not change)."""
+    return getattr(V, name)(*args, **kwargs).to_dict()
+
+
 def words_of(text: str, default: str, vocab) -> tuple[list[str], list[str]]:
     """Up to 12 words from a text box (the default if it is empty): (known, unknown)."""
     words = [w for w in re.split(r"[\s,，、;；]+", (text or "").strip().lower()) if w][:12] or default.split()
@@ -81,16 +95,16 @@ def tab_counts(counts: Counts, dflt: tuple) -> tuple[float, float]:
         a, b = st.columns(2)
         table = pd.DataFrame(block, columns=words)
         table.insert(0, f'{t("glove.word")} \\ {t("glove.context")}', words)
-        chart(V.cooc_heatmap(block, words, title=t("glove.x_title", window=counts.window, weighting=how),
-                             x_title=t("glove.context"), y_title=t("glove.word"), colorbar="X"),
+        chart(figure("cooc_heatmap", block, words, title=t("glove.x_title", window=counts.window, weighting=how),
+                     x_title=t("glove.context"), y_title=t("glove.word"), colorbar="X"),
               key="glove_x", name="glove-cooccurrence", data=table, on=a)
         logs = np.log(np.where(block > 0, block, np.nan))
-        b.plotly_chart(V.cooc_heatmap(logs, words, title=t("glove.logx_title"), x_title=t("glove.context"),
-                                      y_title=t("glove.word"), colorbar="log X"), width="stretch", key="glove_logx")
+        b.plotly_chart(figure("cooc_heatmap", logs, words, title=t("glove.logx_title"), x_title=t("glove.context"),
+                              y_title=t("glove.word"), colorbar="log X"), width="stretch", key="glove_logx")
         a, b = np.unravel_index(np.argmax(block - np.diag(np.diag(block)) - np.eye(len(ids))), block.shape)
         curve = pair_by_window(counts.ids, ids[a], ids[b], 15, distance_weighting=counts.distance_weighting)
-        st.plotly_chart(V.window_curve(curve, title=t("glove.window_curve", i=words[a], j=words[b]),
-                                       x_title=t("glove.window"), y_title=f"X[{words[a]}, {words[b]}]"),
+        st.plotly_chart(figure("window_curve", curve, title=t("glove.window_curve", i=words[a], j=words[b]),
+                               x_title=t("glove.window"), y_title=f"X[{words[a]}, {words[b]}]"),
                         width="stretch", key="glove_wcurve")
     else:
         st.info(t("glove.need_two_words"))
@@ -101,9 +115,9 @@ def tab_counts(counts: Counts, dflt: tuple) -> tuple[float, float]:
     if {"x_max", "alpha"} & set(GloveConfig(x_max=x_max, alpha=alpha).problems()):
         st.error(t("glove.bad_weighting"))
         return x_max, alpha
-    st.plotly_chart(V.weighting_curve(x_max, alpha, X.data, title=t("glove.f_chart"), x_title="x = X_ij",
-                                      y_title="f(x)", hist_title=t("glove.hist"), label=f"α = {alpha:g}",
-                                      ref_labels=("α = 1", "α = 3/4")), width="stretch", key="glove_f")
+    st.plotly_chart(figure("weighting_curve", x_max, alpha, X.data, title=t("glove.f_chart"), x_title="x = X_ij",
+                           y_title="f(x)", hist_title=t("glove.hist"), label=f"α = {alpha:g}",
+                           ref_labels=("α = 1", "α = 3/4")), width="stretch", key="glove_f")
     xs = [0, 1, 10, 50, x_max, 10 * x_max]
     st.dataframe(pd.DataFrame([[round(float(weighting(x, x_max, alpha)), 3) for x in xs]], index=["f(x)"],
                               columns=[f"x = {x:g}" for x in xs]), width="stretch")
@@ -152,6 +166,7 @@ def tab_train(counts: Counts, dflt: tuple, x_max: float, alpha: float) -> Traine
     return tr
 
 
+@st.fragment  # its widgets rerun this tab only (it reads the trained model; a finished run reruns the page)
 def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
     vocab = counts.vocab
     c = st.columns([1, 1, 3])
@@ -177,9 +192,9 @@ def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
         a.markdown(t("glove.corpus_table"))
         a.dataframe(df, hide_index=True, width="stretch")
         a.caption(t("glove.model_ratio_note") if tr is not None else t("glove.train_for_model_ratio"))
-        b.plotly_chart(V.ratio_bars(df["k"], [r["p_i"] for r in rows], [r["p_j"] for r in rows], y_title="log",
-                                    title=t("glove.ratio_chart"), x_title=t("glove.probes"),
-                                    names=(pi, pj, ratio)), width="stretch", key="glove_ratio")
+        b.plotly_chart(figure("ratio_bars", df["k"], [r["p_i"] for r in rows], [r["p_j"] for r in rows], y_title="log",
+                              title=t("glove.ratio_chart"), x_title=t("glove.probes"),
+                              names=(pi, pj, ratio)), width="stretch", key="glove_ratio")
     st.markdown(t("glove.reference_table"))
     ref = pd.DataFrame({"k": ICE_STEAM["k"], "P(k|ice)": ICE_STEAM["p_ice"], "P(k|steam)": ICE_STEAM["p_steam"],
                         "P(k|ice)/P(k|steam)": ICE_STEAM["ratio"]})
@@ -189,9 +204,9 @@ def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
                            column_config={c: st.column_config.NumberColumn(format="%.2e", min_value=0.0)
                                           for c in ("P(k|ice)", "P(k|steam)")})
     a.caption(t("glove.reference_source", source=ICE_STEAM["source"]) + " " + t("glove.reference_edit"))
-    b.plotly_chart(V.ratio_bars(edited["k"], edited["P(k|ice)"].fillna(0), edited["P(k|steam)"].fillna(0),
-                                title=t("glove.ratio_chart_ref"), y_title="log", x_title=t("glove.probes"),
-                                names=("P(k|ice)", "P(k|steam)", "P(k|ice)/P(k|steam)")),
+    b.plotly_chart(figure("ratio_bars", edited["k"], edited["P(k|ice)"].fillna(0), edited["P(k|steam)"].fillna(0),
+                          title=t("glove.ratio_chart_ref"), y_title="log", x_title=t("glove.probes"),
+                          names=("P(k|ice)", "P(k|steam)", "P(k|ice)/P(k|steam)")),
                    width="stretch", key="glove_ratio_ref")
     st.markdown(t("glove.why_ratio"))
     st.subheader(t("glove.deriv_title"))
@@ -272,7 +287,8 @@ def add_text(counts: Counts, corp: C.Corpus) -> None:
                  full=1000 * r["full_s"], same=t("glove.yes") if r["same"] else t("glove.no")))
 
 
-def tab_svd(counts: Counts) -> None:
+@st.fragment  # its widgets rerun this tab only: nothing else on the page depends on them
+def tab_svd(counts: Counts, ckey: tuple) -> None:
     V_ = len(counts.vocab)
     c = st.columns(4)
     n = c[0].slider(t("glove.ae_words"), 2, 400, 200, key="glove_ae_n", bind="query-params")
@@ -280,9 +296,8 @@ def tab_svd(counts: Counts) -> None:
     act = c[2].radio(t("glove.ae_act"), ["linear", "relu"], horizontal=True, key="glove_ae_act", bind="query-params")
     steps = c[3].number_input(t("glove.ae_steps"), 10, 5000, 400, key="glove_ae_steps", bind="query-params")
     n = min(n, V_)
-    M = top_ppmi(counts.X, n)
     k = min(k, n)
-    floor, total = rank_k_error(M, k)
+    M, floor, total = get_svd(ckey, n, k, counts)
     st.caption(t("glove.ae_setup", n=n, k=k, floor=floor, total=total))
     cfg = AutoencoderConfig(k=k, activation=act, lr=0.01, steps=int(steps))
 
@@ -346,7 +361,7 @@ if counts is not None:
     with tabs[3]:
         tab_compare(counts, ckey, corp, dflt, trained)
     with tabs[4]:
-        tab_svd(counts)
+        tab_svd(counts, ckey)
 
 st.subheader(t("common.interview_answers"))
 qa_panel(["glove-01", "glove-02", "glove-03", "w2v-07", "misc-05"])
