@@ -315,3 +315,84 @@ def test_audit_flags_what_it_should():
                                                                           xaxis={"title": "training step"})
     assert len(translation_problems(zh, en)) == 2
     assert translation_problems(_fig(title="损失曲线", xaxis={"title": "PC 1"}), _fig(title="Loss", xaxis={"title": "PC 1"})) == []
+
+
+# ---------------------------------------------------------------- explicit export: ui.widgets.chart
+@pytest.fixture
+def media(monkeypatch):
+    """Keep AppTest's in-memory media store reachable after a run (it holds the download buttons' bytes)."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stores: list = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+
+    def read(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            try:
+                return store.get_file(name).content
+            except Exception:  # noqa: BLE001 - another run's store
+                continue
+        raise AssertionError(f"no media file {button.proto.url!r}")
+
+    return read
+
+
+def _chart_app():
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from ui.widgets import chart
+
+    df = pd.DataFrame({"词": ["猫", "dog", 'say "hi", ok'], "cos": [0.5, -0.25, 1e-9]})
+    fig = go.Figure(go.Bar(x=df["词"], y=df["cos"]))
+    chart(fig, key="demo", name="近邻 / neighbours: v1", data=df)
+    chart(fig, key="plain", name="plain", image_format="svg")
+
+
+def test_chart_helper_names_the_image_and_offers_a_csv_that_parses_back(media):
+    import io
+
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_chart_app, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    demo, plain = at.get("plotly_chart")
+    cfg = json.loads(demo.proto.config)
+    assert cfg["toImageButtonOptions"] == {"format": "png", "filename": "neighbours-v1", "scale": 2}
+    assert json.loads(plain.proto.config)["toImageButtonOptions"]["format"] == "svg"
+    assert not config_problems(Chart("t", None, {}, cfg))
+    buttons = at.get("download_button")
+    assert [b.key for b in buttons] == ["demo:csv"]  # only the chart given data gets a CSV button
+    assert buttons[0].proto.label == "Download CSV"
+    raw = media(buttons[0])
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads the Chinese header
+    back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert back.columns.tolist() == ["词", "cos"]
+    assert back["词"].tolist() == ["猫", "dog", 'say "hi", ok']
+    assert back["cos"].tolist() == [0.5, -0.25, 1e-9]
+
+
+def test_attention_weights_csv_from_the_transformer_page(media):
+    """A page export end to end (zh): the attention matrix's CSV has one row per query token, each row sums to 1
+    (softmax), and the header is the page's own Chinese label."""
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    at = open_page("views/transformer.py", "zh")
+    button = next(b for b in at.get("download_button") if b.key == "transformer_weights:csv")
+    back = pd.read_csv(io.BytesIO(media(button)), encoding="utf-8-sig")
+    assert back.columns[0] == strings("zh")["transformer.query"]
+    weights = back.iloc[:, 1:].to_numpy(dtype=float)
+    assert weights.shape[0] == weights.shape[1] >= 2
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, atol=1e-6)

@@ -75,3 +75,12 @@ def history_frame(history, *, step: str = "step", loss: str = "loss") -> pd.Data
     """A training run's progress (engine.train.Progress list) as a table: step, loss and every metric."""
     rows = [{step: p.step, loss: p.loss, **dict(p.metrics)} for p in history]
     return pd.DataFrame(rows)
+
+
+def matrix_frame(matrix, rows, cols, *, corner: str = "") -> pd.DataFrame:
+    """A labelled matrix (attention weights, counts) as a table: first column the row labels, `i·token` so repeated
+    tokens stay distinct."""
+    m = matrix.detach().cpu().numpy() if hasattr(matrix, "detach") else matrix
+    df = pd.DataFrame(m, columns=[f"{j}·{c}" for j, c in enumerate(cols)])
+    df.insert(0, corner, [f"{i}·{r}" for i, r in enumerate(rows)])
+    return df

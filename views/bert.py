@@ -22,7 +22,7 @@ from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
 from ui.tabs import url_tabs
-from ui.widgets import qa_panel
+from ui.widgets import chart, history_frame, matrix_frame, qa_panel
 from views import labs
 from viz import bert as vz
 
@@ -239,11 +239,13 @@ if tabs[3].open:  # ---------------------------------------------------------- t
         job = training_panel("bert", make_run, max_seconds=60, live_view=show_predictions, metric="mlm_acc")
         if job is not None and job.usable:
             hist = [h for h in job.history if "mlm_loss" in h.metrics]
-            st.plotly_chart(vz.loss_parts([h.step for h in hist], [h.metrics["mlm_loss"] for h in hist],
-                                          [h.metrics["nsp_loss"] for h in hist], [h.metrics["lr"] for h in hist],
-                                          names={k: t(f"bert.loss_{k}") for k in ("mlm", "nsp", "lr")},
-                                          title=t("bert.loss_title"), x_title=t("common.step"),
-                                          y_title=t("common.loss")), width="stretch")
+            chart(vz.loss_parts([h.step for h in hist], [h.metrics["mlm_loss"] for h in hist],
+                                [h.metrics["nsp_loss"] for h in hist], [h.metrics["lr"] for h in hist],
+                                names={k: t(f"bert.loss_{k}") for k in ("mlm", "nsp", "lr")},
+                                title=t("bert.loss_title"), x_title=t("common.step"),
+                                y_title=t("common.loss")),
+                  key="bert_loss_parts", name="tiny-bert-training",
+                  data=history_frame(job.history, step=t("common.step"), loss=t("common.loss")))
         qa_panel(["bert-04", "bert-05", "bert-06-1", "bert-13-2"])
 
 if tabs[4].open:  # ---------------------------------------------------------- attention heads
@@ -265,8 +267,9 @@ if tabs[4].open:  # ---------------------------------------------------------- a
             c1, c2 = st.columns(2)
             layer = c1.slider(t("bert.layer"), 0, att.shape[0] - 1, 0, key="bert_layer") if att.shape[0] > 1 else 0
             head = c2.slider(t("bert.head"), 0, att.shape[1] - 1, 0, key="bert_head") if att.shape[1] > 1 else 0
-            st.plotly_chart(vz.head_view(att[layer, head], tokens, title=t("bert.head_view", layer=layer, head=head)),
-                            width="stretch")
+            chart(vz.head_view(att[layer, head], tokens, title=t("bert.head_view", layer=layer, head=head)),
+                  key="bert_head_view", name=f"bert-attention-L{layer}-H{head}",
+                  data=matrix_frame(att[layer, head], tokens, tokens, corner=t("bert.query_token")))
         except (BertInputError, CorpusError, ValueError) as e:
             _error(e)
         qa_panel(["bert-01", "bert-03"])

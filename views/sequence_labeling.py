@@ -13,7 +13,7 @@ from engine import memm as M
 from engine.segmentation_metrics import word_prf
 from ui.i18n import t
 from ui.training import InputError, training_panel
-from ui.widgets import qa_panel
+from ui.widgets import chart, qa_panel
 from viz import sequence as V
 
 MAX_CHARS, TRELLIS_CHARS, EVAL_LINES = 300, 24, 300
@@ -115,7 +115,11 @@ with tab_hmm:
         for pos in range(step - 1, 0, -1):
             path.append(int(part.backptr[pos, path[-1]]))
         path = path[::-1]
-    plot(figure("trellis", part.delta, part.backptr, text[:n], model.states, step - 1, path, **axes("trellis")))
+    chart(figure("trellis", part.delta, part.backptr, text[:n], model.states, step - 1, path, **axes("trellis")),
+          key="seq_trellis", name="viterbi-trellis",
+          data=pd.DataFrame({tt("trellis_x"): list(text[:len(path)]),
+                             tt("trellis_best"): [model.states[s] for s in path],
+                             **{f"δ({s})": part.delta[:len(path), k] for k, s in enumerate(model.states)}}))
     st.caption(tt("trellis_help"))
     st.subheader(tt("evaluation"))
     _, loglik = model.forward(text)

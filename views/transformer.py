@@ -13,7 +13,7 @@ from engine.transformer import (CalcConfig, Seq2SeqTransformer, TrainConfig, Tra
                                 train_seq2seq)
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
-from ui.widgets import qa_panel
+from ui.widgets import chart as export_chart, matrix_frame, qa_panel
 from viz import transformer as vz
 
 K = "transformer_"  # widget keys (bound to the URL) carry the page prefix
@@ -133,8 +133,10 @@ def attention_tab() -> None:
                                                                       "transformer.step_scores_raw"),
                                 x_title=t("transformer.key"), y_title=t("transformer.query")))
     with c2:
-        chart(vz.matrix_heatmap(w["weights"], tokens, tokens, title=t("transformer.step_softmax"), diverging=False,
-                                x_title=t("transformer.key"), y_title=t("transformer.query")))
+        export_chart(vz.matrix_heatmap(w["weights"], tokens, tokens, title=t("transformer.step_softmax"),
+                                       diverging=False, x_title=t("transformer.key"), y_title=t("transformer.query")),
+                     key=K + "weights", name="attention-weights",
+                     data=matrix_frame(w["weights"], tokens, tokens, corner=t("transformer.query")))
     chart(vz.matrix_heatmap(w["out"], tokens, kdims, title=t("transformer.step_out"), x_title=t("transformer.dim"),
                             y_title=t("transformer.token")))
     symmetric = bool(torch.equal(w["scores"], w["scores"].T))
