@@ -43,6 +43,13 @@ def _vocab(name: str, max_tokens: int | None):
     return build_vocab(_corpus(name, max_tokens).sentences)
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def figure(name: str, *args, **kwargs) -> dict:
+    """viz.word2vec.<name>(...) as a plain dict, built once per input: most of a rerun's cost is plotly building
+    figures whose data did not change (another widget moved, or another student has the same settings)."""
+    return getattr(vz, name)(*args, **kwargs).to_dict()
+
+
 def _vectors(job):
     return job.model.vectors, job.model.vocab
 
@@ -169,15 +176,15 @@ with tabs[1]:
     h1.dataframe(pd.DataFrame({t("word2vec.word"): words, t("word2vec.count"): counts,
                                t("word2vec.code"): ["".join(map(str, c)) for c in tree.codes],
                                t("word2vec.length"): tree.code_lengths()}), hide_index=True)
-    h2.plotly_chart(vz.huffman_tree(tree, words, counts, upto=step, highlight=pick if step == len(tree.merges)
-                                    else None, title=t("word2vec.hs_tree_title")), width="stretch")
+    h2.plotly_chart(figure("huffman_tree", tree, words, counts, upto=step, highlight=pick if step == len(tree.merges)
+                           else None, title=t("word2vec.hs_tree_title")), width="stretch")
     rng = np.random.default_rng(0)  # random node vectors θ and context vector h: the point is the structure
     syn1, hvec = rng.normal(size=(len(words) - 1, 8)), rng.normal(size=8)
     probs = path_probability(hvec, syn1, tree.codes[pick], tree.points[pick])
     total = sum(float(np.prod(path_probability(hvec, syn1, c, p))) for c, p in zip(tree.codes, tree.points))
-    h2.plotly_chart(vz.path_bars([f"θ{p} · {c}" for p, c in zip(tree.points[pick], tree.codes[pick])], probs,
-                                 title=t("word2vec.hs_path_title", word=words[pick], p=float(np.prod(probs))),
-                                 x_title=t("word2vec.hs_path_x"), y_title=t("word2vec.probability")),
+    h2.plotly_chart(figure("path_bars", [f"θ{p} · {c}" for p, c in zip(tree.points[pick], tree.codes[pick])], probs,
+                           title=t("word2vec.hs_path_title", word=words[pick], p=float(np.prod(probs))),
+                           x_title=t("word2vec.hs_path_x"), y_title=t("word2vec.probability")),
                    width="stretch")
     h2.caption(t("word2vec.hs_sum", total=total))
     qa_panel(["w2v-02"])
@@ -203,8 +210,8 @@ with tabs[2]:
               t("word2vec.ns_pow", power=power): noise_distribution(vocab_ns.counts, power)[top],
               t("word2vec.ns_uniform"): np.full(top.size, 1 / len(vocab_ns)),
               t("word2vec.ns_table_share"): sampler.empirical(len(vocab_ns))[top]}
-    st.plotly_chart(vz.grouped_bars([vocab_ns.itos[i] for i in top], shares, title=t("word2vec.ns_chart"),
-                                    x_title=t("word2vec.word"), y_title=t("word2vec.probability"), log_y=True),
+    st.plotly_chart(figure("grouped_bars", [vocab_ns.itos[i] for i in top], shares, title=t("word2vec.ns_chart"),
+                           x_title=t("word2vec.word"), y_title=t("word2vec.probability"), log_y=True),
                     width="stretch")
     rare = len(vocab_ns) - 1
     st.caption(t("word2vec.ns_lift", word=vocab_ns.itos[rare], raw=noise_distribution(vocab_ns.counts, 1.0)[rare],
@@ -216,12 +223,12 @@ with tabs[2]:
     U, v_c, o = rng.normal(0, 0.1, (len(vocab_ns), 16)), rng.normal(0, 0.1, 16), int(top[min(3, top.size - 1)])
     g_sm, g_ns = output_gradient(U, v_c, o)[0], output_gradient(U, v_c, o, drawn)[0]
     shown = np.union1d(np.arange(min(len(vocab_ns), 300)), np.r_[drawn, o])  # frequent words + every sampled id
-    st.plotly_chart(vz.gradient_rows({t("word2vec.grad_softmax"): np.linalg.norm(g_sm, axis=1)[shown],
+    st.plotly_chart(figure("gradient_rows", {t("word2vec.grad_softmax"): np.linalg.norm(g_sm, axis=1)[shown],
                                       t("word2vec.grad_ns", k=k): np.linalg.norm(g_ns, axis=1)[shown]},
-                                     [vocab_ns.itos[i] for i in shown], x_title=t("word2vec.grad_x", n=shown.size),
-                                     y_title=t("word2vec.grad_y"),
-                                     title=t("word2vec.grad_title", word=vocab_ns.itos[o]),
-                                     colorbar_title="log10 ‖∇‖"), width="stretch")
+                           [vocab_ns.itos[i] for i in shown], x_title=t("word2vec.grad_x", n=shown.size),
+                           y_title=t("word2vec.grad_y"),
+                           title=t("word2vec.grad_title", word=vocab_ns.itos[o]),
+                           colorbar_title="log10 ‖∇‖"), width="stretch")
     st.caption(t("word2vec.grad_note", ns=touched_rows(g_ns).size, sm=touched_rows(g_sm).size, V=len(vocab_ns)))
     qa_panel(["w2v-05"])
 
@@ -246,9 +253,9 @@ with tabs[3]:
             vals["word2vec"] = cosine(mean_vector(vecs, vocab, docs[0]), mean_vector(vecs, vocab, docs[1]))
         else:
             st.info(t("word2vec.train_first"))
-        st.plotly_chart(vz.grouped_bars([t("word2vec.cosine")], {k_: [v] for k_, v in vals.items()},
-                                        title=t("word2vec.tfidf_chart"), x_title=t("word2vec.representation"),
-                                        y_title=t("word2vec.cosine")),
+        st.plotly_chart(figure("grouped_bars", [t("word2vec.cosine")], {k_: [v] for k_, v in vals.items()},
+                               title=t("word2vec.tfidf_chart"), x_title=t("word2vec.representation"),
+                               y_title=t("word2vec.cosine")),
                         width="stretch")
         st.caption(t("word2vec.order_note"))
     qa_panel(["w2v-03", "bert-13-1"])
@@ -263,16 +270,16 @@ with tabs[4]:
     H = q[3].number_input("H", 1, 4096, 500, key="w2v_cost_H", **NUM)
     kk = q[4].number_input("k", 1, 50, 5, key="w2v_cost_k", **NUM)
     cost = cost_per_example(V, D, N, H, kk)
-    st.plotly_chart(vz.grouped_bars([t(f"word2vec.cost_{c}") for c in cost],
-                                    {t("word2vec.cost_q"): list(cost.values())}, title=t("word2vec.cost_chart"),
-                                    x_title=t("word2vec.cost_model"), y_title=t("word2vec.cost_q"), log_y=True),
+    st.plotly_chart(figure("grouped_bars", [t(f"word2vec.cost_{c}") for c in cost],
+                           {t("word2vec.cost_q"): list(cost.values())}, title=t("word2vec.cost_chart"),
+                           x_title=t("word2vec.cost_model"), y_title=t("word2vec.cost_q"), log_y=True),
                     width="stretch")
     if st.button(t("word2vec.measure"), key="w2v_measure"):
         with st.spinner(t("word2vec.measuring")):
             secs = time_output_layers(min(V, 100_000), min(D, 300), kk, batch=64)
-        st.plotly_chart(vz.grouped_bars(list(secs), {"ms": [1000 * v for v in secs.values()]},
-                                        title=t("word2vec.measured", V=min(V, 100_000)),
-                                        x_title=t("word2vec.cost_layer"), y_title="ms"),
+        st.plotly_chart(figure("grouped_bars", list(secs), {"ms": [1000 * v for v in secs.values()]},
+                               title=t("word2vec.measured", V=min(V, 100_000)),
+                               x_title=t("word2vec.cost_layer"), y_title="ms"),
                         width="stretch")
     qa_panel(["w2v-04"])
 
