@@ -31,6 +31,11 @@ def reference_counts(bert: bool) -> dict:
 
 
 @st.cache_data(show_spinner=False)
+def tiny_model_counts() -> dict:
+    return cx.module_counts(Seq2SeqTransformer(TransformerConfig()))  # not a new model on every rerun
+
+
+@st.cache_data(show_spinner=False)
 def scaling_table() -> list[dict]:
     return [scaling_stats(d, n_samples=5000) for d in DK_VALUES]
 
@@ -51,6 +56,9 @@ def cached_depth_profile(depth: int, residual: bool, norm: str) -> dict:
     return depth_profile(depth, residual=residual, norm=norm)
 
 
+# Each tab's sections are fragments: a widget inside one reruns that section only, not the page's other tabs
+# (they share nothing but session state keys of their own; a finished training run reruns the whole page).
+@st.fragment
 def architecture_tab() -> None:
     c1, c2, c3, c4 = st.columns(4)
     n = c1.number_input(t("transformer.n_layers"), 1, 12, 6, key=K + "arch_n", bind="query-params")
@@ -87,7 +95,7 @@ def architecture_tab() -> None:
                        title=t("transformer.grad_norm"), x_title=t("transformer.layer"), y_title="‖∇W‖",
                        log_y=True))
     st.subheader(t("transformer.modules_title"))
-    counts = {t("transformer.tiny_model"): cx.module_counts(Seq2SeqTransformer(TransformerConfig())),
+    counts = {t("transformer.tiny_model"): tiny_model_counts(),
               **reference_counts(st.toggle(t("transformer.with_bert"), False, key=K + "with_bert",
                                            bind="query-params"))}
     kinds = list(next(iter(counts.values())))
@@ -98,6 +106,7 @@ def architecture_tab() -> None:
     qa_panel(["tf-01", "tf-07", "misc-12"])
 
 
+@st.fragment
 def attention_tab() -> None:
     text = st.text_input(t("transformer.sentence"), t("transformer.default_sentence"), max_chars=5000,
                          key=K + "sentence", bind="query-params")
@@ -152,6 +161,7 @@ def attention_tab() -> None:
     qa_panel(["tf-03", "tf-09"])
 
 
+@st.fragment
 def scaling_section() -> None:
     st.subheader(t("transformer.scaling_title"))
     dk = st.select_slider("d_k", DK_VALUES, 64, key=K + "scale_dk", bind="query-params")
@@ -173,6 +183,7 @@ def scaling_section() -> None:
     qa_panel(["tf-11"])
 
 
+@st.fragment
 def positions_tab() -> None:
     c1, c2, c3, c4 = st.columns(4)
     n = c1.slider(t("transformer.n_positions"), 8, 200, 50, key=K + "pe_n", bind="query-params")
@@ -192,6 +203,7 @@ def positions_tab() -> None:
                    y_title="PE[pos]·PE[pos+k]", markers=False))
 
 
+@st.fragment
 def seq2seq_tab() -> None:
     st.markdown(t("transformer.train_intro"))
     c1, c2, c3, c4 = st.columns(4)
@@ -285,6 +297,7 @@ def seq2seq_tab() -> None:
     qa_panel(["tf-02", "tf-04", "tf-06", "tf-08"])
 
 
+@st.fragment
 def norms_tab() -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
     b = c1.slider(t("transformer.batch"), 1, 64, 4, key=K + "bn_b", bind="query-params")
@@ -320,6 +333,7 @@ def norms_tab() -> None:
     qa_panel(["misc-09", "misc-10"])
 
 
+@st.fragment
 def cost_tab() -> None:
     c1, c2 = st.columns(2)
     n = c1.select_slider(t("transformer.seq_n"), [16, 32, 64, 128, 256, 512, 1024, 2048, 4096], 128,
