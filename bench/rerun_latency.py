@@ -9,7 +9,9 @@ in a lesson), press its first Train button when it has one and let the run go fo
 ends by itself), wait for the panel to say it ended, then change --changes widgets of the page one at a time (sliders,
 select-sliders and number inputs first, then selectboxes and radios; each one step away from its value) and time
 each request → `script_finished` of the rerun it caused (a full run, or the fragment's run when the widget sits in a
-st.fragment). That is what a student waits for after touching a widget once a model is trained.
+st.fragment). That is what a student waits for after touching a widget once a model is trained. The server's CPU
+time during each rerun (user + system, its whole process) is recorded too: on a machine shared with other work the
+wall time swings with the load, the CPU time much less.
 
 Writes bench/results/rerun_latency.md (or --out) and raw numbers to bench/out/<its stem>.json.
 """
@@ -32,7 +34,8 @@ from classroom_ws import ENDED, Session, WidgetState, discover_pages, new_value,
 ORDER = {"slider": 0, "number_input": 0, "selectbox": 1, "radio": 1}
 
 
-async def measure_page(base: str, path: str, lang: str, train_s: float, changes: int, seed: int) -> dict:
+async def measure_page(base: str, path: str, lang: str, train_s: float, changes: int, seed: int,
+                       cpu=lambda: 0.0) -> dict:
     import random
 
     rng = random.Random(seed)
@@ -72,8 +75,10 @@ async def measure_page(base: str, path: str, lang: str, train_s: float, changes:
             ws = new_value(w, rng)
             if ws is None:
                 continue
+            cpu0 = cpu()
             ms = await s.rerun([ws], fragment_id=w.fragment_id, timeout_s=120)
-            out["changes"].append({"key": w.key, "kind": w.kind, "fragment": bool(w.fragment_id), "ms": ms})
+            out["changes"].append({"key": w.key, "kind": w.kind, "fragment": bool(w.fragment_id), "ms": ms,
+                                   "cpu_ms": (cpu() - cpu0) * 1000})
             await asyncio.sleep(0.3)
         out["exceptions"] = s.exceptions
     except Exception as exc:  # noqa: BLE001
@@ -90,7 +95,7 @@ async def run_all(pages: list[str] | None, lang: str, train_s: float, changes: i
         load = os.getloadavg()
         results = []
         for p in paths:
-            r = await measure_page(server.url, p, lang, train_s, changes, seed)
+            r = await measure_page(server.url, p, lang, train_s, changes, seed, server.cpu_seconds)
             ms = [c["ms"] for c in r["changes"]]
             print(f"{p:22s} trained={r['trained']} reruns median {fmt(statistics.median(ms) if ms else None)} ms "
                   f"max {fmt(max(ms, default=None))} ms {r['error'] or ''}", flush=True)
@@ -104,8 +109,9 @@ def report(run: dict, argv: list[str], label: str) -> str:
              f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()}, {os.cpu_count()} cores, load average "
              f"{run['load_before'][0]:.1f} → {run['load_after'][0]:.1f} (other work shares the machine), one student, "
              "real server over its websocket", "",
-             "| page | model trained (status, s) | reruns | median (ms) | p95 / max (ms) | slowest widget | in a fragment |",
-             "|---|---|---|---|---|---|---|"]
+             "| page | model trained (status, s) | reruns | median (ms) | p95 / max (ms) | server CPU per rerun, median (ms) "
+             "| slowest widget | in a fragment |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in run["results"]:
         ms = [c["ms"] for c in r["changes"]]
         slow = max(r["changes"], key=lambda c: c["ms"])["key"] if ms else "–"
@@ -113,8 +119,10 @@ def report(run: dict, argv: list[str], label: str) -> str:
         trained = f"{r['trained']}, {r['train_s']:.0f}" if r["trained"] else "no Train button"
         med = statistics.median(ms) if ms else None
         mark = "" if med is None else (" ✓" if med < 300 else "")
+        cpu = [c["cpu_ms"] for c in r["changes"]]
         lines.append(f"| `{r['page']}` | {trained} | {len(ms)} | {fmt(med)}{mark} | {fmt(pct(ms, 95))} / "
-                     f"{fmt(max(ms, default=None))} | `{slow}` | {frag}/{len(ms)} |"
+                     f"{fmt(max(ms, default=None))} | {fmt(statistics.median(cpu) if cpu else None)} "
+                     f"| `{slow}` | {frag}/{len(ms)} |"
                      + (f" error: {r['error']}" if r["error"] else ""))
     return "\n".join(lines) + "\n"
 
@@ -127,8 +135,14 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--changes", type=int, default=8, help="widget changes timed per page")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--label", default="now")
+    ap.add_argument("--app-dir", type=Path, help="serve the app from another checkout (e.g. `git archive` of an older "
+                    "commit, to time before / after a change under the same load)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "rerun_latency.md")
     args = ap.parse_args(argv)
+    if args.app_dir:
+        import classroom
+
+        classroom.ROOT = args.app_dir.resolve()  # Server starts `streamlit run app.py` there
     run = asyncio.run(run_all(args.pages, args.lang, args.train, args.changes, args.seed))
     out_json = ROOT / "bench" / "out" / f"{args.out.stem}-{args.label}.json"
     out_json.parent.mkdir(parents=True, exist_ok=True)
