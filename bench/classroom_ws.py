@@ -608,8 +608,14 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-warm-up", action="store_true", help="do not open every page once before the students")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--notes", type=Path, help="a markdown file appended to the report (the reading of the numbers)")
+    ap.add_argument("--app-dir", type=Path, help="serve the app from another checkout (e.g. `git archive` of an older "
+                    "commit: before / after a change under the same conditions)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "classroom_ws.md")
     args = ap.parse_args(argv)
+    if args.app_dir:
+        import classroom
+
+        classroom.ROOT = args.app_dir.resolve()  # Server starts `streamlit run app.py` (or the replicas) there
     if args.sessions is None and args.replicas is None:  # the default matrix: the N values, then scale-out
         plan = [(n, 1) for n in (1, 10, 30)] + [(30, 2)]
     else:
