@@ -45,6 +45,13 @@ def _mlm_data():
     return corpus, vocab, cp.pack_sentences([ids + 2 for ids in encode(corpus.sentences, vocab)], 12)
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def figure(name: str, *args, **kwargs) -> dict:
+    """viz.ptm.<name>(...) as a plain dict, built once per input: plotly's construction of these figures was most
+    of a rerun's cost while their data had not changed."""
+    return getattr(vz, name)(*args, **kwargs).to_dict()
+
+
 def _minilm():
     return polysemy.Encoder(*resources.minilm())  # read-only, shared with the BERT page
 
@@ -71,9 +78,9 @@ with tabs[0]:  # ptm-04: objectives as masks
         obj, rng = OBJ[name], np.random.default_rng(int(seed))
         order = rng.permutation(len(toks))
         mask = ob.visibility(obj, len(toks), order=order, source_len=max(1, len(toks) // 2))
-        st.plotly_chart(vz.mask_heatmap(mask, toks, title=t("pretrained_models.mask_title", obj=name),
-                                        x_title=t("pretrained_models.key"), y_title=t("pretrained_models.query"),
-                                        yes=t("pretrained_models.sees"), no=t("pretrained_models.hidden")),
+        st.plotly_chart(figure("mask_heatmap", mask, toks, title=t("pretrained_models.mask_title", obj=name),
+                               x_title=t("pretrained_models.key"), y_title=t("pretrained_models.query"),
+                               yes=t("pretrained_models.sees"), no=t("pretrained_models.hidden")),
                         width="stretch", key="ptm_mask")
         cfg = ob.ObjectiveConfig(mask_prob=0.3, seed=int(seed))
         if obj in ("mlm", "unilm_s2s"):
@@ -107,9 +114,9 @@ with tabs[1]:  # ptm-03 / misc-03: what each encoder can see
     n = c[3].slider(t("pretrained_models.length"), 4, 16, 10, key="ptm_len", **B)
     dep = ob.dependency_mask(enc.lower(), n, depth, kernel)
     ok = (dep == ob.dependency_closed_form(enc.lower(), n, depth, kernel)).all()
-    st.plotly_chart(vz.mask_heatmap(dep, [f"x{j}" for j in range(n)], title=t("pretrained_models.dep_title"),
-                                    x_title=t("pretrained_models.input_pos"), y_title=t("pretrained_models.out_pos"),
-                                    yes=t("pretrained_models.sees"), no=t("pretrained_models.hidden")),
+    st.plotly_chart(figure("mask_heatmap", dep, [f"x{j}" for j in range(n)], title=t("pretrained_models.dep_title"),
+                           x_title=t("pretrained_models.input_pos"), y_title=t("pretrained_models.out_pos"),
+                           yes=t("pretrained_models.sees"), no=t("pretrained_models.hidden")),
                     width="stretch", key="ptm_dep")
     (st.success if ok else st.error)(t("pretrained_models.dep_check" if ok else "pretrained_models.dep_fail"))
     st.markdown(t("pretrained_models.traits"))
@@ -147,8 +154,8 @@ with tabs[1]:  # ptm-03 / misc-03: what each encoder can see
         else:
             cols = st.columns(2)
             for i, (name, sim) in enumerate(reps.items()):
-                cols[i % 2].plotly_chart(vz.cosine_heatmap(sim, [f"#{j + 1}" for j in range(len(lines))],
-                                                           title=t("pretrained_models.doc_cos_title", name=name)),
+                cols[i % 2].plotly_chart(figure("cosine_heatmap", sim, [f"#{j + 1}" for j in range(len(lines))],
+                                                title=t("pretrained_models.doc_cos_title", name=name)),
                                          width="stretch", key=f"ptm_rep_{i}")
 
 with tabs[2]:  # misc-04: perplexity
@@ -162,11 +169,11 @@ with tabs[2]:  # misc-04: perplexity
     words = _words(probe, 40)
     if words:
         tp = lms[order_n].token_probs(words)
-        st.plotly_chart(vz.token_probabilities([w for w, _ in tp], [p for _, p in tp],
-                                               running_perplexity([p for _, p in tp]),
-                                               title=t("pretrained_models.tok_title", ppl=perplexity_from_probs(
-                                                   [p for _, p in tp])), x_title=t("pretrained_models.token"),
-                                               y_title=t("pretrained_models.prob"), ppl_title="PPL"),
+        st.plotly_chart(figure("token_probabilities", [w for w, _ in tp], [p for _, p in tp],
+                               running_perplexity([p for _, p in tp]),
+                               title=t("pretrained_models.tok_title", ppl=perplexity_from_probs(
+                                   [p for _, p in tp])), x_title=t("pretrained_models.token"),
+                               y_title=t("pretrained_models.prob"), ppl_title="PPL"),
                         width="stretch", key="ptm_tok")
     ppl = {t("pretrained_models.uniform"): float(len(lms[1].vocab))}
     ppl.update({f"{m}-gram": lms[m].perplexity(held) for m in (1, 2, 3)})
@@ -260,9 +267,9 @@ with tabs[4]:  # ptm-07: the cost of length
     gpu = c[4].number_input(t("pretrained_models.gpu"), 1, 1024, 16, key="ptm_gpu", **B)
     ns = np.unique(np.geomspace(64, 8192, 60).astype(int))
     gib = ob.attention_memory_bytes(ns, heads, layers, batch, nbytes) / 2 ** 30
-    st.plotly_chart(vz.attention_memory(ns, gib, gpu, title=t("pretrained_models.mem_title"),
-                                        x_title=t("pretrained_models.length"), y_title="GiB",
-                                        limit_label=t("pretrained_models.gpu_limit"), bert_label="512 (BERT)"),
+    st.plotly_chart(figure("attention_memory", ns, gib, gpu, title=t("pretrained_models.mem_title"),
+                           x_title=t("pretrained_models.length"), y_title="GiB",
+                           limit_label=t("pretrained_models.gpu_limit"), bert_label="512 (BERT)"),
                     width="stretch", key="ptm_mem")
     fit = ns[gib <= gpu]
     st.markdown(t("pretrained_models.mem_fit", n=int(fit.max()) if fit.size else 0))
@@ -275,17 +282,17 @@ with tabs[5]:  # ptm-05 / ptm-06: the map and transfer
     ids = ["PTMs", *branches, *(f"{b}/{leaf}" for b, _, leaf in rows)]
     parents = ["", *(["PTMs"] * len(branches)), *(b for b, _, _ in rows)]
     labels = ["PTMs", *branches, *(leaf for _, _, leaf in rows)]
-    st.plotly_chart(vz.sunburst(ids, parents, labels, title=t("pretrained_models.map_title")), width="stretch",
+    st.plotly_chart(figure("sunburst", ids, parents, labels, title=t("pretrained_models.map_title")), width="stretch",
                     key="ptm_sun")
     mode = st.radio(t("pretrained_models.transfer_mode"), list(MODES), key="ptm_mode", horizontal=True, **B)
     stage = st.slider(t("pretrained_models.stage"), 1, 4, 2, key="ptm_stage", **B) if mode == "gradual" else 1
     tcfg = cp.MLMConfig(vocab_size=128, n_layers=3)
     shares = transfer.layer_shares(transfer.TransferClassifier(cp.TinyMLM(tcfg), 2, mode, stage=stage))
-    st.plotly_chart(vz.layer_diagram(tl("pretrained_models.layer_names"), shares,
-                                     title=t("pretrained_models.transfer_title", mode=mode), x_title="",
-                                     y_title=t("pretrained_models.layer_axis"),
-                                     frozen_label=t("pretrained_models.frozen"),
-                                     trainable_label=t("pretrained_models.trainable")), width="stretch", key="ptm_lay")
+    st.plotly_chart(figure("layer_diagram", tl("pretrained_models.layer_names"), shares,
+                           title=t("pretrained_models.transfer_title", mode=mode), x_title="",
+                           y_title=t("pretrained_models.layer_axis"),
+                           frozen_label=t("pretrained_models.frozen"),
+                           trainable_label=t("pretrained_models.trainable")), width="stretch", key="ptm_lay")
     counts = {m: trainable_closed_form(tcfg, 2, m, stage) for m in MODES}
     st.plotly_chart(vz.grouped_bars(list(counts), {t("pretrained_models.trainable"): list(counts.values())},
                                     title=t("pretrained_models.trainable_title", total=counts["full"]),
