@@ -42,9 +42,12 @@ def target_counts(counts: np.ndarray, pmf: np.ndarray, n: int, *, title: str, x_
     fig = go.Figure([
         go.Bar(x=k, y=share, name=observed, marker_color="#ff7f0e", opacity=0.8),
         go.Scatter(x=k, y=pmf, name=expected, mode="lines+markers", line=dict(color="#1f77b4")),
-        go.Bar(x=[n], y=[1.0], name=cbow, marker_color="#d62728", width=0.4),
     ])
+    # CBOW's count is always n: a line, not a bar of height 1 that would flatten the binomial
+    fig.add_vline(x=n, line=dict(color="#d62728", width=3, dash="dash"), annotation_text=cbow,
+                  annotation_position="top left", annotation_font_color="#d62728")
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=340, barmode="overlay",
+                      xaxis_range=[-0.6, n + 0.6],
                       margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.25))
     return fig
 

@@ -35,11 +35,10 @@ def _cosines(word, s1, s2):
 def _targets_part(words, window, p, seed):
     n = len(words)
     rows = cbow_rows(words, window)
-    left, right = st.columns(2)
-    left.plotly_chart(vz.cbow_grid(words, window, title=_t("cbow_title", n=len(rows)), x_title=_t("position"),
+    st.plotly_chart(vz.cbow_grid(words, window, title=_t("cbow_title", n=len(rows)), x_title=_t("position"),
                                    y_title=_t("example"), names=tl(f"{NS}.cbow_cells")), width="stretch")
     draws = [bert_row(words, p, seed + i) for i in range(4)]
-    right.plotly_chart(vb.masking_grid([d[0] for d in draws], np.array([d[1] for d in draws]),
+    st.plotly_chart(vb.masking_grid([d[0] for d in draws], np.array([d[1] for d in draws]),
                                        [t(f"bert.fate_{k}") for k in ("context", "masked", "random", "unchanged")],
                                        title=_t("bert_title", k=len(draws[0][2])), x_title=_t("position"),
                                        y_title=_t("draw")), width="stretch")
@@ -49,7 +48,8 @@ def _targets_part(words, window, p, seed):
                                      expected=_t("expected", p=p), cbow=_t("cbow_line")), width="stretch")
     c = st.columns(3)
     c[0].metric(_t("m_cbow"), n)
-    c[1].metric(_t("m_bert"), f"{counts.mean():.2f}", _t("m_expect", e=n * p, sd=counts.std()), delta_color="off")
+    c[1].metric(_t("m_bert"), f"{counts.mean():.2f}", _t("m_expect", e=n * p, sd=counts.std()),
+                 delta_color="off", delta_arrow="off")
     c[2].metric(_t("m_ratio"), f"{n / max(counts.mean(), 1e-9):.1f}×")
     st.success(_t("takeaway_targets", n=n, mean=counts.mean()))
 

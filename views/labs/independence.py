@@ -37,7 +37,8 @@ def _joint_part(seed):
     a, b = ind.FIRST.index("New"), ind.SECOND.index("Angeles")
     c = st.columns(3)
     c[0].metric(_t("m_kl"), f"{kl:.3f} nats")
-    c[1].metric(_t("m_new_angeles"), f"{prod[a, b]:.3f}", _t("m_truth", p=joint[a, b]), delta_color="off")
+    c[1].metric(_t("m_new_angeles"), f"{prod[a, b]:.3f}", _t("m_truth", p=joint[a, b]), delta_color="off",
+                 delta_arrow="off")
     c[2].metric(_t("m_bad"), f"{ind.impossible_mass(joint, valid):.1%}")
     pairs = ind.sample_independent(joint, 10, seed)
     st.markdown(_t("samples") + " " + " · ".join(
