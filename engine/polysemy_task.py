@@ -2,7 +2,7 @@
 
 Every sentence holds the ambiguous word (bank / 苹果) with one cue of EACH sense right around it:
 
-    ... <cue of sense A>  bank  <cue of sense B> ...      label = the sense of the cue just BEFORE "bank"
+    ... <cue of sense A>  bank  (filler)  <cue of sense B> ...      label = the sense of the cue just BEFORE "bank"
 
 So both classes contain exactly the same kinds of words — one river cue, one money cue, "bank", some fillers —
 and only their order differs. Any bag of static vectors (word2vec mean pooling + logistic regression) sees the
@@ -84,7 +84,7 @@ class PolysemyTaskConfig:
 
     @property
     def max_len(self) -> int:
-        return 2 * self.max_fill + 5  # [CLS] fillers cue word cue fillers [SEP]
+        return 2 * self.max_fill + 6  # [CLS] fillers cue word (filler) cue fillers [SEP]
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,9 @@ def make_sense_data(cfg: PolysemyTaskConfig, seed: int) -> SenseData:
             before = str(rng.choice(words["cues"][label]))
             after = str(rng.choice(words["cues"][1 - label]))
             left = [str(w) for w in rng.choice(words["filler"], int(rng.integers(cfg.max_fill + 1)))]
+            mid = [str(w) for w in rng.choice(words["filler"], int(rng.integers(2)))]  # the other cue may not touch it
             right = [str(w) for w in rng.choice(words["filler"], int(rng.integers(cfg.max_fill + 1)))]
-            sents.append(left + [before, words["word"], after] + right)
+            sents.append(left + [before, words["word"]] + mid + [after] + right)
             pos.append(len(left) + 1)
             labels[i] = label
         return sents, pos, labels

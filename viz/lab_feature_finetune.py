@@ -46,7 +46,7 @@ def mix_weights(weights: Sequence[float], layer_names: Sequence[str], *, title: 
                 y_title: str) -> go.Figure:
     """softmax(w): how much each layer contributes to the feature-based representation (sums to 1)."""
     fig = go.Figure(go.Bar(x=list(layer_names), y=list(weights), text=[f"{w:.2f}" for w in weights],
-                           marker_color=COLOURS["features"]))
+                           marker_color=COLOURS["features"], showlegend=False))
     fig.add_trace(go.Scatter(x=list(layer_names), y=[1 / len(weights)] * len(weights), mode="lines",
                              line=dict(color="#888", dash="dot"), showlegend=False, hoverinfo="skip"))
     fig.update_yaxes(range=[0, 1])

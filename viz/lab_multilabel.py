@@ -23,7 +23,8 @@ LAYOUTS = {
 
 def _box(fig: go.Figure, x0: float, x1: float, y0: float, y1: float, colour: str, text: str, size: int = 12):
     fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, fillcolor=colour, line=dict(color="#555", width=1))
-    fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False, font=dict(size=size))
+    fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False,
+                       font=dict(size=size, color="#222"))
 
 
 def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float):
@@ -54,8 +55,9 @@ def head_diagram(task: str, names: dict[str, str], *, title: str) -> go.Figure:
         for h in range(len(heads)):
             _arrow(fig, (h + 0.5) * width, 4.3, (h + 0.5) * width, 4.8)
     fig.update_xaxes(visible=False, range=[-0.1, n + 0.1])
-    fig.update_yaxes(visible=False, range=[-0.2, 5.6])
-    fig.update_layout(title=title, height=430, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
+    top = 5.5 if spec.get("extra") else 4.4
+    fig.update_yaxes(visible=False, range=[-0.1, top])
+    fig.update_layout(title=title, height=int(75 * top + 60), margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
                       showlegend=False)
     return fig
 

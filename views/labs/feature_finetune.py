@@ -72,8 +72,7 @@ def render(corpus: str) -> None:
         run = TransferRun(models, encoder_digest(models["features"].encoder), pretrained, source_corpus)
         return run, train_both(models, task, cfg)
 
-    job = training_panel("lab_feature_finetune", make_run, max_seconds=30, live_view=_draw_accuracy,
-                         metric="acc_finetune")
+    job = training_panel("lab_feature_finetune", make_run, max_seconds=30, live_view=_draw_accuracy)
     if job is not None and job.usable:
         run, last = job.model, job.history[-1].metrics
         accs = [p.metrics for p in job.history if "acc_features" in p.metrics][-1]

@@ -65,7 +65,7 @@ def render(corpus: str) -> None:
         model = MultiHeadClassifier(len(data.itos), cfg)
         return model, train_multilabel(model, data)
 
-    job = training_panel("lab_multilabel", make_run, max_seconds=30, live_view=_draw_losses, metric="acc_size")
+    job = training_panel("lab_multilabel", make_run, max_seconds=30, live_view=_draw_losses)
     if job is not None and job.usable:
         model = job.model
         trained = _garments(model.cfg)
