@@ -92,10 +92,31 @@ def decode_upload(data: bytes, max_bytes: int = 2_000_000) -> str:
             continue
     else:
         raise CorpusError("not_text", "the file is not UTF-8 (or GB18030) text")
+    if enc == "gb18030" and not _looks_chinese(text):
+        # GB18030 decodes almost any byte string: Latin-1 / cp1252 text ("élève") comes out as rare CJK characters
+        raise CorpusError("not_text", "the file is not UTF-8 (or GB18030) text; is it Latin-1?")
     printable = sum(ch.isprintable() or ch.isspace() for ch in text[:10000])
     if printable < 0.9 * len(text[:10000]):
         raise CorpusError("not_text", "the file contains mostly control characters")
     return text
+
+
+def _looks_chinese(text: str) -> bool:
+    """GBK Chinese, or Latin-1 bytes misread as GB18030? An accented Latin letter plus the ASCII letter after it
+    decodes to a rare (non-GB2312) character sitting inside a Latin word, next to ASCII letters ("tr鑣"); real
+    Chinese has its rare (e.g. traditional) characters among other Chinese characters."""
+    head = text[:20_000]
+    wide = suspicious = 0
+    for i, ch in enumerate(head):
+        if ord(ch) <= 127:
+            continue
+        wide += 1
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            near = head[max(i - 1, 0):i] + head[i + 1:i + 2]
+            suspicious += any(c.isascii() and c.isalpha() for c in near)
+    return suspicious <= 0.5 * wide
 
 
 def corpus_from_text(text: str, lang: str | None = None, name: str = "upload") -> Corpus:
