@@ -95,19 +95,28 @@ class TransferClassifier(nn.Module):
             self.head.weight.copy_(torch.randn(self.head.weight.shape, generator=g) * 0.02)
             self.head.bias.zero_()
 
-    def forward(self, ids: torch.Tensor, attention_mask: torch.Tensor, targets: torch.Tensor | None = None):
+    @torch.no_grad()
+    def frozen_layers(self, ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Feature mode: every layer's output of the frozen encoder, (L+1, B, T, H). Computable once per input."""
+        self.encoder.eval()
+        out = self.encoder(input_ids=ids, attention_mask=attention_mask, output_hidden_states=True)
+        return torch.stack(out.hidden_states)
+
+    def classify(self, h: torch.Tensor, attention_mask: torch.Tensor, targets: torch.Tensor | None = None):
+        """h: (L+1, B, T, H) frozen layers (feature mode) or (B, T, H) top layer -> (logits, loss)."""
         if self.mode == "features":
-            self.encoder.eval()
-            with torch.no_grad():  # frozen: no graph through the encoder at all
-                layers = self.encoder(input_ids=ids, attention_mask=attention_mask,
-                                      output_hidden_states=True).hidden_states  # L+1 tensors (B, T, H)
-            h = self.mix(layers)
-        else:
-            h = self.encoder(input_ids=ids, attention_mask=attention_mask).last_hidden_state  # (B, T, H)
+            h = self.mix(tuple(h))  # (B, T, H)
         keep = attention_mask.unsqueeze(-1).float()
-        pooled = (h * keep).sum(1) / keep.sum(1).clamp(min=1)  # (B, H)
+        pooled = (h * keep).sum(1) / keep.sum(1).clamp(min=1)  # mean over real tokens, (B, H)
         logits = self.head(pooled)
         return logits, None if targets is None else F.cross_entropy(logits, targets)
+
+    def forward(self, ids: torch.Tensor, attention_mask: torch.Tensor, targets: torch.Tensor | None = None):
+        if self.mode == "features":
+            h = self.frozen_layers(ids, attention_mask)  # no graph through the encoder at all
+        else:
+            h = self.encoder(input_ids=ids, attention_mask=attention_mask).last_hidden_state  # (B, T, H)
+        return self.classify(h, attention_mask, targets)
 
     def trainable(self) -> int:
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
@@ -188,35 +197,45 @@ def make_models(encoder: nn.Module, seed: int = 0) -> dict[str, TransferClassifi
     return {mode: TransferClassifier(encoder, mode, seed=seed) for mode in MODES}
 
 
-@torch.no_grad()
-def accuracy(model: TransferClassifier, ids: torch.Tensor, mask: torch.Tensor, y: torch.Tensor) -> float:
-    model.eval()
-    return float((model(ids, mask)[0].argmax(-1) == y).float().mean())
-
-
 def train_both(models: dict[str, TransferClassifier], task: OrderTask, cfg: TransferConfig) -> Iterator[Progress]:
     """Train both modes on the same batches. Progress.loss = fine-tuning loss; metrics: loss_<mode> every
-    step, and every `eval_every` steps val accuracy acc_<mode> plus the mix weights mix_0..mix_L."""
+    step, and every `eval_every` steps val accuracy acc_<mode> plus the mix weights mix_0..mix_L.
+
+    The frozen encoder's layer outputs are computed once, up front: that is the practical appeal of the
+    feature-based way (ELMo features can be cached), and it leaves each feature-mode step tiny."""
     cfg.validate()
     lr = {"features": cfg.lr_features, "finetune": cfg.lr_finetune}
     opts = {k: torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=lr[k]) for k, m in models.items()}
     g = torch.Generator().manual_seed(cfg.seed + 1)
     n = task.ids.shape[0]
+    cache = {}
+    if "features" in models:
+        feat = models["features"]
+        cache = {"train": torch.cat([feat.frozen_layers(task.ids[i:i + 64], task.mask[i:i + 64])
+                                     for i in range(0, n, 64)], dim=1),  # (L+1, N, T, H)
+                 "val": feat.frozen_layers(task.ids_val, task.mask_val)}
     for step in range(cfg.steps):
         idx = torch.randint(n, (min(cfg.batch_size, n),), generator=g)
-        ids, mask = task.ids[idx], task.mask[idx]
+        mask = task.mask[idx]
         width = int(mask.sum(1).max())  # drop all-padding columns of this batch
         metrics = {}
         for k, m in models.items():
             m.train()
-            _, loss = m(ids[:, :width], mask[:, :width], task.y[idx])
+            if k == "features":
+                _, loss = m.classify(cache["train"][:, idx, :width], mask[:, :width], task.y[idx])
+            else:
+                _, loss = m(task.ids[idx, :width], mask[:, :width], task.y[idx])
             opts[k].zero_grad(set_to_none=True)
             loss.backward()
             opts[k].step()
             metrics[f"loss_{k}"] = float(loss.detach())
         if step % cfg.eval_every == 0 or step + 1 == cfg.steps:
-            for k, m in models.items():
-                metrics[f"acc_{k}"] = accuracy(m, task.ids_val, task.mask_val, task.y_val)
+            with torch.no_grad():
+                for k, m in models.items():
+                    m.eval()
+                    logits = m.classify(cache["val"], task.mask_val)[0] if k == "features" else \
+                        m(task.ids_val, task.mask_val)[0]
+                    metrics[f"acc_{k}"] = float((logits.argmax(-1) == task.y_val).float().mean())
             mix = models["features"].mix.weights().detach() if "features" in models else torch.zeros(0)
             metrics.update({f"mix_{j}": float(v) for j, v in enumerate(mix)})
         yield Progress(step + 1, cfg.steps, metrics.get("loss_finetune", 0.0), metrics)

@@ -66,6 +66,17 @@ def test_mix_weights_are_a_softmax(setup):
     torch.testing.assert_close(mix(h), torch.full((1, 2, 4), 1.0))  # even start: gamma * mean(0, 1, 2)
 
 
+def test_cached_features_equal_a_fresh_forward(setup):
+    _, _, models, _, res, task = setup
+    feat = models["features"]
+    with torch.no_grad():
+        direct = feat(task.ids_val, task.mask_val)[0]
+        cached = feat.classify(feat.frozen_layers(task.ids_val, task.mask_val), task.mask_val)[0]
+    torch.testing.assert_close(direct, cached)
+    acc = float((direct.argmax(-1) == task.y_val).float().mean())
+    assert res.history[-1].metrics["acc_features"] == pytest.approx(acc)
+
+
 def test_trainable_counts(setup):
     bert, _, models, _, _, _ = setup
     H, L, C = 32, 2, 2
