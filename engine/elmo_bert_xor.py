@@ -35,17 +35,17 @@ class XorInputError(InputError):
 
 @dataclass(frozen=True)
 class XorConfig:
-    seq_len: int = 10
+    seq_len: int = 8
     d_model: int = 32
     n_layers: int = 2
     n_heads: int = 2
     d_ff: int = 64
     elmo_head: str = "linear"  # "linear" (as BERT's) | "mlp" (lets ELMo's task model do the fusion)
     batch_size: int = 64
-    steps: int = 400
+    steps: int = 300
     lr: float = 3e-3
     eval_every: int = 10
-    n_eval: int = 512
+    n_eval: int = 256
     seed: int = 0
 
     def validate(self) -> None:

@@ -43,7 +43,7 @@ class LeakConfig:
     n_heads: int = 2
     n_layers: int = 2
     d_ff: int = 64
-    batch_size: int = 64
+    batch_size: int = 32
     steps: int = 300  # per model
     lr: float = 3e-3
     mask_prob: float = 0.15
@@ -111,11 +111,16 @@ def brute_force_rate(p: np.ndarray, n: int = 4) -> float:
 
 def sample_chains(p: np.ndarray, n: int, length: int, generator: torch.Generator) -> torch.Tensor:
     """(n, length) state ids, the first drawn from pi, then x_{t+1} ~ P[x_t]."""
-    pt = torch.tensor(p, dtype=torch.float64)
+    # inverse-CDF sampling: one uniform draw per token, the next state = first cumulative bin above it
+    cum = torch.tensor(np.cumsum(p, axis=1), dtype=torch.float64)
+    cum[:, -1] = 1.0 + 1e-9
+    start = torch.tensor(np.cumsum(np.clip(stationary(p), 0, None)), dtype=torch.float64)
+    start[-1] = 1.0 + 1e-9
+    u = torch.rand(length, n, 1, generator=generator, dtype=torch.float64)  # u[t] is contiguous (n, 1)
     x = torch.empty(n, length, dtype=torch.long)
-    x[:, 0] = torch.multinomial(torch.tensor(stationary(p)).clamp_min(0), n, replacement=True, generator=generator)
+    x[:, 0] = torch.searchsorted(start, u[0][:, 0])
     for t in range(1, length):
-        x[:, t] = torch.multinomial(pt[x[:, t - 1]], 1, generator=generator)[:, 0]
+        x[:, t] = torch.searchsorted(cum[x[:, t - 1]], u[t])[:, 0]
     return x
 
 
@@ -162,11 +167,13 @@ def evaluate(models: dict[str, TinyEncoder], held_out: dict[str, tuple[torch.Ten
 def train_leak(models: dict[str, TinyEncoder], p: np.ndarray, cfg: LeakConfig) -> Iterator[Progress]:
     """Round-robin: one Adam step of each model per yielded step, each on its own view of the same fresh batch.
     Progress.loss = the leaking model's training loss; metrics: train_<mode> and every eval_every steps
-    eval_<mode> (held-out cross-entropy, nats)."""
+    eval_<mode> (held-out cross-entropy, nats) and oracle_next (the true P's loss on the same next tokens)."""
     g = torch.Generator().manual_seed(cfg.seed + 1)
     mask_id = cfg.n_states
     hx = sample_chains(p, cfg.n_eval, cfg.seq_len, g)
     held_out = {m: task(m, hx, mask_id, cfg.mask_prob, g) for m in MODES}
+    # the true chain's own loss on these held-out next tokens: the sample's floor (H up to sampling noise)
+    oracle = float(-np.log(p[hx[:, :-1].numpy(), hx[:, 1:].numpy()]).mean())
     opts = {m: torch.optim.Adam(model.parameters(), lr=cfg.lr) for m, model in models.items()}
     for step in range(cfg.steps):
         x = sample_chains(p, cfg.batch_size, cfg.seq_len, g)
@@ -180,7 +187,7 @@ def train_leak(models: dict[str, TinyEncoder], p: np.ndarray, cfg: LeakConfig) -
             opts[m].step()
             metrics[f"train_{m}"] = loss.item()
         if step == 0 or (step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps:
-            metrics.update(evaluate(models, held_out))
+            metrics.update(evaluate(models, held_out), oracle_next=oracle)
         yield Progress(step + 1, cfg.steps, metrics["train_leak"], metrics)
 
 

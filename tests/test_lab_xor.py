@@ -41,7 +41,7 @@ def test_same_parameter_budget():
 
 
 def test_encoder_solves_xor_and_linear_concatenation_cannot():
-    cfg = XorConfig(steps=250, eval_every=50)
+    cfg = XorConfig(steps=200, eval_every=50)
     last = run(train_xor(make_models(cfg), cfg)).history[-1].metrics
     assert last["acc_bert"] > 0.95, last
     assert last["acc_elmo"] < 0.6, last

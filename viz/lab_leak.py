@@ -45,7 +45,7 @@ def transition_heatmap(p: np.ndarray, *, title: str, x_title: str, y_title: str)
     s = p.shape[0]
     fig = go.Figure(go.Heatmap(z=p, x=list(range(s)), y=list(range(s)), zmin=0, zmax=1, colorscale="Blues",
                                texttemplate="%{z:.2f}", hovertemplate="P(%{x} | %{y}) = %{z:.3f}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title_text=y_title)
-    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(autorange="reversed", title_text=y_title, dtick=1)
+    fig.update_xaxes(title_text=x_title, dtick=1)
     fig.update_layout(title=title, height=320, margin=dict(l=50, r=20, t=60, b=50))
     return fig
