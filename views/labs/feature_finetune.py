@@ -35,7 +35,10 @@ def _names() -> dict[str, str]:
 
 def _draw_accuracy(job) -> None:
     hist = [p for p in job.history if "acc_features" in p.metrics]
-    if hist:
+    if hist and not job.finished:  # text while training: a chart redrawn every second takes CPU from training
+        m = hist[-1].metrics
+        st.caption(t("lab_feature_finetune.live", step=hist[-1].step, f=m["acc_features"], t=m["acc_finetune"]))
+    elif hist:
         names = _names()
         st.plotly_chart(vz.accuracy_curves({names[m]: [p.step for p in hist] for m in MODES},
                                            {names[m]: [p.metrics[f"acc_{m}"] for p in hist] for m in MODES},

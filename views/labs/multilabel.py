@@ -26,6 +26,11 @@ def _draw_losses(job) -> None:
     hist = [p for p in job.history if "loss_size" in p.metrics]
     if not hist:
         return
+    if not job.finished:  # text while training: a chart redrawn every second takes CPU from the training thread
+        m = hist[-1].metrics
+        st.caption(t("lab_multilabel.live", step=hist[-1].step, size=m["loss_size"], season=m["loss_season"],
+                     total=m["loss_size"] + m["loss_season"]))
+        return
     series = {t(f"lab_multilabel.head_{k}_short"): [p.metrics[f"loss_{k}"] for p in hist] for k in HEADS}
     total = t("lab_multilabel.total")
     series[total] = [sum(p.metrics[f"loss_{k}"] for k in HEADS) for p in hist]

@@ -20,7 +20,9 @@ def _err(e: PolysemyInputError) -> str:
 
 def _draw_seeds(job) -> None:
     res = list(job.model.results)
-    if res:
+    if res and not job.finished:  # text while training: a chart redrawn every second takes CPU from training
+        st.caption("  \n".join(t("lab_polysemy_task.live", seed=r.seed, w2v=r.w2v_acc, bert=r.bert_acc) for r in res))
+    elif res:
         st.plotly_chart(vz.seed_bars([r.seed for r in res], {t("lab_polysemy_task.w2v"): [r.w2v_acc for r in res],
                                                               t("lab_polysemy_task.bert"): [r.bert_acc for r in res]},
                                      chance_name=t("lab_polysemy_task.chance"), title=t("lab_polysemy_task.bars_title"),
