@@ -450,10 +450,10 @@ def own_cpu_s() -> float:
 
 
 async def run_once(n: int, replicas: int, budget_s: float, seed: int, pages: list[str] | None,
-                   warm: bool = True) -> dict:
+                   warm: bool = True, env: dict | None = None, label: str = "") -> dict:
     if not 1 <= n <= MAX_SESSIONS:
         raise SystemExit(f"sessions must be 1..{MAX_SESSIONS}")
-    with Server(replicas, log=ROOT / "bench" / "out" / f"classroom-ws-server-n{n}-r{replicas}.log") as server:
+    with Server(replicas, env=env, log=ROOT / "bench" / "out" / f"classroom-ws-server-n{n}-r{replicas}.log") as server:
         paths = pages or await discover_pages(server.url)
         warm_s = await warm_up(server.backend_urls, paths) if warm else None
         await asyncio.sleep(2)  # let the warm-up sessions' cleanup pass
@@ -476,6 +476,7 @@ async def run_once(n: int, replicas: int, budget_s: float, seed: int, pages: lis
         await sampling
         load_after = os.getloadavg()
     return {"sessions": n, "replicas": replicas, "via_nginx": replicas > 1, "budget_s": budget_s, "pages": paths,
+            "label": label, "env": env or {},
             "wall_s": wall, "server_cpu_s": cpu, "client_cpu_s": me, "loadavg_before": load,
             "loadavg_after": load_after, "warm_up_s": warm_s, "rss_idle_mb": rss_idle,
             "rss_peak_mb": max(rss, default=rss_idle), "records": [asdict(r) for r in records]}
@@ -496,7 +497,8 @@ def summarize(run: dict) -> dict:
     queues = [r["queue_s"] for r in recs if r["queue_s"] is not None]
     cores = os.cpu_count() or 1
     return {
-        "setup": ("nginx + " if run["via_nginx"] else "") + f"{run['replicas']} × streamlit",
+        "setup": ("nginx + " if run["via_nginx"] else "") + f"{run['replicas']} × streamlit"
+                 + (f" ({run['label']})" if run.get("label") else ""),
         "n": run["sessions"], "ok": sum(r["error"] is None for r in recs),
         "load_p50": pct(loads, 50), "load_p95": pct(loads, 95), "load_max": max(loads, default=None),
         "all_n": len(allnt), "all_p50": pct(allnt, 50), "all_p95": pct(allnt, 95), "all_max": max(allnt, default=None),
@@ -610,8 +612,20 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--notes", type=Path, help="a markdown file appended to the report (the reading of the numbers)")
     ap.add_argument("--app-dir", type=Path, help="serve the app from another checkout (e.g. `git archive` of an older "
                     "commit: before / after a change under the same conditions)")
+    ap.add_argument("--server-env", nargs="+", default=[], metavar="KEY=VALUE",
+                    help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false")
+    ap.add_argument("--label", default="", help="a short name for these runs in the report's setup column")
+    ap.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
+                    help="only write the report from earlier runs' raw records (bench/out/*.json), in this order")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "classroom_ws.md")
     args = ap.parse_args(argv)
+    notes = args.notes.read_text(encoding="utf-8") if args.notes else ""
+    if args.merge:
+        runs = [r for path in args.merge for r in json.loads(path.read_text())]
+        args.out.write_text(report(runs, argv, notes), encoding="utf-8")
+        print(f"wrote {args.out}")
+        return 0
+    env = dict(kv.split("=", 1) for kv in args.server_env)
     if args.app_dir:
         import classroom
 
@@ -624,7 +638,7 @@ def main(argv: list[str]) -> int:
     for n, r in plan:
         budget = args.budget or 60 + n
         print(f"classroom_ws: N={n}, replicas={r}, budget {budget:.0f} s …", flush=True)
-        run = asyncio.run(run_once(n, r, budget, args.seed, args.pages, not args.no_warm_up))
+        run = asyncio.run(run_once(n, r, budget, args.seed, args.pages, not args.no_warm_up, env, args.label))
         s = summarize(run)
         print(f"  load p50 {fmt(s['load_p50'], '.1f')} s, interactions p50/p95 {fmt(s['all_p50'])}/{fmt(s['all_p95'])} "
               f"ms (n={s['all_n']}), own-training p50 {fmt(s['own_p50'])} ms, trained {s['trained']}/{s['started']}, "
@@ -635,7 +649,6 @@ def main(argv: list[str]) -> int:
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(runs, indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    notes = args.notes.read_text(encoding="utf-8") if args.notes else ""
     args.out.write_text(report(runs, argv, notes), encoding="utf-8")
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     return 0

@@ -89,8 +89,9 @@ async def measure_page(base: str, path: str, lang: str, train_s: float, changes:
     return out
 
 
-async def run_all(pages: list[str] | None, lang: str, train_s: float, changes: int, seed: int) -> dict:
-    with Server(log=ROOT / "bench" / "out" / "rerun-latency-server.log") as server:
+async def run_all(pages: list[str] | None, lang: str, train_s: float, changes: int, seed: int,
+                  env: dict | None = None) -> dict:
+    with Server(env=env, log=ROOT / "bench" / "out" / "rerun-latency-server.log") as server:
         paths = pages or await discover_pages(server.url)
         load = os.getloadavg()
         results = []
@@ -135,6 +136,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--changes", type=int, default=8, help="widget changes timed per page")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--label", default="now")
+    ap.add_argument("--server-env", nargs="+", default=[], metavar="KEY=VALUE",
+                    help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false")
     ap.add_argument("--app-dir", type=Path, help="serve the app from another checkout (e.g. `git archive` of an older "
                     "commit, to time before / after a change under the same load)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "rerun_latency.md")
@@ -143,7 +146,8 @@ def main(argv: list[str]) -> int:
         import classroom
 
         classroom.ROOT = args.app_dir.resolve()  # Server starts `streamlit run app.py` there
-    run = asyncio.run(run_all(args.pages, args.lang, args.train, args.changes, args.seed))
+    run = asyncio.run(run_all(args.pages, args.lang, args.train, args.changes, args.seed,
+                              dict(kv.split("=", 1) for kv in args.server_env)))
     out_json = ROOT / "bench" / "out" / f"{args.out.stem}-{args.label}.json"
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(run, indent=1))
