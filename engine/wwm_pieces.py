@@ -33,10 +33,12 @@ def word_pieces(text: str, tokenizer) -> list[list[str]]:
         if not any(ch.isalnum() for ch in w):  # spaces, punctuation, emoji: not words to mask
             continue
         pieces = [c for c in w if not c.isspace()] if _CJK.search(w) else tokenizer.tokenize(w)
-        if not pieces or total + len(pieces) > MAX_PIECES:
-            if pieces:
-                break
+        if not pieces:
             continue
+        if total + len(pieces) > MAX_PIECES:
+            if not out:  # one giant word: keep its first pieces
+                out.append(pieces[:MAX_PIECES])
+            break
         out.append(pieces)
         total += len(pieces)
     return out

@@ -75,6 +75,7 @@ def test_whole_word_masking_never_splits_a_word(tok):
     zh = wp.word_pieces("使用语言模型来预测下一个词的概率", tok)
     assert ["模", "型"] in zh and all(len(p) == 1 for w in zh for p in w)
     assert wp.word_pieces("😀 🎉 ,,, !", tok) == [] and wp.word_pieces("", tok) == []
+    assert 100 < sum(len(w) for w in wp.word_pieces("probabilistic " * 500, tok)) <= wp.MAX_PIECES  # long text is cut
 
 
 def test_word_choice_rate_matches_transformers_collator(tok):
