@@ -24,14 +24,14 @@ class CausalInputError(InputError):
 
 @dataclass(frozen=True)
 class CausalLMConfig:
-    d_model: int = 128
+    d_model: int = 64
     n_heads: int = 4
     n_layers: int = 2
     d_ff: int = 256
     max_len: int = 32  # the tiny BERT's sequence length
     batch_size: int = 32
     steps: int = 800  # the panel's 30 s cap usually ends it earlier on a shared CPU
-    lr: float = 2e-3
+    lr: float = 3e-3
     eval_every: int = 50
     seed: int = 0
 
@@ -58,7 +58,9 @@ def shift(ids: torch.Tensor, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def build_lm_data(documents: list[list[str]], tokenizer: PreTrainedTokenizerFast, max_len: int = 32,
-                  held_out_share: float = 0.1, max_sentences: int = 20_000) -> LMData:
+                  held_out_share: float = 0.1, max_sentences: int = 20_000, max_held_out: int = 256) -> LMData:
+    """The last `held_out_share` of the sentences (at most `max_held_out`: evaluation must stay cheap) are held
+    out for the accuracy metric."""
     sents = [s for d in documents for s in d if s and s.strip()][:max_sentences]
     if len(sents) < 10:
         raise CausalInputError("few_docs", "need at least 10 sentences")
@@ -67,7 +69,7 @@ def build_lm_data(documents: list[list[str]], tokenizer: PreTrainedTokenizerFast
     cut = max(1, int(len(sents) * (1 - held_out_share)))
     _, y = shift(ids[:cut], tokenizer.pad_token_id)
     counts = torch.bincount(y[y != IGNORE], minlength=len(tokenizer))
-    return LMData(ids[:cut], ids[cut:], int(counts.argmax()))
+    return LMData(ids[:cut], ids[cut:cut + max_held_out], int(counts.argmax()))
 
 
 class CausalLM(TinyEncoder):

@@ -25,7 +25,7 @@ def topk_pair(tops: dict[str, list[tuple[str, float]]], *, title: str, x_title: 
         top = tops[name]
         fig.add_trace(go.Bar(x=[p for _, p in top][::-1], y=[w for w, _ in top][::-1], orientation="h",
                              marker_color=colour, showlegend=False, texttemplate="%{x:.1%}"), row=1, col=c)
-        fig.update_xaxes(title_text=x_title, tickformat=".0%", row=1, col=c)
+        fig.update_xaxes(title_text=x_title, tickformat=".2~%", row=1, col=c)
     return _layout(fig, title, 300)
 
 
@@ -57,5 +57,5 @@ def influence_bars(values: dict[str, np.ndarray], labels: Sequence[str], *, posi
         fig.add_trace(go.Bar(x=list(labels), y=v / v.max() if v.max() > 0 else v, name=name, marker_color=colour))
     fig.add_vrect(x0=position - 0.5, x1=position + 0.5, fillcolor="#d62728", opacity=0.12, line_width=0,
                   annotation_text=hidden_label, annotation_position="top left")
-    fig.update_layout(barmode="group", xaxis_title=x_title, yaxis_title=y_title)
+    fig.update_layout(barmode="group", xaxis_title=x_title, yaxis_title=y_title, yaxis_range=[0, 1.2])
     return _layout(fig, title, 320)

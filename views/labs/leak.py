@@ -41,7 +41,7 @@ def _results(run, history):
     c[0].metric(_t("floor_h"), f"{run.h:.3f}")
     for col, m in zip(c[1:], names):
         col.metric(names[m], f"{last[f'eval_{m}']:.3f}", _t("vs_h", d=last[f"eval_{m}"] - run.h),
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     with torch.no_grad():
         x = sample_chains(run.p, 64, run.cfg.seq_len, torch.Generator().manual_seed(run.cfg.seed + 7))
         att = attention_map(run.models["leak"], x)

@@ -114,7 +114,7 @@ def _compare(bert, lm, v):
     for col, (m, colour) in zip(cols, (("mlm", vz.MODEL_COLOURS[0]), ("causal", vz.MODEL_COLOURS[1]))):
         delta = float(np.abs(d[f"{m}_original"] - d[f"{m}_edited"]).max())
         word = _t("changed") if delta > 0 else _t("unchanged")
-        col.metric(_t(f"name_{m}"), word, _t("delta", d=delta), delta_color="off")
+        col.metric(_t(f"name_{m}"), word, _t("delta", d=delta), delta_color="off", delta_arrow="off")
         chart(vz.topk_pair({versions[0]: top_k(d[f"{m}_original"], tok), versions[1]: top_k(d[f"{m}_edited"], tok)},
                            title=_t(f"top_{m}"), x_title=_t("prob"), colour=colour), key=f"lab_mlm_causal_top_{m}",
               name=f"bert-06-1-top5-{m}", on=col)
@@ -125,7 +125,10 @@ def _compare(bert, lm, v):
                        labels, title=_t("mask_title"), x_title=_t("key_j"), y_title=_t("query_i"),
                        row=v.position + 1), key="lab_mlm_causal_masks", name="bert-07-3-masks")
     g = influence(bert, lm, v)
-    chart(vz.influence_bars({_t("name_mlm"): g["mlm"][:n], _t("name_causal"): g["causal"][:n]}, labels,
+    shown = {k: g[k][:n].copy() for k in g}
+    for a in shown.values():  # the hidden slot's own input is not context: leave it out of the picture
+        a[v.position + 1] = 0.0
+    chart(vz.influence_bars({_t("name_mlm"): shown["mlm"], _t("name_causal"): shown["causal"]}, labels,
                             position=v.position + 1, title=_t("grad_title"), x_title=_t("input_j"),
                             y_title=_t("grad"), hidden_label=_t("hidden")),
           key="lab_mlm_causal_grad", name="bert-06-1-gradients")
