@@ -151,3 +151,29 @@ def test_short_training_then_bad_input_keeps_the_model():
         assert at.session_state["job:lab_mlm_causal"] is job
         widget(key=key).set_value(good).run()
         assert not at.warning
+
+
+def test_the_session_trained_tiny_bert_is_the_masked_lm():
+    import time
+
+    from conftest import wait_for_job
+    from views import labs
+
+    at = open_lab("en")
+    at.session_state["bert_tab"] = strings("en")["bert.tabs"][3]  # "Train a tiny BERT"
+    at.run()
+    at.button(key="bert:train").click().run()
+    job = at.session_state["job:bert"]
+    while len(job.history) < 5 and not job.finished:
+        job.last_poll = time.time()
+        time.sleep(0.2)
+    job.stop.set()
+    wait_for_job(job, timeout=30)
+    at.session_state["bert_tab"] = strings("en")["bert.tabs"][8]
+    at.session_state["bert_lab"] = labs.available().index("mlm_causal")
+    at.run()
+    assert job.usable and not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert strings("en")["lab_mlm_causal.mlm_trained"].format(corpus="toy_en") in captions
+    assert [c.key for c in at.get("plotly_chart") if c.key in CHARTS] == CHARTS
+    assert [m.value for m in at.metric] == ["changed", "unchanged"]
