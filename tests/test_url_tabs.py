@@ -35,3 +35,23 @@ def test_language_switch_keeps_the_tab():
     at.run()
     assert _open_tabs(at) == ["open 1"]
     assert at.session_state["x_tab"] == "二"
+
+
+def test_url_select_follows_the_url_and_survives_a_language_switch(tmp_path):
+    app = tmp_path / "select_app.py"
+    app.write_text(
+        "import sys\nsys.path.insert(0, %r)\n" % str(ROOT)
+        + "import streamlit as st\nfrom ui.tabs import url_select\n"
+        "lang = st.segmented_control('lang', ['en', 'zh'], key='lang', bind='query-params', default='en')\n"
+        "labels = {'en': ['One', 'Two', 'Three'], 'zh': ['一', '二', '三']}[lang or 'en']\n"
+        "st.write('code ' + url_select('pick', 'x_lab', ['one', 'two', 'three'], labels))\n")
+    at = AppTest.from_file(str(app), default_timeout=30)
+    at.query_params["x_lab"] = "two"
+    at.run()
+    assert [m.value for m in at.markdown] == ["code two"]
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert [m.value for m in at.markdown] == ["code two"]
+    at.selectbox(key="x_lab").set_value("三").run()
+    assert [m.value for m in at.markdown] == ["code three"]
+    assert at.query_params["x_lab"] in ("three", ["three"])

@@ -23,3 +23,22 @@ def url_tabs(key: str, codes: Sequence[str], labels: Sequence[str]):
             st.query_params[key] = codes[labels.index(label)]
 
     return st.tabs(labels, key=key, default=default, on_change=_sync)
+
+
+def url_select(label: str, key: str, codes: Sequence[str], labels: Sequence[str]) -> str | None:
+    """A selectbox showing `labels` whose choice lives in the URL as `?<key>=<code>`; returns the chosen code.
+    (A bound selectbox with a format_func would store the translated label in the URL.)"""
+    codes, labels = list(codes), list(labels)
+    assert len(codes) == len(labels), (codes, labels)
+    if not codes:
+        return None
+    code = st.query_params.get(key)
+    index = codes.index(code) if code in codes else 0
+
+    def _sync() -> None:
+        chosen = st.session_state.get(key)
+        if chosen in labels:
+            st.query_params[key] = codes[labels.index(chosen)]
+
+    chosen = st.selectbox(label, labels, index=index, key=key, on_change=_sync)
+    return codes[labels.index(chosen)] if chosen in labels else codes[index]
