@@ -32,7 +32,7 @@ class CausalLMConfig:
     batch_size: int = 32
     steps: int = 800  # the panel's 30 s cap usually ends it earlier on a shared CPU
     lr: float = 3e-3
-    eval_every: int = 50
+    eval_every: int = 25
     seed: int = 0
 
 
