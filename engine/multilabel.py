@@ -89,8 +89,7 @@ class GarmentData:
     y_val: torch.Tensor  # clean labels
 
     def decode(self, row: torch.Tensor) -> str:
-        sep = "" if any("\u4e00" <= ch <= "\u9fff" for ch in "".join(self.itos)) else " "
-        return sep.join(self.itos[i] for i in row.tolist() if i != PAD)
+        return " ".join(self.itos[i] for i in row.tolist() if i != PAD)  # spaces show the words, zh included
 
 
 def make_garments(cfg: MultiLabelConfig) -> GarmentData:
