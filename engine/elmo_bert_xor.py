@@ -130,7 +130,8 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
 def train_xor(models: dict[str, nn.Module], cfg: XorConfig) -> Iterator[Progress]:
     """Round-robin, one Adam step per model per yielded step on the same fresh batch. Progress.loss = the
-    BERT-style loss (or the first model's); metrics loss_<name>, and every eval_every steps acc_<name> on held-out strings."""
+    BERT-style loss (or the first model's); metrics loss_<name>, and every eval_every steps acc_<name> on
+    held-out strings."""
     g = torch.Generator().manual_seed(cfg.seed + 1)
     held_out = xor_batch(cfg.n_eval, cfg.seq_len, g)
     opts = {k: torch.optim.Adam(m.parameters(), lr=cfg.lr) for k, m in models.items()}

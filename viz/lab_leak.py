@@ -31,7 +31,8 @@ def attention_layers(att: np.ndarray, layer_names: Sequence[str], *, title: str,
                         horizontal_spacing=0.06)
     for c in range(n_layers):
         fig.add_trace(go.Heatmap(z=att[c], x=list(range(t)), y=list(range(t)), zmin=0, zmax=1, colorscale="Reds",
-                                 showscale=c == n_layers - 1, hovertemplate="i=%{y} → j=%{x}: %{z:.2f}<extra></extra>"),
+                                 showscale=c == n_layers - 1,
+                                 hovertemplate="i=%{y} → j=%{x}: %{z:.2f}<extra></extra>"),
                       row=1, col=c + 1)
         fig.update_xaxes(title_text=x_title, row=1, col=c + 1)
     fig.update_yaxes(autorange="reversed")

@@ -16,8 +16,8 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def topk_pair(tops: dict[str, list[tuple[str, float]]], *, title: str, x_title: str, colour: str = MODEL_COLOURS[0]
-              ) -> go.Figure:
+def topk_pair(tops: dict[str, list[tuple[str, float]]], *, title: str, x_title: str, y_title: str,
+              colour: str = MODEL_COLOURS[0]) -> go.Figure:
     """One subplot per context version (e.g. original / edited right context): the top-k pieces as bars."""
     names = list(tops)
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.15)
@@ -26,6 +26,7 @@ def topk_pair(tops: dict[str, list[tuple[str, float]]], *, title: str, x_title: 
         fig.add_trace(go.Bar(x=[p for _, p in top][::-1], y=[w for w, _ in top][::-1], orientation="h",
                              marker_color=colour, showlegend=False, texttemplate="%{x:.1%}"), row=1, col=c)
         fig.update_xaxes(title_text=x_title, tickformat=".2~%", row=1, col=c)
+        fig.update_yaxes(title_text=y_title, row=1, col=c)
     return _layout(fig, title, 300)
 
 

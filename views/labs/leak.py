@@ -51,7 +51,8 @@ def _results(run, history):
           name="bert-10-leak-attention")
     st.markdown(_t("att_share", share=share, uniform=1 / run.cfg.seq_len))
     if last["eval_leak"] < 0.5 * run.h:
-        st.success(_t("takeaway", leak=last["eval_leak"], causal=last["eval_causal"], h=run.h, oracle=last["oracle_next"]))
+        st.success(_t("takeaway", leak=last["eval_leak"], causal=last["eval_causal"], h=run.h,
+                      oracle=last["oracle_next"]))
     else:
         st.info(_t("takeaway_short"))
 

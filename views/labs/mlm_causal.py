@@ -106,8 +106,11 @@ def render(corpus: str) -> None:
 
 def _compare(bert, lm, v):
     tok = bert.tokenizer
-    st.markdown(_t("shown", left=" ".join(v.pieces[:v.position]) or "∅", target=v.target,
-                   orig=" ".join(v.pieces[v.position + 1:]) or "∅", new=" ".join(v.edited_pieces[v.position + 1:]) or "∅"))
+    def join(pieces):
+        return " ".join(pieces) or "∅"
+
+    st.markdown(_t("shown", left=join(v.pieces[:v.position]), target=v.target, orig=join(v.pieces[v.position + 1:]),
+                   new=join(v.edited_pieces[v.position + 1:])))
     d = distributions(bert, lm, v)
     versions = tl(f"{NS}.versions")
     cols = st.columns(2)
@@ -115,9 +118,9 @@ def _compare(bert, lm, v):
         delta = float(np.abs(d[f"{m}_original"] - d[f"{m}_edited"]).max())
         word = _t("changed") if delta > 0 else _t("unchanged")
         col.metric(_t(f"name_{m}"), word, _t("delta", d=delta), delta_color="off", delta_arrow="off")
-        chart(vz.topk_pair({versions[0]: top_k(d[f"{m}_original"], tok), versions[1]: top_k(d[f"{m}_edited"], tok)},
-                           title=_t(f"top_{m}"), x_title=_t("prob"), colour=colour), key=f"lab_mlm_causal_top_{m}",
-              name=f"bert-06-1-top5-{m}", on=col)
+        tops = {versions[0]: top_k(d[f"{m}_original"], tok), versions[1]: top_k(d[f"{m}_edited"], tok)}
+        chart(vz.topk_pair(tops, title=_t(f"top_{m}"), x_title=_t("prob"), y_title=_t("piece"), colour=colour),
+              key=f"lab_mlm_causal_top_{m}", name=f"bert-06-1-top5-{m}", on=col)
     n = int(v.attention_mask[0].sum())
     labels = [f"{j}·{w}" for j, w in enumerate(tok.convert_ids_to_tokens(v.original[0, :n].tolist()))]
     full = np.ones((n, n), dtype=bool)
