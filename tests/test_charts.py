@@ -119,7 +119,7 @@ def _render(page: str, lang: str, train: bool) -> PageCharts:
             labs = tab is not None and "bert_lab" in at.session_state
             if labs and lang == "en":  # the Labs tab shows one lab at a time; zh checks the first lab only (time)
                 for j in range(1, len(at.selectbox(key="bert_lab").options)):
-                    at.selectbox(key="bert_lab").set_value(j).run()
+                    at.selectbox(key="bert_lab").select_index(j).run()
                     _collect(at, f"{stem} #{i} lab {j}", out, f"{label} · lab {j}")
             if train and not labs:  # labs train in their own tests
                 _press_buttons(at)
