@@ -4,7 +4,6 @@ the sum of the gradients of each head's loss taken alone (closed form: different
 renders in en and zh, trains briefly, and rejects absurd settings with a message."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 from sklearn.metrics import log_loss

@@ -7,7 +7,7 @@ import streamlit as st
 from engine.multilabel import (HEADS, MultiHeadClassifier, MultiLabelConfig, MultiLabelInputError, gradient_gap,
                                make_garments, predict, train_multilabel)
 from ui.i18n import t, tl
-from ui.training import InputError, training_panel
+from ui.training import training_panel
 from ui.widgets import qa_panel
 from viz import lab_multilabel as vz
 
