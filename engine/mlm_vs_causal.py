@@ -110,3 +110,19 @@ def influence(bert, lm, v: Variants, seed: int = 0) -> dict[str, np.ndarray]:
         (grad,) = torch.autograd.grad((logits * r).sum(), emb)
         out[name] = grad[0].norm(dim=-1).numpy()
     return out
+
+
+def compare(bert, lm, v: Variants) -> dict:
+    """Everything the lab shows for one sentence: the four distributions (`dist`), max |delta p| per model when the
+    right context is edited (`delta`), the per-token gradient sizes over the real tokens with the hidden slot's own
+    input left out (`influence`), the largest gradient from a token right of the hidden piece (`right_max`), and
+    the number of real tokens (`n`)."""
+    d = distributions(bert, lm, v)
+    g = influence(bert, lm, v)
+    n, i = int(v.attention_mask[0].sum()), v.position + 1
+    context = {k: g[k][:n].copy() for k in g}
+    for a in context.values():  # the hidden slot's own input is not context
+        a[i] = 0.0
+    return {"dist": d, "n": n, "influence": context,
+            "delta": {m: float(np.abs(d[f"{m}_original"] - d[f"{m}_edited"]).max()) for m in ("mlm", "causal")},
+            "right_max": {k: float(g[k][i + 1:n].max(initial=0.0)) for k in g}}

@@ -14,7 +14,7 @@ import torch
 from engine.bert import TinyBert, TinyBertConfig
 from engine.causal_lm import CausalInputError, CausalLM, CausalLMConfig, build_lm_data, train_causal_lm
 from engine.corpus import load_documents
-from engine.mlm_vs_causal import distributions, influence, top_k, variants
+from engine.mlm_vs_causal import compare, distributions, influence, top_k, variants
 from engine.tiny_encoder import EncoderConfig, TinyEncoder
 from engine.train import run
 from engine.wordpiece import train_wordpiece
@@ -68,6 +68,9 @@ def test_autograd_mlm_depends_on_the_right_the_causal_lm_does_not(setup):
     real = int(v.attention_mask[0].sum())
     assert (g["mlm"][i + 1:real] > 0).any()  # some j > i reaches the MLM's prediction
     assert np.all(g["causal"][i:] == 0) and np.all(g["causal"][:i] > 0)
+    r = compare(bert, lm, v)  # what the page shows
+    assert r["delta"]["causal"] == 0.0 and r["delta"]["mlm"] > 0
+    assert r["right_max"]["causal"] == 0.0 and r["right_max"]["mlm"] > 0 and r["influence"]["mlm"][i] == 0
 
 
 def test_bad_input_is_a_coded_error(setup):

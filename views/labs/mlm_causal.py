@@ -5,7 +5,7 @@ import streamlit as st
 from engine.bert import TinyBert, TinyBertConfig
 from engine.causal_lm import CausalInputError, CausalLM, CausalLMConfig, build_lm_data, train_causal_lm
 from engine.corpus import LANG, CorpusError, load_documents
-from engine.mlm_vs_causal import distributions, influence, top_k, variants
+from engine.mlm_vs_causal import compare, top_k, variants
 from engine.wordpiece import train_wordpiece
 from ui.i18n import t, tl
 from ui.training import InputError, get_job, training_panel
@@ -95,46 +95,34 @@ def render(corpus: str) -> None:
         st.info(_t("retrain"))
     st.caption(_t("lm_trained") if lm_ok else _t("lm_untrained"))
     try:
-        v = variants(bert.tokenizer, text, pos, right, bert.cfg.max_len)
+        _compare(bert, lm, variants(bert.tokenizer, text, pos, right, bert.cfg.max_len))
     except CausalInputError as e:
         st.warning(_t(f"err_{e.code}", n=bert.cfg.max_len - 2))
-        qa_panel(["bert-06-1", "bert-07-3", "bert-08"])
-        return
-    _compare(bert, lm, v)
     qa_panel(["bert-06-1", "bert-07-3", "bert-08"])
 
 
 def _compare(bert, lm, v):
-    tok = bert.tokenizer
-    def join(pieces):
-        return " ".join(pieces) or "∅"
-
-    st.markdown(_t("shown", left=join(v.pieces[:v.position]), target=v.target, orig=join(v.pieces[v.position + 1:]),
-                   new=join(v.edited_pieces[v.position + 1:])))
-    d = distributions(bert, lm, v)
-    versions = tl(f"{NS}.versions")
-    cols = st.columns(2)
-    for col, (m, colour) in zip(cols, (("mlm", vz.MODEL_COLOURS[0]), ("causal", vz.MODEL_COLOURS[1]))):
-        delta = float(np.abs(d[f"{m}_original"] - d[f"{m}_edited"]).max())
-        word = _t("changed") if delta > 0 else _t("unchanged")
-        col.metric(_t(f"name_{m}"), word, _t("delta", d=delta), delta_color="off", delta_arrow="off")
+    tok, r = bert.tokenizer, compare(bert, lm, v)
+    st.markdown(_t("shown", left=_join(v.pieces[:v.position]), target=v.target, orig=_join(v.pieces[v.position + 1:]),
+                   new=_join(v.edited_pieces[v.position + 1:])))
+    versions, d = tl(f"{NS}.versions"), r["dist"]
+    for col, m, colour in zip(st.columns(2), ("mlm", "causal"), vz.MODEL_COLOURS):
+        col.metric(_t(f"name_{m}"), _t("changed") if r["delta"][m] > 0 else _t("unchanged"),
+                   _t("delta", d=r["delta"][m]), delta_color="off", delta_arrow="off")
         tops = {versions[0]: top_k(d[f"{m}_original"], tok), versions[1]: top_k(d[f"{m}_edited"], tok)}
         chart(vz.topk_pair(tops, title=_t(f"top_{m}"), x_title=_t("prob"), y_title=_t("piece"), colour=colour),
               key=f"lab_mlm_causal_top_{m}", name=f"bert-06-1-top5-{m}", on=col)
-    n = int(v.attention_mask[0].sum())
+    n = r["n"]
     labels = [f"{j}·{w}" for j, w in enumerate(tok.convert_ids_to_tokens(v.original[0, :n].tolist()))]
-    full = np.ones((n, n), dtype=bool)
-    chart(vz.mask_grid({_t("mask_causal"): lm.mask(v.original[:, :n])[0, 0].numpy(), _t("mask_full"): full},
-                       labels, title=_t("mask_title"), x_title=_t("key_j"), y_title=_t("query_i"),
+    masks = {_t("mask_causal"): lm.mask(v.original[:, :n])[0, 0].numpy(), _t("mask_full"): np.ones((n, n), bool)}
+    chart(vz.mask_grid(masks, labels, title=_t("mask_title"), x_title=_t("key_j"), y_title=_t("query_i"),
                        row=v.position + 1), key="lab_mlm_causal_masks", name="bert-07-3-masks")
-    g = influence(bert, lm, v)
-    shown = {k: g[k][:n].copy() for k in g}
-    for a in shown.values():  # the hidden slot's own input is not context: leave it out of the picture
-        a[v.position + 1] = 0.0
-    chart(vz.influence_bars({_t("name_mlm"): shown["mlm"], _t("name_causal"): shown["causal"]}, labels,
+    chart(vz.influence_bars({_t(f"name_{k}"): r["influence"][k] for k in ("mlm", "causal")}, labels,
                             position=v.position + 1, title=_t("grad_title"), x_title=_t("input_j"),
                             y_title=_t("grad"), hidden_label=_t("hidden")),
           key="lab_mlm_causal_grad", name="bert-06-1-gradients")
-    right = slice(v.position + 2, n)
-    st.success(_t("takeaway", mlm=float(g["mlm"][right].max(initial=0)), causal=float(g["causal"][v.position + 1:n].max(
-        initial=0))))
+    st.success(_t("takeaway", mlm=r["right_max"]["mlm"], causal=r["right_max"]["causal"]))
+
+
+def _join(pieces):
+    return " ".join(pieces) or "∅"
