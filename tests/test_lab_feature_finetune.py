@@ -119,15 +119,7 @@ def test_digest_tracks_every_bit(setup):
 
 
 # ---------------------------------------------------------------- the lab on the BERT page (AppTest)
-def open_lab(name: str, lang: str):
-    from conftest import open_page
-    from ui.i18n import strings
-    from views import labs
-
-    at = open_page("views/bert.py", lang, bert_corpus="toy_en")
-    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
-    at.session_state["bert_lab"] = labs.available().index(name)
-    return at.run()
+from test_lab_multilabel import open_lab  # noqa: E402 - one helper for the three labs B tests
 
 
 def _train(at, steps: int, lr: float):

@@ -74,15 +74,7 @@ def test_parse_and_minimal_pair(comparison):
 
 
 # ---------------------------------------------------------------- the lab on the BERT page (AppTest)
-def open_lab(name: str, lang: str):
-    from conftest import open_page
-    from ui.i18n import strings
-    from views import labs
-
-    at = open_page("views/bert.py", lang, bert_corpus="toy_en")
-    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
-    at.session_state["bert_lab"] = labs.available().index(name)
-    return at.run()
+from test_lab_multilabel import open_lab  # noqa: E402 - one helper for the three labs B tests
 
 
 def test_lab_page_trains_and_rejects_bad_sentences():
