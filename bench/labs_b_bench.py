@@ -37,7 +37,8 @@ def multilabel() -> list[str]:
     res = run(ml.train_multilabel(model, data), max_seconds=CAP)
     m = [p.metrics for p in res.history if "acc_size" in p.metrics][-1]
     gap = ml.gradient_gap(model, data.x_val[:128], data.y_val[:128])
-    return [f"| multilabel (defaults) | {res.history[-1].step}/{cfg.steps} | {res.seconds:.1f} | size acc {m['acc_size']:.2f}, "
+    return [f"| multilabel (defaults) | {res.history[-1].step}/{cfg.steps} | {res.seconds:.1f} | "
+            f"size acc {m['acc_size']:.2f}, "
             f"season acc {m['acc_season']:.2f}, val loss {m['loss_size']:.3f} + {m['loss_season']:.3f}; "
             f"gradient gap {gap:.1e} |"]
 

@@ -141,7 +141,8 @@ class SenseBert(nn.Module):
     def __init__(self, vocab_size: int, cfg: PolysemyTaskConfig, seed: int):
         super().__init__()
         bc = BertConfig(vocab_size=vocab_size, hidden_size=cfg.dim, num_hidden_layers=cfg.layers,
-                        num_attention_heads=cfg.heads, intermediate_size=2 * cfg.dim, max_position_embeddings=cfg.max_len,
+                        num_attention_heads=cfg.heads, intermediate_size=2 * cfg.dim,
+                        max_position_embeddings=cfg.max_len,
                         hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, pad_token_id=0)
         with torch.random.fork_rng(devices=[]):  # transformers initialises from the global RNG
             torch.manual_seed(seed)

@@ -2,6 +2,7 @@
 both starting from the session's pre-trained tiny BERT (or a fresh one), trained side by side."""
 import math
 
+import pandas as pd
 import streamlit as st
 
 from engine.bert import TinyBert, TinyBertConfig
@@ -11,7 +12,7 @@ from engine.feature_finetune import (MODES, TransferConfig, TransferInputError, 
 from engine.wordpiece import train_wordpiece
 from ui.i18n import t
 from ui.training import InputError, get_job, training_panel
-from ui.widgets import qa_panel
+from ui.widgets import chart, qa_panel
 from viz import lab_feature_finetune as vz
 
 URL = dict(bind="query-params")
@@ -40,11 +41,12 @@ def _draw_accuracy(job) -> None:
         st.caption(t("lab_feature_finetune.live", step=hist[-1].step, f=m["acc_features"], t=m["acc_finetune"]))
     elif hist:
         names = _names()
-        st.plotly_chart(vz.accuracy_curves({names[m]: [p.step for p in hist] for m in MODES},
-                                           {names[m]: [p.metrics[f"acc_{m}"] for p in hist] for m in MODES},
-                                           chance=0.5, chance_name=t("lab_feature_finetune.chance"),
-                                           title=t("lab_feature_finetune.acc_title"), x_title=t("common.step"),
-                                           y_title=t("lab_feature_finetune.accuracy")), width="stretch")
+        steps, accs = [p.step for p in hist], {names[m]: [p.metrics[f"acc_{m}"] for p in hist] for m in MODES}
+        chart(vz.accuracy_curves({n: steps for n in accs}, accs, chance=0.5,
+                                 chance_name=t("lab_feature_finetune.chance"),
+                                 title=t("lab_feature_finetune.acc_title"), x_title=t("common.step"),
+                                 y_title=t("lab_feature_finetune.accuracy")),
+              key="bert_ff_accuracy", name="bert-07-2-accuracy", data=pd.DataFrame({t("common.step"): steps, **accs}))
 
 
 def render(corpus: str) -> None:
@@ -84,17 +86,20 @@ def render(corpus: str) -> None:
         names = _names()
         parts = {names[m]: run.models[m].trainable_parts() for m in MODES}
         c1, c2 = st.columns(2)
-        c1.plotly_chart(vz.trainable_bars(parts, {k: t(f"lab_feature_finetune.part_{k}") for k in
-                                                  ("encoder", "mix", "head")},
-                                          title=t("lab_feature_finetune.params_title"),
-                                          x_title=t("lab_feature_finetune.mode"),
-                                          y_title=t("lab_feature_finetune.params")), width="stretch")
+        part_names = {k: t(f"lab_feature_finetune.part_{k}") for k in ("encoder", "mix", "head")}
+        chart(vz.trainable_bars(parts, part_names, title=t("lab_feature_finetune.params_title"),
+                                x_title=t("lab_feature_finetune.mode"), y_title=t("lab_feature_finetune.params")),
+              key="bert_ff_params", name="bert-07-2-trainable", on=c1,
+              data=pd.DataFrame([{t("lab_feature_finetune.mode"): m, **{part_names[k]: v for k, v in p.items()}}
+                                 for m, p in parts.items()]))
         weights = run.models["features"].mix.weights().detach().tolist()
         layers = [t("lab_feature_finetune.layer_emb")] + [t("lab_feature_finetune.layer", i=i)
                                                            for i in range(1, len(weights))]
-        c2.plotly_chart(vz.mix_weights(weights, layers, title=t("lab_feature_finetune.mix_title", total=sum(weights)),
-                                       x_title=t("lab_feature_finetune.layer_axis"),
-                                       y_title=t("lab_feature_finetune.weight")), width="stretch")
+        chart(vz.mix_weights(weights, layers, title=t("lab_feature_finetune.mix_title", total=sum(weights)),
+                             x_title=t("lab_feature_finetune.layer_axis"), y_title=t("lab_feature_finetune.weight")),
+              key="bert_ff_mix", name="bert-07-2-mix-weights", on=c2,
+              data=pd.DataFrame({t("lab_feature_finetune.layer_axis"): layers,
+                                 t("lab_feature_finetune.weight"): weights}))
         same = encoder_digest(run.models["features"].encoder) == run.digest_before
         st.markdown(t("lab_feature_finetune.result", acc_f=accs["acc_features"], acc_t=accs["acc_finetune"],
                       n_f=run.models["features"].trainable(), n_t=run.models["finetune"].trainable(),

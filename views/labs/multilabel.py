@@ -2,13 +2,14 @@
 one head per label on a shared extractor: per-head and summed losses, and the gradient check."""
 import math
 
+import pandas as pd
 import streamlit as st
 
 from engine.multilabel import (HEADS, MultiHeadClassifier, MultiLabelConfig, MultiLabelInputError, gradient_gap,
                                make_garments, predict, train_multilabel)
 from ui.i18n import t, tl
 from ui.training import training_panel
-from ui.widgets import qa_panel
+from ui.widgets import chart, qa_panel
 from viz import lab_multilabel as vz
 
 URL = dict(bind="query-params")
@@ -34,8 +35,10 @@ def _draw_losses(job) -> None:
     series = {t(f"lab_multilabel.head_{k}_short"): [p.metrics[f"loss_{k}"] for p in hist] for k in HEADS}
     total = t("lab_multilabel.total")
     series[total] = [sum(p.metrics[f"loss_{k}"] for k in HEADS) for p in hist]
-    st.plotly_chart(vz.loss_curves([p.step for p in hist], series, total=total, title=t("lab_multilabel.loss_title"),
-                                   x_title=t("common.step"), y_title=t("lab_multilabel.val_loss")), width="stretch")
+    steps = [p.step for p in hist]
+    chart(vz.loss_curves(steps, series, total=total, title=t("lab_multilabel.loss_title"), x_title=t("common.step"),
+                         y_title=t("lab_multilabel.val_loss")), key="bert_multilabel_losses",
+          name="bert-01-multilabel-losses", data=pd.DataFrame({t("common.step"): steps, **series}))
 
 
 def render(corpus: str) -> None:
@@ -43,8 +46,8 @@ def render(corpus: str) -> None:
     task = st.radio(t("lab_multilabel.task"), list(range(len(TASKS))), horizontal=True, key="bert_multilabel_task",
                     format_func=lambda i: tl("lab_multilabel.tasks")[i], **URL)
     names = {k: t(f"lab_multilabel.{k}") for k in DIAGRAM_KEYS}
-    st.plotly_chart(vz.head_diagram(TASKS[task or 0], names, title=t("lab_multilabel.diagram_title")),
-                    width="stretch")
+    chart(vz.head_diagram(TASKS[task or 0], names, title=t("lab_multilabel.diagram_title")),
+          key="bert_multilabel_diagram", name=f"bert-01-heads-{TASKS[task or 0]}")
     st.caption(t(f"lab_multilabel.note_{TASKS[task or 0]}"))
 
     st.subheader(t("lab_multilabel.train_title"))

@@ -1,6 +1,7 @@
 """bert-13-2 lab: a word-sense task where the order of a cue and the ambiguous word decides the label. Mean-pooled
 word2vec + logistic regression vs a fine-tuned tiny BERT over 5 seeds, and a minimal-pair probe (ptm-03)."""
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from engine.polysemy import cosine
@@ -8,7 +9,7 @@ from engine.polysemy_task import (SENSES, WORDS, Comparison, PolysemyInputError,
                                   make_sense_data, parse_sentence, predict_senses, probe)
 from ui.i18n import t
 from ui.training import InputError, training_panel
-from ui.widgets import qa_panel
+from ui.widgets import chart, qa_panel
 from viz import lab_polysemy_task as vz
 
 URL = dict(bind="query-params")
@@ -23,11 +24,14 @@ def _draw_seeds(job) -> None:
     if res and not job.finished:  # text while training: a chart redrawn every second takes CPU from training
         st.caption("  \n".join(t("lab_polysemy_task.live", seed=r.seed, w2v=r.w2v_acc, bert=r.bert_acc) for r in res))
     elif res:
-        st.plotly_chart(vz.seed_bars([r.seed for r in res], {t("lab_polysemy_task.w2v"): [r.w2v_acc for r in res],
-                                                              t("lab_polysemy_task.bert"): [r.bert_acc for r in res]},
-                                     chance_name=t("lab_polysemy_task.chance"), title=t("lab_polysemy_task.bars_title"),
-                                     x_title=t("lab_polysemy_task.seed_axis"),
-                                     y_title=t("lab_polysemy_task.accuracy")), width="stretch")
+        seeds = [r.seed for r in res]
+        accs = {t("lab_polysemy_task.w2v"): [r.w2v_acc for r in res],
+                t("lab_polysemy_task.bert"): [r.bert_acc for r in res]}
+        chart(vz.seed_bars(seeds, accs, chance_name=t("lab_polysemy_task.chance"),
+                           title=t("lab_polysemy_task.bars_title"), x_title=t("lab_polysemy_task.seed_axis"),
+                           y_title=t("lab_polysemy_task.accuracy")),
+              key="bert_poly_seeds", name="bert-13-2-accuracy-per-seed",
+              data=pd.DataFrame({t("lab_polysemy_task.seed_axis"): seeds, **accs}))
 
 
 def render(corpus: str) -> None:
@@ -70,10 +74,12 @@ def render(corpus: str) -> None:
             try:
                 parsed = [parse_sentence(x, first.data, lang, cfg.max_len - 2) for x in texts]
                 vecs = [probe(first, *p) for p in parsed]
-                st.plotly_chart(vz.cosine_bars([t("lab_polysemy_task.static"), t("lab_polysemy_task.contextual")],
-                                               [cosine(vecs[0][k], vecs[1][k]) for k in ("static", "contextual")],
-                                               title=t("lab_polysemy_task.cos_title", word=word),
-                                               x_title=t("lab_polysemy_task.cosine"), y_title=""), width="stretch")
+                kinds = [t("lab_polysemy_task.static"), t("lab_polysemy_task.contextual")]
+                cos = [cosine(vecs[0][k], vecs[1][k]) for k in ("static", "contextual")]
+                chart(vz.cosine_bars(kinds, cos, title=t("lab_polysemy_task.cos_title", word=word),
+                                     x_title=t("lab_polysemy_task.cosine"), y_title=""),
+                      key="bert_poly_cosine", name="bert-13-2-probe-cosine",
+                      data=pd.DataFrame({t("lab_polysemy_task.vector"): kinds, t("lab_polysemy_task.cosine"): cos}))
                 for (words, pos), text in zip(parsed, texts):
                     p = predict_senses(first, words, pos)
                     st.markdown(t("lab_polysemy_task.prediction", text=sep.join(words), sense=senses[1],
