@@ -33,6 +33,8 @@ load_engines()
 # Bound to ?lang=; defaults to the browser's locale. (A format_func would break the URL binding in 1.67.)
 st.sidebar.segmented_control(":material/translate: English / 中文", LANGS, key="lang", bind="query-params",
                              required=True, default=lang_from_locale(st.context.locale))
+# the format of the image every chart's toolbar camera saves (ui.widgets.chart_config reads it)
+st.sidebar.segmented_control(t("common.chart_format"), ["png", "svg"], key="chart_format", default="png")
 pages = {t(f"nav.group_{group}"): [st.Page(file, title=t(f"nav.{name}"), icon=icon, url_path=url,
                                            default=file == "views/home.py")
                                    for file, name, icon, url in items if (ROOT / file).exists()]

@@ -53,6 +53,8 @@ def test_panel_trains_in_background_and_keeps_model_in_session():
     at.run()
     assert not at.exception
     assert "trained w=20 status=done" in [t.value for t in at.text]
+    csv = at.get("download_button")  # the finished run's loss curve comes with its numbers
+    assert [b.key for b in csv] == ["toy:loss:csv"]
 
 
 def test_panel_bad_input_shows_message_and_keeps_previous_model():

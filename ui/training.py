@@ -28,6 +28,7 @@ import streamlit as st
 
 from engine.train import Progress, run
 from ui.i18n import t
+from ui.widgets import chart, history_frame
 from viz.curves import loss_curve
 
 TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "2"))
@@ -186,10 +187,10 @@ def training_panel(
         st.progress(min(max(frac, 0.0), 1.0), text=label)
         if j.error:
             st.error(t("common.train_error", reason=j.error))
-        if j.history:
-            st.plotly_chart(loss_curve(j.history, metric=metric, title=t("common.loss_curve"),
-                                       x_title=t("common.step"), y_title=t("common.loss")),
-                            width="stretch")
+        if j.history:  # the run's numbers as CSV once it ends (a download button per poll would be churn)
+            chart(loss_curve(j.history, metric=metric, title=t("common.loss_curve"), x_title=t("common.step"),
+                             y_title=t("common.loss")), key=f"{key}:loss", name=f"{key}-loss",
+                  data=history_frame(j.history, step=t("common.step"), loss=t("common.loss")) if j.finished else None)
         if live_view is not None and j.model is not None:
             live_view(j)
         if running and j.finished:
