@@ -29,5 +29,5 @@ def cosine_bars(names: Sequence[str], cosines: Sequence[float], *, title: str, x
                            marker_color=["#7f7f7f", "#d62728"][:len(names)]))
     fig.update_xaxes(range=[-1.05, 1.05])
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=240,
-                      margin=dict(l=120, r=20, t=50, b=40))
+                      margin=dict(l=140, r=20, t=50, b=40))
     return fig

@@ -77,7 +77,7 @@ def render(corpus: str) -> None:
                 kinds = [t("lab_polysemy_task.static"), t("lab_polysemy_task.contextual")]
                 cos = [cosine(vecs[0][k], vecs[1][k]) for k in ("static", "contextual")]
                 chart(vz.cosine_bars(kinds, cos, title=t("lab_polysemy_task.cos_title", word=word),
-                                     x_title=t("lab_polysemy_task.cosine"), y_title=""),
+                                     x_title=t("lab_polysemy_task.cosine"), y_title=t("lab_polysemy_task.vector")),
                       key="bert_poly_cosine", name="bert-13-2-probe-cosine",
                       data=pd.DataFrame({t("lab_polysemy_task.vector"): kinds, t("lab_polysemy_task.cosine"): cos}))
                 for (words, pos), text in zip(parsed, texts):
