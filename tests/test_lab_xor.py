@@ -99,3 +99,16 @@ def test_short_training_draws_accuracy_curves():
     assert len(at.metric) == 2 and at.success
     at.number_input(key="bert_xor_len").set_value(1000).run()
     assert not at.exception and at.warning and at.session_state["job:lab_xor"] is job
+
+
+def test_mlp_top_run_gives_an_honest_message():
+    from conftest import wait_for_job
+
+    at = open_lab("en", bert_xor_steps="100")
+    at.radio(key="bert_xor_head").set_value(1).run()
+    at.button(key="lab_xor:train").click().run()
+    job = wait_for_job(at.session_state["job:lab_xor"], timeout=60)
+    at.run()
+    assert job.usable and not at.exception, (job.status, job.error, [e.value for e in at.exception])
+    assert job.model.cfg.elmo_head == "mlp"
+    assert "MLP" in at.get("plotly_chart")[-1].proto.spec and (at.success or at.info)

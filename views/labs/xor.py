@@ -84,7 +84,8 @@ def render(corpus: str) -> None:  # the task is synthetic bit strings: the page'
         if last["acc_bert"] < 0.9:
             st.info(_t("takeaway_short", bert=last["acc_bert"]))
         else:
-            key = "takeaway_linear" if run_head == "linear" else "takeaway_mlp"
+            key = ("takeaway_linear" if run_head == "linear" else
+                   "takeaway_mlp" if last["acc_elmo"] >= 0.9 else "takeaway_mlp_plateau")
             st.success(_t(key, elmo=last["acc_elmo"], bert=last["acc_bert"]))
     st.markdown(_t("honest"))
     qa_panel(["bert-07-1"])
