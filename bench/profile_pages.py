@@ -106,7 +106,7 @@ def markdown(results: list[dict], label: str) -> str:
              "|---|---|---|---|---|---|"]
     for r in results:
         tops = "; ".join(f"`{f['fn']}` {f['cum_ms'] / max(len(r['rerun_all_ms']), 1):.0f}" for f in r["ours"][:4])
-        lines.append(f"| `{r['page']}` | {r['lang']} | {r['rerun_ms']:.0f} | {r['compile_ms']:.0f} | {r['msgs']}, {r['kb']:.0f} "
+        lines.append(f"| `{r['page']}` | {r['lang']} | {r['rerun_ms']:.0f} | {r.get('compile_ms', float('nan')):.0f} | {r['msgs']}, {r['kb']:.0f} "
                      f"({r['serialize_ms']:.0f}) | {tops} |")
     return "\n".join(lines) + "\n"
 
