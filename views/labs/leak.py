@@ -8,7 +8,7 @@ from engine.leakage import (LeakConfig, LeakInputError, attention_map, both_side
                             make_models, next_token_share, sample_chains, train_leak, transition_matrix)
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
-from ui.widgets import chart, qa_panel
+from ui.widgets import chart, history_frame, qa_panel
 from viz import lab_leak as vz
 
 URL = dict(bind="query-params")
@@ -35,7 +35,7 @@ def _results(run, history):
     floors = {_t("floor_h"): run.h, _t("floor_both"): run.h_both}
     chart(vz.loss_curves([h.step for h in evals], {names[m]: [h.metrics[f"eval_{m}"] for h in evals] for m in names},
                          floors, title=_t("curves_title"), x_title=t("common.step"), y_title=_t("nats")),
-          key="lab_leak_curves", name="bert-10-leak-curves")
+          key="lab_leak_curves", name="bert-10-leak-curves", data=history_frame(evals, step=t("common.step")))
     last = evals[-1].metrics
     c = st.columns(4)
     c[0].metric(_t("floor_h"), f"{run.h:.3f}")

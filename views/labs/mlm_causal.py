@@ -1,5 +1,6 @@
 """Lab bert-06-1 / 07-3 / 08: the tiny BERT (masked LM) vs a causal LM on the same pieces; edit the right context."""
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from engine.bert import TinyBert, TinyBertConfig
@@ -120,7 +121,8 @@ def _compare(bert, lm, v):
     chart(vz.influence_bars({_t(f"name_{k}"): r["influence"][k] for k in ("mlm", "causal")}, labels,
                             position=v.position + 1, title=_t("grad_title"), x_title=_t("input_j"),
                             y_title=_t("grad"), hidden_label=_t("hidden")),
-          key="lab_mlm_causal_grad", name="bert-06-1-gradients")
+          key="lab_mlm_causal_grad", name="bert-06-1-gradients",
+          data=pd.DataFrame({_t("input_j"): labels, **{_t(f"name_{k}"): r["influence"][k] for k in ("mlm", "causal")}}))
     st.success(_t("takeaway", mlm=r["right_max"]["mlm"], causal=r["right_max"]["causal"]))
 
 

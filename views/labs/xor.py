@@ -7,7 +7,7 @@ from engine.elmo_bert_xor import HEADS, XorConfig, XorInputError, dependency_mas
 from engine.tiny_encoder import n_params
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
-from ui.widgets import chart, qa_panel
+from ui.widgets import chart, history_frame, qa_panel
 from viz import lab_xor as vz
 
 URL = dict(bind="query-params")
@@ -76,7 +76,7 @@ def render(corpus: str) -> None:  # the task is synthetic bit strings: the page'
                                                            for k in names},
                                  title=_t("acc_title", head=tl(f"{NS}.heads")[HEADS.index(run_head)]),
                                  x_title=t("common.step"), y_title=_t("accuracy"), chance=_t("chance")),
-              key="lab_xor_acc", name="bert-07-1-accuracy")
+              key="lab_xor_acc", name="bert-07-1-accuracy", data=history_frame(evals, step=t("common.step")))
         last = evals[-1].metrics
         c = st.columns(2)
         for col, k in zip(c, names):
