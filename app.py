@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parent
 @st.cache_resource(show_spinner=False)
 def load_engines() -> bool:
     """transformers' first import is not thread-safe (see engine/__init__.py): one session does it, others wait."""
+    import gc
+
     import engine  # noqa: F401
 
+    gc.freeze()  # the imported libraries never die: keep them out of every later full collection
     return True
 
 

@@ -33,6 +33,7 @@ from viz.curves import loss_curve
 
 TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "2"))
 POLL_S = 1.0  # fragment refresh while training: each redraw costs CPU the training thread needs
+QUEUED_POLL_S = 3.0  # while waiting for a slot nothing changes on screen: poll slowly (30 waiting students)
 HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
 
 
@@ -172,9 +173,13 @@ def training_panel(
         st.info(t("common.not_trained"))
         return None
 
-    @st.fragment(run_every=POLL_S if running else None)
+    phase = job.status
+
+    @st.fragment(run_every=(POLL_S if phase == "running" else QUEUED_POLL_S) if running else None)
     def _live() -> None:
         j: Job = st.session_state[state_key]
+        if running and phase == "queued" and j.status == "running":
+            st.rerun()  # it got a slot: one full rerun switches to the faster live refresh
         j.last_poll = time.time()
         last = j.history[-1] if j.history else None
         # a finished run's total is its last step: some loops only estimate it (word2vec's later epochs are
