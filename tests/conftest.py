@@ -37,6 +37,13 @@ def open_page(page: str, lang: str = "en", timeout: float = 180, **params):
     return at.switch_page(page).run()
 
 
+def open_lab(name: str, lang: str = "en", timeout: float = 120, **params):
+    """The BERT page on the toy corpus with lab `name` open, entered the way a teacher's link opens it:
+    /bert?bert_tab=labs&bert_lab=<name>; `params` go to the URL too."""
+    return open_page("views/bert.py", lang, timeout,
+                     **{"bert_corpus": "toy_en", "bert_tab": "labs", "bert_lab": name, **params})
+
+
 def wait_for_job(job, timeout: float = 120):
     """Wait like a connected browser: keep the job's heartbeat fresh (the panel stops jobs nobody polls)."""
     import time

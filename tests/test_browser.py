@@ -141,3 +141,25 @@ def test_share_link_names_the_language(server, browser):
         assert "lang=zh" in link and "w2v_k=7" in link, link
     finally:
         ctx.close()
+
+
+def test_every_bert_lab_opens_from_its_link(server, browser):
+    """/bert?bert_tab=labs&bert_lab=<name> (the interview page's demo links) opens that lab; languages alternate.
+    Screenshots: tests/artifacts/bert-lab-<name>-<lang>.png."""
+    from views import labs
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    try:
+        for i, name in enumerate(labs.available()):
+            lang = ("en", "zh")[i % 2]
+            page.goto(f"{server}/bert?lang={lang}&bert_corpus=toy_en&bert_tab=labs&bert_lab={name}",
+                      wait_until="domcontentloaded")
+            wait_idle(page)
+            page.screenshot(path=str(ARTIFACTS / f"bert-lab-{name}-{lang}.png"), full_page=True)
+            exceptions = page.query_selector_all('[data-testid="stException"]')
+            assert not exceptions, (name, [e.inner_text()[:500] for e in exceptions])
+            html = page.content()  # the picker shows the lab's title (as the selected value, not as inner text)
+            assert strings(lang)[f"lab_{name}.title"].replace("&", "&amp;") in html, name
+    finally:
+        ctx.close()

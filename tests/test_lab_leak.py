@@ -76,24 +76,10 @@ def test_bad_settings_are_coded_errors():
 
 # ---------------------------------------------------------------- the lab on the BERT page (AppTest)
 def open_lab(lang: str, **params):
-    """The BERT page (toy corpus) with the Labs tab open and this lab picked; `params` go to the URL (a zh session
-    cannot be rerun under AppTest because of the lab picker's format_func, so zh checks use fresh sessions)."""
-    from streamlit.testing.v1 import AppTest
+    """The BERT page (toy corpus) with this lab open, entered through its link (conftest.open_lab)."""
+    import conftest
 
-    from conftest import ROOT
-    from ui.i18n import strings
-    from views import labs
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.query_params["bert_corpus"] = "toy_en"
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("views/bert.py")
-    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
-    at.session_state["bert_lab"] = labs.available().index("leak")
-    return at.run()
+    return conftest.open_lab("leak", lang, **params)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -92,24 +92,10 @@ def test_short_causal_run_beats_the_unigram_baseline(setup):
 
 # ---------------------------------------------------------------- the lab on the BERT page (AppTest)
 def open_lab(lang: str, **params):
-    """The BERT page (toy corpus) with the Labs tab open and this lab picked; `params` go to the URL (a zh session
-    cannot be rerun under AppTest because of the lab picker's format_func, so zh checks use fresh sessions)."""
-    from streamlit.testing.v1 import AppTest
+    """The BERT page (toy corpus) with this lab open, entered through its link (conftest.open_lab)."""
+    import conftest
 
-    from conftest import ROOT
-    from ui.i18n import strings
-    from views import labs
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.query_params["bert_corpus"] = "toy_en"
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("views/bert.py")
-    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
-    at.session_state["bert_lab"] = labs.available().index("mlm_causal")
-    return at.run()
+    return conftest.open_lab("mlm_causal", lang, **params)
 
 
 CHARTS = ["lab_mlm_causal_top_mlm", "lab_mlm_causal_top_causal", "lab_mlm_causal_masks", "lab_mlm_causal_grad"]
@@ -160,7 +146,6 @@ def test_the_session_trained_tiny_bert_is_the_masked_lm():
     import time
 
     from conftest import wait_for_job
-    from views import labs
 
     at = open_lab("en")
     at.session_state["bert_tab"] = strings("en")["bert.tabs"][3]  # "Train a tiny BERT"
@@ -172,8 +157,7 @@ def test_the_session_trained_tiny_bert_is_the_masked_lm():
         time.sleep(0.2)
     job.stop.set()
     wait_for_job(job, timeout=30)
-    at.session_state["bert_tab"] = strings("en")["bert.tabs"][8]
-    at.session_state["bert_lab"] = labs.available().index("mlm_causal")
+    at.session_state["bert_tab"] = strings("en")["bert.tabs"][8]  # back to the Labs tab: the lab is still picked
     at.run()
     assert job.usable and not at.exception, [e.value for e in at.exception]
     captions = [c.value for c in at.caption]

@@ -69,17 +69,10 @@ def test_garments_have_one_cue_per_label_and_bad_settings_raise():
 
 # ---------------------------------------------------------------- the lab on the BERT page (AppTest)
 def open_lab(name: str, lang: str):
-    """The BERT page (toy_en corpus) on its Labs tab with lab `name` picked, in one run: under AppTest a second
-    run of a zh session fails inside AppTest (the page's lab selectbox formats its options with t(), which falls
-    back to English outside the script run), so zh checks look at the first render only."""
-    from conftest import open_page
-    from ui.i18n import strings
-    from views import labs
+    """The BERT page (toy_en corpus) with lab `name` open, entered through its link (conftest.open_lab)."""
+    import conftest
 
-    at = open_page("views/bert.py", lang, bert_corpus="toy_en")
-    at.session_state["bert_tab"] = strings(lang)["bert.tabs"][8]
-    at.session_state["bert_lab"] = labs.available().index(name)
-    return at.run()
+    return conftest.open_lab(name, lang)
 
 
 def test_lab_page_trains_and_rejects_bad_input():

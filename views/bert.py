@@ -21,7 +21,7 @@ from engine.wordpiece import train_wordpiece
 from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
-from ui.tabs import url_tabs
+from ui.tabs import url_select, url_tabs
 from ui.widgets import chart, history_frame, matrix_frame, qa_panel
 from views import labs
 from viz import bert as vz
@@ -336,7 +336,7 @@ if tabs[8].open:  # ---------------------------------------------------------- l
     with tabs[8]:
         names = labs.available()
         st.markdown(t("bert.labs_intro"))
-        pick = st.selectbox(t("bert.lab_pick"), range(len(names)), key="bert_lab", **URL,
-                            format_func=lambda i: t(f"lab_{names[i]}.title"))
-        if names:
-            labs.render(names[pick or 0], corpus)
+        # ?bert_lab=<module name>: a teacher's link opens the lab in either language
+        pick = url_select(t("bert.lab_pick"), "bert_lab", names, [t(f"lab_{n}.title") for n in names])
+        if pick:
+            labs.render(pick, corpus)

@@ -49,7 +49,11 @@ def masking_grid(rows: list[list[str]], fates: np.ndarray, fate_names: Sequence[
     fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(title_text=y_title, autorange="reversed", showgrid=False)
     fig.update_layout(plot_bgcolor="white")
-    return _layout(fig, title, height=max(220, 34 * len(rows) + (120 if legend else 80)))
+    fig = _layout(fig, title, height=max(220, 34 * len(rows) + (120 if legend else 80)))
+    # the fates' legend above the grid, right-aligned: below it, it sat on the x-axis title of short grids
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+                      margin=dict(t=80 if legend else 50))
+    return fig
 
 
 def share_bars(names: Sequence[str], empirical: Sequence[float], target: Sequence[float],

@@ -52,9 +52,10 @@ def target_counts(counts: np.ndarray, pmf: np.ndarray, n: int, *, title: str, x_
     return fig
 
 
-def cosine_bars(names: Sequence[str], values: Sequence[float], *, title: str, y_title: str) -> go.Figure:
+def cosine_bars(names: Sequence[str], values: Sequence[float], *, title: str, y_title: str,
+                x_title: str = "") -> go.Figure:
     fig = go.Figure(go.Bar(x=list(names), y=list(values), text=[f"{v:.3f}" for v in values], textposition="outside",
                            marker_color=["#7f7f7f", "#2ca02c"]))
-    fig.update_layout(title=title, yaxis_title=y_title, yaxis_range=[min(0.0, *values) - 0.05, 1.15], height=300,
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, yaxis_range=[min(0.0, *values) - 0.05, 1.15], height=300,
                       margin=dict(l=50, r=20, t=50, b=40))
     return fig

@@ -24,10 +24,11 @@ def joint_vs_product(joint: np.ndarray, product: np.ndarray, rows: Sequence[str]
     return fig
 
 
-def split_bars(names: Sequence[str], values: Sequence[float], *, title: str, y_title: str) -> go.Figure:
+def split_bars(names: Sequence[str], values: Sequence[float], *, title: str, y_title: str,
+               x_title: str = "") -> go.Figure:
     """Share of touched multi-piece words that were only partly masked, per masking scheme."""
     fig = go.Figure(go.Bar(x=list(names), y=list(values), text=[f"{v:.1%}" for v in values], textposition="outside",
                            marker_color=["#ff7f0e", "#2ca02c"]))
-    fig.update_layout(title=title, yaxis_title=y_title, yaxis_range=[0, 1.15], yaxis_tickformat=".0%", height=300,
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, yaxis_range=[0, 1.15], yaxis_tickformat=".0%", height=300,
                       margin=dict(l=50, r=20, t=50, b=40))
     return fig

@@ -87,6 +87,6 @@ def render(corpus: str) -> None:
             st.warning(_t("err_pieces"))
         else:
             st.plotly_chart(vz.cosine_bars(tl(f"{NS}.cos_names"), [static, contextual], title=_t("cos_title", w=word),
-                                           y_title=_t("cosine")), width="stretch")
+                                           y_title=_t("cosine"), x_title=_t("cos_x")), width="stretch")
             st.success(_t("takeaway_static", s=static, c=contextual))
     qa_panel(["bert-06-3"])

@@ -69,7 +69,7 @@ def _wwm_part(seed):
         st.info(_t("no_multi"))
         return
     st.plotly_chart(vz.split_bars(tl(f"{NS}.split_names"), [s for s, _ in shares], title=_t("split_title", n=DRAWS),
-                                  y_title=_t("split_y")), width="stretch")
+                                  y_title=_t("split_y"), x_title=_t("split_x")), width="stretch")
     st.success(_t("takeaway_wwm", piece=shares[0][0], word=shares[1][0]))
 
 
