@@ -63,11 +63,10 @@ def _words(text, limit):
     return toks
 
 
-st.title(t("pretrained_models.title"))
-st.markdown(t("pretrained_models.intro"))
-tabs = st.tabs(tl("pretrained_models.tabs"))
-
-with tabs[0]:  # ptm-04: objectives as masks
+# Tab sections that feed nothing to the rest of the page are fragments: a widget inside one reruns that
+# section only. The compression lab stays in the script: its training panels hold their own fragment.
+@st.fragment  # ptm-04: objectives as masks
+def objectives_tab() -> None:
     st.markdown(t("pretrained_models.obj_intro"))
     c1, c2 = st.columns([3, 2])
     text = c1.text_input(t("pretrained_models.sentence"), "the cat sat on the warm mat", key="ptm_sent", **B)
@@ -104,7 +103,9 @@ with tabs[0]:  # ptm-04: objectives as masks
                      hide_index=True, width="stretch")
         st.info(t(f"pretrained_models.note_{obj}"))
 
-with tabs[1]:  # ptm-03 / misc-03: what each encoder can see
+
+@st.fragment  # ptm-03 / misc-03: what each encoder can see
+def encoders_tab() -> None:
     st.markdown(t("pretrained_models.enc_intro"))
     c = st.columns(4)
     enc = c[0].radio(t("pretrained_models.encoder"), ["CNN", "RNN", "Transformer", "MLP"], key="ptm_enc",
@@ -158,7 +159,9 @@ with tabs[1]:  # ptm-03 / misc-03: what each encoder can see
                                                 title=t("pretrained_models.doc_cos_title", name=name)),
                                          width="stretch", key=f"ptm_rep_{i}")
 
-with tabs[2]:  # misc-04: perplexity
+
+@st.fragment  # misc-04: perplexity
+def perplexity_tab() -> None:
     st.markdown(t("pretrained_models.ppl_intro"))
     c = st.columns(4)
     cname = c[0].radio(t("pretrained_models.corpus"), ["toy_en", "toy_zh"], key="ptm_corpus", horizontal=True, **B)
@@ -201,6 +204,66 @@ with tabs[2]:  # misc-04: perplexity
                 st.caption(t("pretrained_models.gpt_short"))
         else:
             st.warning(t("pretrained_models.err_no_words"))
+
+
+@st.fragment  # ptm-07: the cost of length
+def length_tab() -> None:
+    c = st.columns(5)
+    heads = c[0].number_input(t("pretrained_models.heads"), 1, 128, 12, key="ptm_heads", **B)
+    layers = c[1].number_input(t("pretrained_models.layers"), 1, 128, 12, key="ptm_layers", **B)
+    batch = c[2].number_input(t("pretrained_models.batch"), 1, 1024, 8, key="ptm_batch", **B)
+    nbytes = c[3].radio(t("pretrained_models.bytes"), [2, 4], key="ptm_bytes", horizontal=True, **B)
+    gpu = c[4].number_input(t("pretrained_models.gpu"), 1, 1024, 16, key="ptm_gpu", **B)
+    ns = np.unique(np.geomspace(64, 8192, 60).astype(int))
+    gib = ob.attention_memory_bytes(ns, heads, layers, batch, nbytes) / 2 ** 30
+    st.plotly_chart(figure("attention_memory", ns, gib, gpu, title=t("pretrained_models.mem_title"),
+                           x_title=t("pretrained_models.length"), y_title="GiB",
+                           limit_label=t("pretrained_models.gpu_limit"), bert_label="512 (BERT)"),
+                    width="stretch", key="ptm_mem")
+    fit = ns[gib <= gpu]
+    st.markdown(t("pretrained_models.mem_fit", n=int(fit.max()) if fit.size else 0))
+    tasks = st.slider(t("pretrained_models.tasks"), 1, 50, 10, key="ptm_tasks", **B)
+    st.markdown(t("pretrained_models.adapter_math", full=tasks * 110, adapters=110 + tasks * 3.6))
+
+
+@st.fragment  # ptm-05 / ptm-06: the map and transfer
+def map_tab() -> None:
+    rows = [r.partition("/") for r in tl("pretrained_models.taxonomy")]  # "branch/leaf: models"
+    branches = list(dict.fromkeys(b for b, _, _ in rows))
+    ids = ["PTMs", *branches, *(f"{b}/{leaf}" for b, _, leaf in rows)]
+    parents = ["", *(["PTMs"] * len(branches)), *(b for b, _, _ in rows)]
+    labels = ["PTMs", *branches, *(leaf for _, _, leaf in rows)]
+    st.plotly_chart(figure("sunburst", ids, parents, labels, title=t("pretrained_models.map_title")), width="stretch",
+                    key="ptm_sun")
+    mode = st.radio(t("pretrained_models.transfer_mode"), list(MODES), key="ptm_mode", horizontal=True, **B)
+    stage = st.slider(t("pretrained_models.stage"), 1, 4, 2, key="ptm_stage", **B) if mode == "gradual" else 1
+    tcfg = cp.MLMConfig(vocab_size=128, n_layers=3)
+    shares = transfer.layer_shares(transfer.TransferClassifier(cp.TinyMLM(tcfg), 2, mode, stage=stage))
+    st.plotly_chart(figure("layer_diagram", tl("pretrained_models.layer_names"), shares,
+                           title=t("pretrained_models.transfer_title", mode=mode), x_title="",
+                           y_title=t("pretrained_models.layer_axis"),
+                           frozen_label=t("pretrained_models.frozen"),
+                           trainable_label=t("pretrained_models.trainable")), width="stretch", key="ptm_lay")
+    counts = {m: trainable_closed_form(tcfg, 2, m, stage) for m in MODES}
+    st.plotly_chart(vz.grouped_bars(list(counts), {t("pretrained_models.trainable"): list(counts.values())},
+                                    title=t("pretrained_models.trainable_title", total=counts["full"]),
+                                    x_title=t("pretrained_models.transfer_mode"), y_title="#params", log_y=True),
+                    width="stretch", key="ptm_trainable")
+    st.markdown(t("pretrained_models.transfer_text"))
+
+
+st.title(t("pretrained_models.title"))
+st.markdown(t("pretrained_models.intro"))
+tabs = st.tabs(tl("pretrained_models.tabs"))
+
+with tabs[0]:
+    objectives_tab()
+
+with tabs[1]:
+    encoders_tab()
+
+with tabs[2]:
+    perplexity_tab()
 
 with tabs[3]:  # ptm-05 / misc-14: compression lab
     st.markdown(t("pretrained_models.comp_intro"))
@@ -258,47 +321,11 @@ with tabs[3]:  # ptm-05 / misc-14: compression lab
             download_csv(df, "compression", key="ptm_comp_csv")
             st.caption(t("pretrained_models.comp_note"))
 
-with tabs[4]:  # ptm-07: the cost of length
-    c = st.columns(5)
-    heads = c[0].number_input(t("pretrained_models.heads"), 1, 128, 12, key="ptm_heads", **B)
-    layers = c[1].number_input(t("pretrained_models.layers"), 1, 128, 12, key="ptm_layers", **B)
-    batch = c[2].number_input(t("pretrained_models.batch"), 1, 1024, 8, key="ptm_batch", **B)
-    nbytes = c[3].radio(t("pretrained_models.bytes"), [2, 4], key="ptm_bytes", horizontal=True, **B)
-    gpu = c[4].number_input(t("pretrained_models.gpu"), 1, 1024, 16, key="ptm_gpu", **B)
-    ns = np.unique(np.geomspace(64, 8192, 60).astype(int))
-    gib = ob.attention_memory_bytes(ns, heads, layers, batch, nbytes) / 2 ** 30
-    st.plotly_chart(figure("attention_memory", ns, gib, gpu, title=t("pretrained_models.mem_title"),
-                           x_title=t("pretrained_models.length"), y_title="GiB",
-                           limit_label=t("pretrained_models.gpu_limit"), bert_label="512 (BERT)"),
-                    width="stretch", key="ptm_mem")
-    fit = ns[gib <= gpu]
-    st.markdown(t("pretrained_models.mem_fit", n=int(fit.max()) if fit.size else 0))
-    tasks = st.slider(t("pretrained_models.tasks"), 1, 50, 10, key="ptm_tasks", **B)
-    st.markdown(t("pretrained_models.adapter_math", full=tasks * 110, adapters=110 + tasks * 3.6))
+with tabs[4]:
+    length_tab()
 
-with tabs[5]:  # ptm-05 / ptm-06: the map and transfer
-    rows = [r.partition("/") for r in tl("pretrained_models.taxonomy")]  # "branch/leaf: models"
-    branches = list(dict.fromkeys(b for b, _, _ in rows))
-    ids = ["PTMs", *branches, *(f"{b}/{leaf}" for b, _, leaf in rows)]
-    parents = ["", *(["PTMs"] * len(branches)), *(b for b, _, _ in rows)]
-    labels = ["PTMs", *branches, *(leaf for _, _, leaf in rows)]
-    st.plotly_chart(figure("sunburst", ids, parents, labels, title=t("pretrained_models.map_title")), width="stretch",
-                    key="ptm_sun")
-    mode = st.radio(t("pretrained_models.transfer_mode"), list(MODES), key="ptm_mode", horizontal=True, **B)
-    stage = st.slider(t("pretrained_models.stage"), 1, 4, 2, key="ptm_stage", **B) if mode == "gradual" else 1
-    tcfg = cp.MLMConfig(vocab_size=128, n_layers=3)
-    shares = transfer.layer_shares(transfer.TransferClassifier(cp.TinyMLM(tcfg), 2, mode, stage=stage))
-    st.plotly_chart(figure("layer_diagram", tl("pretrained_models.layer_names"), shares,
-                           title=t("pretrained_models.transfer_title", mode=mode), x_title="",
-                           y_title=t("pretrained_models.layer_axis"),
-                           frozen_label=t("pretrained_models.frozen"),
-                           trainable_label=t("pretrained_models.trainable")), width="stretch", key="ptm_lay")
-    counts = {m: trainable_closed_form(tcfg, 2, m, stage) for m in MODES}
-    st.plotly_chart(vz.grouped_bars(list(counts), {t("pretrained_models.trainable"): list(counts.values())},
-                                    title=t("pretrained_models.trainable_title", total=counts["full"]),
-                                    x_title=t("pretrained_models.transfer_mode"), y_title="#params", log_y=True),
-                    width="stretch", key="ptm_trainable")
-    st.markdown(t("pretrained_models.transfer_text"))
+with tabs[5]:
+    map_tab()
 
 st.subheader(t("common.interview_answers"))
 qa_panel(["ptm-01", "ptm-02", "ptm-03", "ptm-04", "ptm-05", "ptm-06", "ptm-07", "misc-01", "misc-03", "misc-04",
