@@ -20,6 +20,7 @@ answers = qa(lang)
 chapters = cur.chapters()
 chapter_name = dict(zip(chapters, tl("interview.chapter_names")))
 progress = st.session_state.setdefault("interview_progress", {})
+labels = [t("interview.all"), *(chapter_name[c] for c in chapters)]  # numbers in the URL, labels on screen
 
 
 def demo_link(e: cur.Entry) -> None:
@@ -40,14 +41,12 @@ def show_answer(e: cur.Entry) -> None:
     st.markdown(entry["answer"] if entry else t("interview.not_written"))
 
 
-st.title(t("interview.title"))
-st.markdown(t("interview.intro"))
-tabs = st.tabs(tl("interview.tabs"))
-
-with tabs[0]:  # question bank
+# Tab sections that feed nothing to the rest of the page are fragments: a widget inside one reruns that section
+# only. The mock interview (it holds its own timer fragment) and the two labs (training panels) stay in the script.
+@st.fragment  # question bank
+def bank_tab() -> None:
     c1, c2 = st.columns([3, 2])
     query = c1.text_input(t("interview.search"), "", key="interview_search", **B)
-    labels = [t("interview.all"), *(chapter_name[c] for c in chapters)]  # numbers in the URL, labels on screen
     chap = c2.selectbox(t("interview.chapter"), list(range(len(labels))), key="interview_chapter",
                         format_func=labels.__getitem__, **B)
     found = cur.search(cur.entries(), query[:200], chapter=chapters[chap - 1] if chap else None,
@@ -58,7 +57,9 @@ with tabs[0]:  # question bank
             show_answer(e)
             demo_link(e)
 
-with tabs[1]:  # quiz
+
+@st.fragment  # quiz
+def quiz_tab() -> None:
     qchap = st.selectbox(t("interview.chapter"), list(range(len(chapters))), key="interview_quiz_chapter",
                          format_func=labels[1:].__getitem__, **B)
     ids = [e.id for e in cur.entries() if e.chapter == chapters[qchap]]
@@ -88,6 +89,38 @@ with tabs[1]:  # quiz
         c2.download_button(t("common.download_md"), cur.progress_markdown(
             progress, lang, t("interview.title"), "✓", "✗").encode("utf-8"), file_name="quiz_progress.md",
             mime="text/markdown", key="interview_dl_md")
+
+
+@st.fragment  # classroom tour
+def tour_tab() -> None:
+    steps = cur.tour()
+
+    def _move(d):
+        st.session_state["interview_step"] = min(max(int(st.session_state.get("interview_step", 1)) + d, 1),
+                                                 len(steps))
+
+    c1, c2, c3 = st.columns([1, 2, 1])
+    c1.button(t("interview.prev"), key="interview_prev", on_click=_move, args=(-1,), width="stretch")
+    c3.button(t("interview.next"), key="interview_next", on_click=_move, args=(1,), width="stretch")
+    step = c2.number_input(t("interview.step", n=len(steps)), 1, len(steps), key="interview_step", **B)
+    e = steps[int(step) - 1]
+    st.progress(int(step) / len(steps))
+    st.subheader(f"{e.id} · {e.title(lang)}")
+    st.caption(t("interview.presenter", page=t(f"nav.{e.page.replace('-', '_')}")))
+    show_answer(e)
+    demo_link(e)
+    st.caption(t("interview.share"))
+
+
+st.title(t("interview.title"))
+st.markdown(t("interview.intro"))
+tabs = st.tabs(tl("interview.tabs"))
+
+with tabs[0]:
+    bank_tab()
+
+with tabs[1]:
+    quiz_tab()
 
 with tabs[2]:  # mock interview
     c = st.columns(3)
@@ -124,24 +157,8 @@ with tabs[2]:  # mock interview
     if mock["grades"]:
         st.markdown("\n".join(f"- {qid}: {t(f'interview.mock_{g}')}" for qid, g in mock["grades"].items()))
 
-with tabs[3]:  # classroom tour
-    steps = cur.tour()
-
-    def _move(d):
-        st.session_state["interview_step"] = min(max(int(st.session_state.get("interview_step", 1)) + d, 1),
-                                                 len(steps))
-
-    c1, c2, c3 = st.columns([1, 2, 1])
-    c1.button(t("interview.prev"), key="interview_prev", on_click=_move, args=(-1,), width="stretch")
-    c3.button(t("interview.next"), key="interview_next", on_click=_move, args=(1,), width="stretch")
-    step = c2.number_input(t("interview.step", n=len(steps)), 1, len(steps), key="interview_step", **B)
-    e = steps[int(step) - 1]
-    st.progress(int(step) / len(steps))
-    st.subheader(f"{e.id} · {e.title(lang)}")
-    st.caption(t("interview.presenter", page=t(f"nav.{e.page.replace('-', '_')}")))
-    show_answer(e)
-    demo_link(e)
-    st.caption(t("interview.share"))
+with tabs[3]:
+    tour_tab()
 
 with tabs[4]:  # misc-08: hard vs soft sharing
     st.markdown(t("interview.mtl_intro"))
