@@ -157,7 +157,8 @@ with tabs[0]:
     qa_panel(["w2v-01"])
 
 # ---------------------------------------------------------------- 2. hierarchical softmax: the Huffman tree
-with tabs[1]:
+@st.fragment
+def hs_tab() -> None:
     st.markdown(t("word2vec.hs_intro"))
     text = st.text_input(t("word2vec.hs_counts"), t("word2vec.hs_default"), key="w2v_counts", **NUM)
     try:
@@ -189,8 +190,14 @@ with tabs[1]:
     h2.caption(t("word2vec.hs_sum", total=total))
     qa_panel(["w2v-02"])
 
+
+with tabs[1]:
+    hs_tab()
+
+
 # ---------------------------------------------------------------- 3. negative sampling
-with tabs[2]:
+@st.fragment
+def ns_tab(corpus, name: str, k_tokens: int, seed: int) -> None:
     st.markdown(t("word2vec.ns_intro"))
     s1, s2, s3 = st.columns(3)
     power = s1.slider(t("word2vec.ns_power"), 0.0, 1.0, 0.75, 0.05, key="w2v_power", **NUM)
@@ -205,7 +212,7 @@ with tabs[2]:
     if len(vocab_ns) < 2:
         vocab_ns = _vocab("toy_en", None)
     top = np.unique(np.r_[0:8, len(vocab_ns) - 4:len(vocab_ns)].clip(0, len(vocab_ns) - 1))  # frequent + rare
-    sampler = NegativeSampler(vocab_ns.counts, power, M, seed=int(cfg_kw["seed"]))
+    sampler = NegativeSampler(vocab_ns.counts, power, M, seed=seed)
     shares = {t("word2vec.ns_raw"): noise_distribution(vocab_ns.counts, 1.0)[top],
               t("word2vec.ns_pow", power=power): noise_distribution(vocab_ns.counts, power)[top],
               t("word2vec.ns_uniform"): np.full(top.size, 1 / len(vocab_ns)),
@@ -219,7 +226,7 @@ with tabs[2]:
     drawn = sampler.draw(k)
     st.markdown(t("word2vec.ns_drawn", k=k) + " " + " ".join(f"`{vocab_ns.itos[i]}`" for i in drawn))
     st.caption(t("word2vec.ns_rows", k=k, rows=k + 1, V=len(vocab_ns)))
-    rng = np.random.default_rng(int(cfg_kw["seed"]))  # one (centre, true word) pair with small random vectors
+    rng = np.random.default_rng(seed)  # one (centre, true word) pair with small random vectors
     U, v_c, o = rng.normal(0, 0.1, (len(vocab_ns), 16)), rng.normal(0, 0.1, 16), int(top[min(3, top.size - 1)])
     g_sm, g_ns = output_gradient(U, v_c, o)[0], output_gradient(U, v_c, o, drawn)[0]
     shown = np.union1d(np.arange(min(len(vocab_ns), 300)), np.r_[drawn, o])  # frequent words + every sampled id
@@ -232,8 +239,14 @@ with tabs[2]:
     st.caption(t("word2vec.grad_note", ns=touched_rows(g_ns).size, sm=touched_rows(g_sm).size, V=len(vocab_ns)))
     qa_panel(["w2v-05"])
 
+
+with tabs[2]:
+    ns_tab(corpus, name, k_tokens, int(cfg_kw["seed"]))
+
+
 # ---------------------------------------------------------------- 4. word2vec vs tf-idf and bag of words
-with tabs[3]:
+@st.fragment
+def tfidf_tab(corpus) -> None:
     st.markdown(t("word2vec.tfidf_intro"))
     d1, d2 = st.columns(2)
     ta = d1.text_area(t("word2vec.text_a"), t("word2vec.text_a_default"), key="w2v_text_a", **NUM)[:5000]
@@ -260,8 +273,14 @@ with tabs[3]:
         st.caption(t("word2vec.order_note"))
     qa_panel(["w2v-03", "bert-13-1"])
 
+
+with tabs[3]:
+    tfidf_tab(corpus)
+
+
 # ---------------------------------------------------------------- 5. cost per example: NNLM vs CBOW; softmax/HS/NS
-with tabs[4]:
+@st.fragment
+def cost_tab() -> None:
     st.markdown(t("word2vec.cost_intro"))
     q = st.columns(5)
     V = q[0].select_slider("V", [10**3, 10**4, 10**5, 10**6], 10**5, key="w2v_cost_V", **NUM)
@@ -282,6 +301,11 @@ with tabs[4]:
                                x_title=t("word2vec.cost_layer"), y_title="ms"),
                         width="stretch")
     qa_panel(["w2v-04"])
+
+
+with tabs[4]:
+    cost_tab()
+
 
 # ---------------------------------------------------------------- 6. fastText subwords
 with tabs[5]:
@@ -332,7 +356,8 @@ with tabs[5]:
     qa_panel(["w2v-06"])
 
 # ---------------------------------------------------------------- 7. the distributional hypothesis
-with tabs[6]:
+@st.fragment
+def overlap_tab() -> None:
     st.markdown(t("word2vec.dh_intro"))
     ov = st.slider(t("word2vec.dh_overlap"), 0, 100, 50, 10, key="w2v_overlap", **NUM) / 100
     st.markdown("  \n".join(f"`{' '.join(s)}`" for s in context_overlap_corpus(ov, n_sentences=6, seed=1)))
@@ -343,3 +368,7 @@ with tabs[6]:
         st.plotly_chart(vz.line([100 * x for x in levels], {"cos(blick, dax)": cos}, title=t("word2vec.dh_chart"),
                                 x_title=t("word2vec.dh_overlap"), y_title=t("word2vec.cosine")), width="stretch")
     qa_panel(["misc-02"])
+
+
+with tabs[6]:
+    overlap_tab()
