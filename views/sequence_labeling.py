@@ -63,37 +63,10 @@ def ids_to_tags(path) -> str:
     return "".join("BMES"[i] for i in path)
 
 
-st.title(tt("title"))
-st.markdown(tt("intro"))
-with st.spinner(tt("loading")):
-    train, test, mle, jieba = corpus()
-sentence = st.text_input(tt("sentence"), "我来到北京清华大学", key="seq_sentence", bind="query-params")
-text = "".join(ch for ch in sentence.strip() if ch.isprintable() and not ch.isspace())
-if len(text) > MAX_CHARS:
-    st.warning(tt("too_long", n=len(text), limit=MAX_CHARS))
-    text = text[:MAX_CHARS]
-if not text:
-    st.warning(tt("empty"))
-    text = "我来到北京清华大学"
-tab_hmm, tab_bias, tab_three = st.tabs([tt("tab_hmm"), tt("tab_bias"), tt("tab_three")])
-
-with tab_hmm:
-    st.markdown(tt("problems"))
-    choice = st.segmented_control(tt("model"), ["jieba", "MLE", "Baum-Welch"], default="jieba", required=True,
-                                  key="seq_model", bind="query-params")
-    st.caption(tt(f"model_{choice.replace('-', '_').lower()}"))
-    with st.expander(tt("bw_title"), expanded=choice == "Baum-Welch"):
-        iters = st.number_input(tt("bw_iters"), 1, 50, 15, key="seq_bw_iters", bind="query-params")
-        # short pieces keep one EM iteration fast (the forward-backward loop runs over the longest piece)
-        bw_texts = [c for c, _ in H.chunks(train[:150], 40)] + [text[i:i + 40] for i in range(0, len(text), 40)]
-
-        def make_bw():
-            cfg = H.BaumWelchConfig(iterations=int(iters), seed=0)
-            model = H.em_model(bw_texts, cfg)
-            return model, H.baum_welch(model, bw_texts, cfg)
-
-        job = training_panel("seq_bw", make_bw, max_seconds=60)
-        st.caption(tt("bw_note"))
+# Sections without a training panel are fragments: a widget inside one reruns that section only. The
+# training panels stay in the page script (a panel holds its own polling fragment; fragments do not nest).
+@st.fragment
+def decoding_section(choice: str, text: str, job) -> None:
     bw = H.hmm_from_em(job.model) if job is not None and job.usable else None
     if choice == "Baum-Welch" and bw is None:
         st.info(tt("bw_missing"))
@@ -134,7 +107,9 @@ with tab_hmm:
         em = np.exp(model.emissions(text[:n])).T
         plot(figure("grouped_bars", list(text[:n]), {s: em[k] for k, s in enumerate(model.states)}, **axes("emit")))
 
-with tab_bias:
+
+@st.fragment
+def lattice_section() -> None:
     st.markdown(tt("bias_intro"))
     preset = st.segmented_control(tt("preset"), list(PRESETS), default=list(PRESETS)[0], required=True,
                                   key="seq_preset", bind="query-params")
@@ -157,7 +132,7 @@ with tab_bias:
     c1, c2 = st.columns(2)
     for col, mode in ((c1, "memm"), (c2, "crf")):
         with col:
-            best, value = M.best_path(lat, mode)
+            best, _ = M.best_path(lat, mode)
             shown = M.memm_probs(lat) if mode == "memm" else lat.weights
             plot(figure("lattice", shown, best, title=tt(f"lat_{mode}_title"), x_title=tt("lat_x"),
                         y_title=tt("lat_y")))
@@ -169,6 +144,43 @@ with tab_bias:
         st.caption(tt("given_start"))
     plot(figure("bars", [str(s + 1) for s in range(lat.n_states)], M.out_degree(lat).mean(0), **axes("degree")))
     st.markdown(tt("bias_explain"))
+
+
+st.title(tt("title"))
+st.markdown(tt("intro"))
+with st.spinner(tt("loading")):
+    train, test, mle, jieba = corpus()
+sentence = st.text_input(tt("sentence"), "我来到北京清华大学", key="seq_sentence", bind="query-params")
+text = "".join(ch for ch in sentence.strip() if ch.isprintable() and not ch.isspace())
+if len(text) > MAX_CHARS:
+    st.warning(tt("too_long", n=len(text), limit=MAX_CHARS))
+    text = text[:MAX_CHARS]
+if not text:
+    st.warning(tt("empty"))
+    text = "我来到北京清华大学"
+tab_hmm, tab_bias, tab_three = st.tabs([tt("tab_hmm"), tt("tab_bias"), tt("tab_three")])
+
+with tab_hmm:
+    st.markdown(tt("problems"))
+    choice = st.segmented_control(tt("model"), ["jieba", "MLE", "Baum-Welch"], default="jieba", required=True,
+                                  key="seq_model", bind="query-params")
+    st.caption(tt(f"model_{choice.replace('-', '_').lower()}"))
+    with st.expander(tt("bw_title"), expanded=choice == "Baum-Welch"):
+        iters = st.number_input(tt("bw_iters"), 1, 50, 15, key="seq_bw_iters", bind="query-params")
+        # short pieces keep one EM iteration fast (the forward-backward loop runs over the longest piece)
+        bw_texts = [c for c, _ in H.chunks(train[:150], 40)] + [text[i:i + 40] for i in range(0, len(text), 40)]
+
+        def make_bw():
+            cfg = H.BaumWelchConfig(iterations=int(iters), seed=0)
+            model = H.em_model(bw_texts, cfg)
+            return model, H.baum_welch(model, bw_texts, cfg)
+
+        job = training_panel("seq_bw", make_bw, max_seconds=60)
+        st.caption(tt("bw_note"))
+    decoding_section(choice, text, job)
+
+with tab_bias:
+    lattice_section()
     st.subheader(tt("ribrob_title"))
     st.markdown(tt("ribrob_intro"))
     c1, c2 = st.columns(2)
