@@ -87,3 +87,14 @@ def test_loss_curve_keeps_first_and_last_point_when_decimating():
     xs = list(fig.data[0].x)
     assert xs[0] == 1 and xs[-1] == 1000 and len(xs) <= 101
     assert list(fig.data[1].x) == xs and fig.layout.yaxis2.overlaying == "y"
+
+
+def test_loss_curve_keeps_sparse_evaluations_when_decimating():
+    """An evaluation every 25 steps of a 900-step run: decimating the steps to ~400 must not drop them (it did: the
+    tiny BERT's accuracy line vanished from the panel)."""
+    from viz.curves import loss_curve
+
+    history = [Progress(i + 1, 900, 1.0, {"mlm_acc": i / 900} if (i + 1) % 25 == 0 else {}) for i in range(900)]
+    fig = loss_curve(history, metric="mlm_acc", metric_name="MLM accuracy", max_points=400)
+    assert list(fig.data[1].x) == list(range(25, 901, 25))
+    assert fig.data[1].name == "MLM accuracy" and fig.layout.yaxis2.title.text == "MLM accuracy"
