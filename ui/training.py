@@ -193,10 +193,11 @@ def training_panel(
         if j.error:
             st.error(t("common.train_error", reason=j.error))
         if j.history:  # the run's numbers as CSV once it ends (a download button per poll would be churn)
-            label = t(f"common.metric_{metric}") if metric else None  # a metric without a label shows its key
-            chart(loss_curve(j.history, metric=metric, metric_name=label if label != f"common.metric_{metric}"
-                             else metric, title=t("common.loss_curve"), x_title=t("common.step"),
-                             y_title=t("common.loss")), key=f"{key}:loss", name=f"{key}-loss",
+            metric_name = t(f"common.metric_{metric}") if metric else None
+            if metric_name == f"common.metric_{metric}":  # no label for this metric: show its key
+                metric_name = metric
+            chart(loss_curve(j.history, metric=metric, metric_name=metric_name, title=t("common.loss_curve"),
+                             x_title=t("common.step"), y_title=t("common.loss")), key=f"{key}:loss", name=f"{key}-loss",
                   data=history_frame(j.history, step=t("common.step"), loss=t("common.loss")) if j.finished else None)
         if live_view is not None and j.model is not None:
             live_view(j)
