@@ -138,7 +138,7 @@ def _train(at, steps: int, lr: float):
 
 
 def test_lab_page_trains_and_warns_on_an_absurd_rate():
-    for lang in ("zh", "en"):  # (widget changes only in en: AppTest formats the page's lab selectbox in en)
+    for lang in ("zh", "en"):  # both languages render; the training and bad input below are driven in en
         at = open_lab("feature_finetune", lang)
         assert not at.exception, [e.value for e in at.exception]
         assert any("fresh" in w.value or "新初始化" in w.value for w in at.warning)

@@ -78,7 +78,7 @@ def open_lab(name: str, lang: str):
 def test_lab_page_trains_and_rejects_bad_input():
     from conftest import wait_for_job
 
-    for lang in ("zh", "en"):  # (widget changes only in en: AppTest formats the page's lab selectbox in en)
+    for lang in ("zh", "en"):  # both languages render; the training and bad input below are driven in en
         at = open_lab("multilabel", lang)
         assert not at.exception, [e.value for e in at.exception]
         assert at.get("plotly_chart"), "the head diagram is missing"

@@ -80,7 +80,7 @@ from test_lab_multilabel import open_lab  # noqa: E402 - one helper for the thre
 def test_lab_page_trains_and_rejects_bad_sentences():
     from conftest import wait_for_job
 
-    for lang in ("zh", "en"):  # (widget changes only in en: AppTest formats the page's lab selectbox in en)
+    for lang in ("zh", "en"):  # both languages render; the training and bad input below are driven in en
         at = open_lab("polysemy_task", lang)
         assert not at.exception, [e.value for e in at.exception]
     at.slider(key="bert_polysemy_task_steps").set_value(20)

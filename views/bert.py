@@ -11,13 +11,12 @@ import torch
 from engine.bert import (BertInputError, TinyBert, TinyBertConfig, attentions, build_pretrain_data,
                          embedding_parts, encode_pair, predict_masked, train_bert)
 from engine.bert_visibility import dependency
-from engine.corpus import CorpusError, load_documents
+from engine.corpus import CorpusError
 from engine.masking import binomial_halfwidth, sample_masks
 from engine.minilm import (POOLINGS, auc, cosine_pairs, embed, load_minilm_tokenizer, load_pairs,
                            minilm_attentions, roc_points, threshold_accuracy)
 from engine.nsp import IS_NEXT, nsp_pairs
 from engine.param_count import PRESETS, Shape, bert_parts
-from engine.wordpiece import train_wordpiece
 from ui import resources
 from ui.i18n import current_lang, t, tl
 from ui.training import InputError, get_job, training_panel
@@ -29,19 +28,11 @@ from viz import bert as vz
 URL = dict(bind="query-params")
 PAIRS = Path(__file__).resolve().parent.parent / "assets" / "corpora" / "similarity_pairs_en.tsv"
 CORPORA = ("news_en", "peoples_daily_zh", "toy_en", "toy_zh")
-MAX_DOCS = {"news_en": 1000, "peoples_daily_zh": 1500}
-VOCAB = 2000
 FATES = lambda: [t(f"bert.fate_{k}") for k in ("context", "masked", "random", "unchanged")]  # noqa: E731
 
 
-@st.cache_resource(show_spinner=False)
-def _docs(name):
-    return load_documents(name, MAX_DOCS.get(name))
-
-
-@st.cache_resource(show_spinner=False)
-def _wordpiece(name):
-    return train_wordpiece([s for d in _docs(name) for s in d], VOCAB)
+_docs = resources.bert_documents  # read-only, shared with the labs
+_wordpiece = resources.bert_wordpiece
 
 
 @st.cache_resource(show_spinner=False)

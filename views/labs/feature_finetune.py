@@ -6,28 +6,27 @@ import pandas as pd
 import streamlit as st
 
 from engine.bert import TinyBert, TinyBertConfig
-from engine.corpus import CorpusError, load_documents
+from engine.corpus import CorpusError
 from engine.feature_finetune import (MODES, TransferConfig, TransferInputError, TransferRun, encoder_digest,
                                      make_models, train_both, word_order_task)
-from engine.wordpiece import train_wordpiece
+from ui import resources
 from ui.i18n import t
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import chart, qa_panel
 from viz import lab_feature_finetune as vz
 
 URL = dict(bind="query-params")
-MAX_DOCS = {"news_en": 1000, "peoples_daily_zh": 1500}  # the BERT page's corpus slices
 
 
 @st.cache_resource(show_spinner=False)
 def _sentences(name: str) -> list[str]:
-    return [s for d in load_documents(name, MAX_DOCS.get(name)) for s in d]
+    return [s for d in resources.bert_documents(name) for s in d]  # the BERT page's documents
 
 
 @st.cache_resource(show_spinner=False)
 def _fresh_bert(name: str) -> TinyBert:
     """An untrained tiny BERT with the page's vocabulary; read-only (every run trains deep copies)."""
-    return TinyBert(TinyBertConfig(), train_wordpiece(_sentences(name), 2000))
+    return TinyBert(TinyBertConfig(), resources.bert_wordpiece(name))
 
 
 def _names() -> dict[str, str]:

@@ -5,9 +5,9 @@ import streamlit as st
 
 from engine.bert import TinyBert, TinyBertConfig
 from engine.causal_lm import CausalInputError, CausalLM, CausalLMConfig, build_lm_data, train_causal_lm
-from engine.corpus import LANG, CorpusError, load_documents
+from engine.corpus import LANG, CorpusError
 from engine.mlm_vs_causal import compare, top_k, variants
-from engine.wordpiece import train_wordpiece
+from ui import resources
 from ui.i18n import t, tl
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import chart, qa_panel
@@ -15,23 +15,19 @@ from viz import lab_mlm_causal as vz
 
 URL = dict(bind="query-params")
 NS = "lab_mlm_causal"
-MAX_DOCS = {"news_en": 1000, "peoples_daily_zh": 1500}  # the BERT page's slices, so the vocabularies agree
-VOCAB = 2000
 
 
 def _t(key, **kw):
     return t(f"{NS}.{key}", **kw)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _docs(corpus):
-    return load_documents(corpus, MAX_DOCS.get(corpus))
+_docs = resources.bert_documents  # the BERT page's documents and vocabulary, so the two models agree
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _fresh(corpus):
     """Read-only untrained, seeded models on the corpus's WordPiece vocabulary (the BERT page's recipe)."""
-    tok = train_wordpiece([s for d in _docs(corpus) for s in d], VOCAB)
+    tok = resources.bert_wordpiece(corpus)
     return TinyBert(TinyBertConfig(), tok), CausalLM(CausalLMConfig(), tok)
 
 
