@@ -55,6 +55,19 @@ def wait_for_job(job, timeout: float = 120):
     return job.wait(5)
 
 
+def stop_after(job, steps: int, timeout: float = 120, poll: float = 0.2):
+    """Let a live run make `steps` progress reports (heartbeat like a connected browser), then Stop it and wait:
+    a short, partly trained model for a test. Returns the job."""
+    import time
+
+    end = time.time() + timeout
+    while len(job.history) < steps and not job.finished and time.time() < end:
+        job.last_poll = time.time()
+        time.sleep(poll)
+    job.stop.set()
+    return job.wait(30)
+
+
 IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 
 

@@ -2,12 +2,10 @@
 traceback, a short live training run ends with predictions drawn, and the trained model is kept after bad input."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, stop_after
 from ui.i18n import strings
 
 PAGE = "views/bert.py"
@@ -62,13 +60,7 @@ def test_masking_tab_bad_split_and_hostile_text(at):
 def test_short_training_then_bad_queries_keep_the_model(at):
     _tab(at, 3)
     at.button(key="bert:train").click().run()
-    job = at.session_state["job:bert"]
-    deadline = time.time() + 120
-    while len(job.history) < 30 and not job.finished and time.time() < deadline:
-        job.last_poll = time.time()  # AppTest has no Runtime: stand in for the polling fragment's heartbeat
-        time.sleep(0.5)
-    job.stop.set()
-    job.wait(30)
+    job = stop_after(at.session_state["job:bert"], 30, poll=0.5)
     at.run()
     assert job.usable and not at.exception, (job.status, job.error)
     assert any("mlm_acc" in h.metrics for h in job.history)

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import nav_pages, open_page
+from conftest import nav_pages, open_page, stop_after
 from ui.i18n import strings
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -91,12 +90,7 @@ def _press_buttons(at) -> None:
         job = dict(at.session_state.items()).get(f"job:{key[:-6]}") if key.endswith(":train") else None
         if job is None:  # not a panel, or the panel refused the default input (a page test's business)
             continue
-        end = time.time() + 20
-        while len(job.history) < 2 and not job.finished and time.time() < end:
-            job.last_poll = time.time()  # like a connected browser (the panel stops jobs nobody polls)
-            time.sleep(0.05)
-        job.stop.set()
-        job.wait(30)
+        stop_after(job, 2, timeout=20, poll=0.05)
     if keys:
         at.run()  # draw the results of the finished runs
 

@@ -113,18 +113,11 @@ def test_lab_renders_the_comparison_untrained(lang):
 
 
 def test_short_training_then_bad_input_keeps_the_model():
-    import time
-
-    from conftest import wait_for_job
+    from conftest import stop_after
 
     at = open_lab("en")
     at.button(key="lab_mlm_causal:train").click().run()
-    job = at.session_state["job:lab_mlm_causal"]
-    while len(job.history) < 20 and not job.finished:
-        job.last_poll = time.time()
-        time.sleep(0.2)
-    job.stop.set()
-    wait_for_job(job, timeout=30)
+    job = stop_after(at.session_state["job:lab_mlm_causal"], 20)
     at.run()
     assert job.usable and not at.exception, (job.status, job.error, [e.value for e in at.exception])
     assert [c.key for c in at.get("plotly_chart") if c.key in CHARTS] == CHARTS
@@ -143,20 +136,13 @@ def test_short_training_then_bad_input_keeps_the_model():
 
 
 def test_the_session_trained_tiny_bert_is_the_masked_lm():
-    import time
-
-    from conftest import wait_for_job
+    from conftest import stop_after
 
     at = open_lab("en")
     at.session_state["bert_tab"] = strings("en")["bert.tabs"][3]  # "Train a tiny BERT"
     at.run()
     at.button(key="bert:train").click().run()
-    job = at.session_state["job:bert"]
-    while len(job.history) < 5 and not job.finished:
-        job.last_poll = time.time()
-        time.sleep(0.2)
-    job.stop.set()
-    wait_for_job(job, timeout=30)
+    job = stop_after(at.session_state["job:bert"], 5)
     at.session_state["bert_tab"] = strings("en")["bert.tabs"][8]  # back to the Labs tab: the lab is still picked
     at.run()
     assert job.usable and not at.exception, [e.value for e in at.exception]
