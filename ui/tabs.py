@@ -9,6 +9,13 @@ from typing import Sequence
 import streamlit as st
 
 
+def _to_url(key: str, codes: list[str], labels: list[str]) -> None:
+    """on_change: write the code of the label the widget now holds into ?<key>=."""
+    label = st.session_state.get(key)
+    if label in labels:
+        st.query_params[key] = codes[labels.index(label)]
+
+
 def url_tabs(key: str, codes: Sequence[str], labels: Sequence[str]):
     """st.tabs(labels) with `?<key>=<code>` kept in sync. A tab switch reruns the script (the callback), so pages
     can render only the open tab (`if tab.open:`) and keep reruns cheap."""
@@ -16,13 +23,7 @@ def url_tabs(key: str, codes: Sequence[str], labels: Sequence[str]):
     assert len(codes) == len(labels), (codes, labels)
     code = st.query_params.get(key)
     default = labels[codes.index(code)] if code in codes else None
-
-    def _sync() -> None:
-        label = st.session_state.get(key)
-        if label in labels:
-            st.query_params[key] = codes[labels.index(label)]
-
-    return st.tabs(labels, key=key, default=default, on_change=_sync)
+    return st.tabs(labels, key=key, default=default, on_change=_to_url, args=(key, codes, labels))
 
 
 def url_select(label: str, key: str, codes: Sequence[str], labels: Sequence[str]) -> str | None:
@@ -34,11 +35,5 @@ def url_select(label: str, key: str, codes: Sequence[str], labels: Sequence[str]
         return None
     code = st.query_params.get(key)
     index = codes.index(code) if code in codes else 0
-
-    def _sync() -> None:
-        chosen = st.session_state.get(key)
-        if chosen in labels:
-            st.query_params[key] = codes[labels.index(chosen)]
-
-    chosen = st.selectbox(label, labels, index=index, key=key, on_change=_sync)
+    chosen = st.selectbox(label, labels, index=index, key=key, on_change=_to_url, args=(key, codes, labels))
     return codes[labels.index(chosen)] if chosen in labels else codes[index]
