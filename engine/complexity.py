@@ -14,6 +14,7 @@ from collections import Counter
 
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from engine.transformer import MultiHeadAttention
 
@@ -200,4 +201,69 @@ def gradient_reach(ns: list[int], d: int = 32, seed: int = 0) -> dict[str, list[
             y = lstm(xi)[0] if name == "lstm" else attn(xi, xi, xi)[0]  # (1, n, d)
             (y[0, -1] @ probe).backward()
             out[name].append(float(xi.grad[0, 0].norm()))
+    return out
+
+
+# ------------------------------------------------------------------ application sites (misc-12, second count)
+
+SITE_KINDS = ("Linear", "Dropout", "LayerNorm", "Embedding")
+
+
+class _SiteCounter(TorchFunctionMode):
+    """Counts what one forward pass actually applies, at the level of torch.nn.functional: every module call lands
+    here (nn.Linear → F.linear, nn.Dropout → F.dropout, …) and so do functional uses no module hook can see:
+    nn.MultiheadAttention runs its Q, K, V and output projections and its attention-probability dropout inside
+    F.multi_head_attention_forward, and Hugging Face attention passes dropout_p to scaled_dot_product_attention.
+    Calls made inside a counted function are not seen again (the mode is off while the function runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter = Counter()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if name == "linear":
+            self.counts["Linear"] += 1
+        elif name == "layer_norm":
+            self.counts["LayerNorm"] += 1
+        elif name == "embedding":
+            self.counts["Embedding"] += 1
+        elif name == "dropout":  # F.dropout(input, p, training, inplace): applied only in training mode
+            if (args[2] if len(args) > 2 else kwargs.get("training", True)):
+                self.counts["Dropout"] += 1
+        elif name == "multi_head_attention_forward":
+            self.counts["Linear"] += 4  # Q, K, V (one packed matmul or three) and the output projection
+            dropout_p = args[10] if len(args) > 10 else kwargs.get("dropout_p", 0.0)
+            if dropout_p > 0 and kwargs.get("training", args[13] if len(args) > 13 else True):
+                self.counts["Dropout"] += 1
+        elif name == "scaled_dot_product_attention":
+            if (args[4] if len(args) > 4 else kwargs.get("dropout_p", 0.0)) > 0:
+                self.counts["Dropout"] += 1
+        return func(*args, **kwargs)
+
+
+def application_counts(model: nn.Module, *inputs, **kw_inputs) -> dict[str, int]:
+    """How many times each kind of layer is applied in one training-mode forward pass of `model(*inputs)`: a module
+    used twice counts twice, functional projections and attention dropout count too. Works on the meta device."""
+    was = model.training
+    model.train()
+    try:
+        with _SiteCounter() as counter, torch.no_grad():
+            model(*inputs, **kw_inputs)
+    finally:
+        model.train(was)
+    return {k: counter.counts.get(k, 0) for k in SITE_KINDS}
+
+
+def reference_sites(bert: bool = True) -> dict[str, dict[str, int]]:
+    """application_counts of the reference_models on a 4-token input (the counts do not depend on its length),
+    run on the meta device."""
+    out = {}
+    for name, model in reference_models(bert).items():
+        with torch.device("meta"):
+            if name == "nn.Transformer":  # (S, N, E) without batch_first
+                out[name] = application_counts(model, torch.zeros(4, 1, 512), torch.zeros(3, 1, 512))
+            else:
+                out[name] = application_counts(model, input_ids=torch.zeros(1, 4, dtype=torch.long))
     return out
