@@ -244,7 +244,7 @@ def to_half(model: nn.Module, dtype: torch.dtype = torch.bfloat16) -> nn.Module:
 def half_precision_gap(model: nn.Module, batch: torch.Tensor, dtype: torch.dtype = torch.float16) -> tuple[float, float]:
     """(max |logit_half − logit_fp32|, share of positions whose top word is unchanged) on one batch: the check that
     16-bit inference keeps the model's outputs (fp16 has a 10-bit mantissa, bf16 only 7, hence bf16's larger gap)."""
-    ref = model.eval()(batch)[0]
+    ref = copy.deepcopy(model).eval()(batch)[0]  # a copy: the caller's model keeps its train/eval mode
     half = to_half(model, dtype)(batch)[0].float()
     return float((half - ref).abs().max()), float((half.argmax(-1) == ref.argmax(-1)).float().mean())
 

@@ -85,7 +85,10 @@ class HSOutput:
 
     @staticmethod
     def build(counts, dim: int, seed: int = 0) -> "HSOutput":
-        tree = huffman(counts)
+        return HSOutput.from_tree(huffman(counts), counts, dim, seed)
+
+    @staticmethod
+    def from_tree(tree: HuffmanTree, counts, dim: int, seed: int = 0) -> "HSOutput":
         codes, points, mask = (torch.from_numpy(a) for a in tree.padded())
         g = torch.Generator().manual_seed(seed)
         syn1 = torch.randn(max(len(counts) - 1, 1), dim, generator=g) / math.sqrt(dim)
@@ -136,15 +139,16 @@ def ladder(cfg: HSConfig, vocab_sizes: Sequence[int], measure: bool = True) -> l
     rows = []
     for v in vocab_sizes:
         counts = zipf_counts(v, cfg.zipf_s)
-        out = HSOutput.build(counts, cfg.dim, cfg.seed)
-        max_len = int(out.mask.sum(1).max())
+        tree = huffman(counts)
+        mean_len, max_len = mean_code_length(counts, tree), int(tree.code_lengths().max())
         soft_ms = hs_ms = float("nan")
         if measure:
+            out = HSOutput.from_tree(tree, counts, cfg.dim, cfg.seed)
             g = torch.Generator().manual_seed(cfg.seed + 1)
             h = torch.randn(cfg.batch, cfg.dim, generator=g)
             targets = torch.multinomial(torch.from_numpy(counts / counts.sum()), cfg.batch, True, generator=g)
             weight = torch.randn(v, cfg.dim, generator=g) / math.sqrt(cfg.dim)
             soft_ms = time_ms(lambda: softmax_logprob(h, weight, targets), cfg.repeats)
             hs_ms = time_ms(lambda: hs_logprob(h, out, targets), cfg.repeats)
-        rows.append(LadderRow(int(v), out.entropy, out.mean_length, max_len, soft_ms, hs_ms))
+        rows.append(LadderRow(int(v), entropy_bits(counts), mean_len, max_len, soft_ms, hs_ms))
     return rows

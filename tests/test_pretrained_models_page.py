@@ -1,7 +1,11 @@
 """views/pretrained_models.py under AppTest: every objective draws without error, empty text warns, a short
-teacher run + distillation + measuring fills the compression table (real numbers), in en and zh."""
+teacher run + distillation + measuring fills the compression table (real numbers), in en and zh; the one-hot vs
+dense section (ptm-02) and the softmax vs hierarchical-softmax section (misc-14) read back from the figures sent."""
+import base64
+import json
 import time
 
+import numpy as np
 
 from conftest import open_page, wait_for_job
 
@@ -59,6 +63,8 @@ def test_compression_lab_measures_real_variants():
         fp32, int8 = res[0], res[1]
         assert int8.bytes < fp32.bytes and all(r.latency_ms > 0 for r in res)
         assert res[3].nonzero < fp32.params  # pruned
+        half = next(d.value for d in at.dataframe if "fp16" in d.value.iloc[:, 0].tolist())
+        assert half.iloc[0, 1] <= 1e-2 and half.iloc[0, 3] == "✓" and half.iloc[1, 1] > half.iloc[0, 1]  # bf16 coarser
         assert not at.exception
     finally:
         for job in jobs:
@@ -74,3 +80,56 @@ def test_polysemy_probe_and_representations():
     assert any("bank | no separator here" in w.value for w in at.warning) and not at.exception
     at.text_area(key="ptm_docs").set_value("😀\n!!!").run()
     assert at.warning and not at.exception
+
+
+def _charts(at) -> dict:
+    return {el.key: json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key}
+
+
+def _array(v) -> np.ndarray:
+    """A plotly data array as sent to the browser: a list, or {"dtype", "bdata"(base64), "shape"}."""
+    if isinstance(v, dict):
+        shape = [int(n) for n in str(v.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).reshape(shape)
+    return np.asarray(v, dtype=float)
+
+
+def test_one_hot_vs_dense_section():
+    """ptm-02: the one-hot cosine panel is the identity, the dense one is not; |V| drives the memory text; bad words
+    warn (the section keeps drawing the memory chart)."""
+    at = _open("zh")
+    charts = _charts(at)
+    one_hot, dense = (_array(tr["z"]) for tr in charts["ptm_dr_cos"]["data"])
+    assert np.array_equal(one_hot, np.eye(8)) and np.allclose(np.diag(dense), 1)
+    assert dense[0, 1] > 0.3 and not np.allclose(dense, np.eye(8), atol=0.05)  # cat ~ kitten
+    bars = charts["ptm_dr_bars"]["data"]
+    assert len(bars) == 16 and len(_array(bars[1]["y"])) == 384 and _array(bars[0]["y"]).sum() == 1
+    at.select_slider(key="ptm_vocab").set_value(8).run()
+    assert any("48" in m.value and "|V| = 8 " in m.value for m in at.markdown), "one-hot smaller below |V| = d"
+    at.select_slider(key="ptm_vocab").set_value(100_000).run()
+    assert any("40 GB" in m.value for m in at.markdown)  # 100,000² float32
+    for bad in ("", "😀 ☃☃", "<script>alert(1)</script>"):
+        at.text_input(key="ptm_dr_words").set_value(bad).run()
+        assert at.warning and not at.exception and "ptm_dr_mem" in _charts(at), bad
+    at.text_input(key="ptm_dr_words").set_value("<b>cat</b> dog " + "x" * 10_000).run()
+    assert not at.exception and "&lt;b&gt;cat&lt;/b&gt;" in json.dumps(_charts(at)["ptm_dr_cos"])
+
+
+def test_hierarchical_softmax_section():
+    """misc-14: the expected Huffman path lies within a bit of the entropy at every |V| (read from the chart's CSV
+    table), and timing adds a measured panel."""
+    at = _open()
+    at.select_slider(key="ptm_hs_vmax").set_value(3000).run()
+    spec = _charts(at)["ptm_hs_chart"]
+    soft, huff, bal = (_array(tr["y"]) for tr in spec["data"])
+    assert list(_array(spec["data"][0]["x"])) == [100, 300, 1000, 3000] and list(soft) == [100, 300, 1000, 3000]
+    assert (huff <= bal + 1).all() and (huff < soft / 10).all() and "xaxis2" not in spec["layout"]
+    at.button(key="ptm_hs_measure").click().run()
+    rows = at.session_state["ptm_hs"][1]
+    assert [r.vocab for r in rows] == [100, 300, 1000, 3000] and all(r.softmax_ms > 0 and r.hs_ms > 0 for r in rows)
+    assert all(r.entropy <= r.mean_length <= r.entropy + 1 for r in rows)
+    spec = _charts(at)["ptm_hs_chart"]
+    assert len(spec["data"]) == 5 and "xaxis2" in spec["layout"] and not at.exception
+    at.slider(key="ptm_hs_s").set_value(0.0).run()  # uniform words: the Huffman tree is (nearly) balanced
+    huff = _array(_charts(at)["ptm_hs_chart"]["data"][1]["y"])
+    assert np.allclose(huff, np.log2([100, 300, 1000, 3000]), atol=1) and not at.exception

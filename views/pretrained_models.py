@@ -16,6 +16,7 @@ from ui.i18n import t, tl
 from ui.training import training_panel
 from ui.widgets import download_csv, qa_panel
 from viz import ptm as vz
+from views.sections import ptm_extra
 
 B = dict(bind="query-params")
 OBJ = {"LM (GPT)": "lm", "MLM (BERT)": "mlm", "PLM (XLNet)": "plm", "UniLM seq2seq": "unilm_s2s",
@@ -121,6 +122,7 @@ def encoders_tab() -> None:
                     width="stretch", key="ptm_dep")
     (st.success if ok else st.error)(t("pretrained_models.dep_check" if ok else "pretrained_models.dep_fail"))
     st.markdown(t("pretrained_models.traits"))
+    ptm_extra.distributed_section()  # ptm-02
     st.subheader(t("pretrained_models.poly_title"))
     st.markdown(t("pretrained_models.poly_intro"))
     if polysemy.model_dir() is None:
@@ -320,6 +322,8 @@ with tabs[3]:  # ptm-05 / misc-14: compression lab
             st.dataframe(df, hide_index=True, width="stretch")
             download_csv(df, "compression", key="ptm_comp_csv")
             st.caption(t("pretrained_models.comp_note"))
+            ptm_extra.half_precision_check(teacher.model, data)  # misc-14: fp16/bf16 vs fp32
+    ptm_extra.hs_section()  # misc-14: hierarchical softmax for a large |V|
 
 with tabs[4]:
     length_tab()
