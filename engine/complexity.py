@@ -267,3 +267,8 @@ def reference_sites(bert: bool = True) -> dict[str, dict[str, int]]:
             else:
                 out[name] = application_counts(model, input_ids=torch.zeros(1, 4, dtype=torch.long))
     return out
+
+
+def seq2seq_sites(model: nn.Module) -> dict[str, int]:
+    """application_counts of an engine.transformer.Seq2SeqTransformer on a 4-token source and a 3-token target."""
+    return application_counts(model, torch.tensor([[3, 4, 5, 6]]), torch.tensor([[1, 3, 4]]))

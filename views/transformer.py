@@ -14,6 +14,7 @@ from engine.transformer import (CalcConfig, Seq2SeqTransformer, TrainConfig, Tra
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
 from ui.widgets import chart as export_chart, matrix_frame, qa_panel
+from views.sections import transformer_length
 from viz import transformer as vz
 
 K = "transformer_"  # widget keys (bound to the URL) carry the page prefix
@@ -26,13 +27,13 @@ def chart(fig) -> None:
 
 
 @st.cache_data(show_spinner=False)
-def reference_counts(bert: bool) -> dict:
-    return {name: cx.module_counts(m) for name, m in cx.reference_models(bert).items()}
+def reference_counts(bert: bool, sites: bool = False) -> dict:
+    return cx.reference_sites(bert) if sites else {n: cx.module_counts(m) for n, m in cx.reference_models(bert).items()}
 
 
 @st.cache_data(show_spinner=False)
-def tiny_model_counts() -> dict:
-    return cx.module_counts(Seq2SeqTransformer(TransformerConfig()))  # not a new model on every rerun
+def tiny_model_counts(sites: bool = False) -> dict:  # cached: not a new model on every rerun
+    return (cx.seq2seq_sites if sites else cx.module_counts)(Seq2SeqTransformer(TransformerConfig()))
 
 
 @st.cache_data(show_spinner=False)
@@ -95,14 +96,16 @@ def architecture_tab() -> None:
                        title=t("transformer.grad_norm"), x_title=t("transformer.layer"), y_title="‖∇W‖",
                        log_y=True))
     st.subheader(t("transformer.modules_title"))
-    counts = {t("transformer.tiny_model"): tiny_model_counts(),
+    sites = st.radio(t("transformer.count_by"), [0, 1], format_func=tl("transformer.count_by_opts").__getitem__,
+                     horizontal=True, key=K + "count_by", bind="query-params") == 1
+    counts = {t("transformer.tiny_model"): tiny_model_counts(sites),
               **reference_counts(st.toggle(t("transformer.with_bert"), False, key=K + "with_bert",
-                                           bind="query-params"))}
+                                           bind="query-params"), sites)}
     kinds = list(next(iter(counts.values())))
     chart(vz.bars(kinds, {name: [c[k] for k in kinds] for name, c in counts.items()},
                   title=t("transformer.modules_title"), x_title=t("transformer.module"),
-                  y_title=t("transformer.count")))
-    st.caption(t("transformer.modules_note"))
+                  y_title=t("transformer.count_sites" if sites else "transformer.count")))
+    st.caption(t("transformer.sites_note" if sites else "transformer.modules_note"))
     qa_panel(["tf-01", "tf-07", "misc-12"])
 
 
@@ -383,7 +386,7 @@ def cost_tab() -> None:
 st.title(t("transformer.title"))
 st.markdown(t("transformer.intro"))
 tabs = st.tabs(tl("transformer.tabs"))
-for tab, draws in zip(tabs, ((architecture_tab,), (attention_tab, scaling_section), (positions_tab,), (seq2seq_tab,),
+for tab, draws in zip(tabs, ((architecture_tab,), (attention_tab, scaling_section), (positions_tab,), (seq2seq_tab, transformer_length.render),
                              (norms_tab,), (cost_tab,))):
     with tab:
         for draw in draws:
