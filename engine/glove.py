@@ -381,3 +381,12 @@ def extend_counts(counts: Counts, new_ids: Sequence[np.ndarray]) -> dict:
     t2 = time.perf_counter()
     same = X_all.nnz == 0 or float(abs(X_inc - X_all).max()) < 1e-9
     return {"X": X_inc, "changed": int((X_inc != counts.X).nnz), "inc_s": t1 - t0, "full_s": t2 - t1, "same": same}
+
+
+@dataclass
+class Trained:
+    """What the GloVe page's training jobs hold: the model and what it was trained on (an importable class, so a
+    training process can send it back to the server)."""
+    model: object
+    counts: Counts | None = None
+    floor: float = 0.0  # autoencoder: the SVD error it is compared with

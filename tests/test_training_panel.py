@@ -98,3 +98,64 @@ def test_loss_curve_keeps_sparse_evaluations_when_decimating():
     fig = loss_curve(history, metric="mlm_acc", metric_name="MLM accuracy", max_points=400)
     assert list(fig.data[1].x) == list(range(25, 901, 25))
     assert fig.data[1].name == "MLM accuracy" and fig.layout.yaxis2.title.text == "MLM accuracy"
+
+
+# --- where the steps run: a forked child process (default on Linux) or a thread -------------------------------
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+import ui.training as training  # noqa: E402
+
+
+def _pid_gen(n, model, delay=0.0, crash_at=None, raise_at=None):
+    for i in range(n):
+        model["w"] += 1
+        model["pid"] = os.getpid()
+        if crash_at == i:
+            os._exit(3)
+        if raise_at == i:
+            raise RuntimeError("boom in step")
+        if delay:
+            time.sleep(delay)
+        yield Progress(i + 1, n, 1.0 / (i + 1))
+
+
+@pytest.mark.parametrize("mode", ["process", "thread"])
+def test_job_runs_to_the_end_and_returns_the_trained_model(monkeypatch, mode):
+    monkeypatch.setattr(training, "TRAIN_MODE", mode)
+    model = {"w": 0}
+    job = training.start_job("t", model, _pid_gen(30, model), max_seconds=20).wait(30)
+    assert job.status == "done" and job.error is None
+    assert job.model["w"] == 30 and [p.step for p in job.history] == list(range(1, 31))
+    if mode == "process":  # trained elsewhere: the server's copy is untouched, the result came back pickled
+        assert training._FORK and job.model["pid"] != os.getpid() and model["w"] == 0
+    else:
+        assert job.model is model and model["pid"] == os.getpid()
+
+
+def test_child_process_stop_snapshots_crash_and_error(monkeypatch):
+    monkeypatch.setattr(training, "TRAIN_MODE", "process")
+    monkeypatch.setattr(training, "SNAPSHOT_S", 0.1)
+    model = {"w": 0}
+    job = training.start_job("t", model, _pid_gen(10_000, model, delay=0.01), max_seconds=20, snapshots=True)
+    deadline = time.time() + 20
+    while (job.model["w"] < 5 or len(job.history) < 5) and time.time() < deadline:
+        time.sleep(0.05)
+    assert job.status == "running" and 0 < job.model["w"] < 10_000  # a live snapshot arrived while it runs
+    job.stop.set()
+    job.wait(30)
+    assert job.status == "stopped" and 5 <= job.model["w"] < 10_000 and job.model["w"] == job.history[-1].step
+
+    model = {"w": 0}
+    job = training.start_job("t", model, _pid_gen(100, model, crash_at=2), max_seconds=20).wait(30)
+    assert job.status == "error" and "exit code 3" in job.error and not job.usable
+
+    model = {"w": 0}
+    job = training.start_job("t", model, _pid_gen(100, model, raise_at=4), max_seconds=20).wait(30)
+    assert job.status == "error" and "RuntimeError: boom in step" in job.error
+
+    model = {"w": 0}
+    job = training.start_job("t", model, _pid_gen(10_000, model, delay=0.01), max_seconds=0.3).wait(30)
+    assert job.status == "capped" and 0 < job.model["w"] < 10_000

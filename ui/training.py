@@ -10,14 +10,27 @@ A page hands it a `make_run()` that builds a fresh model and its training genera
     if job and job.finished:
         ...draw results from job.model...
 
-How it works (see ../shared/notes/streamlit.md): the generator runs in a daemon thread that never calls st.*;
-the Job lives in st.session_state (so it is private to this browser session); a fragment polls it every second
-while it runs and triggers one full rerun when it ends. A process-wide semaphore lets only a few sessions
-train at once (the rest show "queued"), and the thread ends when its session is gone.
+How it works (see ../shared/notes/streamlit.md): the Job lives in st.session_state (so it is private to this
+browser session); a fragment polls it every second while it runs and triggers one full rerun when it ends. A
+process-wide semaphore lets only a few sessions train at once (the rest show "queued"), and a run ends when its
+session is gone.
+
+Where the steps run (NLP_ATLAS_TRAIN_MODE):
+- "process" (default where fork exists): a daemon thread of the server forks a child process that consumes the
+  generator under a lower CPU priority (nice NLP_ATLAS_TRAIN_NICE, 10) and sends back batches of Progress and, at
+  the end (and about once a second while a live view is drawn), the pickled model; the thread swaps it into
+  job.model. Python's global lock is per process, so a training no longer slows down every other student's
+  clicks, and the OS gives the server's script runs priority over the niced trainings. The child gets a copy of
+  the server's memory (copy-on-write) and exits when the run ends, is stopped, or the server goes away.
+- "thread": the generator runs in the daemon thread itself (platforms without fork, or for debugging).
 """
 from __future__ import annotations
 
+import io
+import multiprocessing
 import os
+import pickle
+import sys
 import threading
 import time
 import traceback
@@ -35,6 +48,11 @@ TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "2"))
 POLL_S = 1.0  # fragment refresh while training: each redraw costs CPU the training thread needs
 QUEUED_POLL_S = 3.0  # while waiting for a slot nothing changes on screen: poll slowly (30 waiting students)
 HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
+_FORK = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
+TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "process" if _FORK else "thread")
+TRAIN_NICE = int(os.environ.get("NLP_ATLAS_TRAIN_NICE", "10"))
+SEND_S = 0.25  # the child sends its Progress records in batches this often
+SNAPSHOT_S = 1.0  # ...and, while a live view is drawn, the model at most this often
 
 
 class InputError(ValueError):
@@ -98,10 +116,8 @@ def session_alive(job: Job) -> bool:
     return time.time() - job.last_poll < HEARTBEAT_S
 
 
-def _worker(job: Job, steps: Iterable[Progress], max_seconds: float, slots: threading.BoundedSemaphore) -> None:
-    import torch
-
-    torch.set_num_threads(1)  # k concurrent jobs must not fight over 2 cores
+def _worker(job: Job, steps: Iterable[Progress], max_seconds: float, slots: threading.BoundedSemaphore,
+            snapshots: bool = False) -> None:
     while not slots.acquire(timeout=0.2):
         if job.stop.is_set() or not session_alive(job):
             job.status = "stopped"
@@ -109,16 +125,8 @@ def _worker(job: Job, steps: Iterable[Progress], max_seconds: float, slots: thre
     try:
         job.status = "running"
         job.started = time.time()
-
-        def on_progress(p: Progress) -> None:
-            job.history.append(p)
-            job.seconds = time.time() - job.started
-            if not session_alive(job):
-                job.stop.set()
-
-        result = run(steps, stop=job.stop, max_seconds=max_seconds, on_progress=on_progress)
-        job.seconds = result.seconds
-        job.status = result.status
+        if not (TRAIN_MODE == "process" and _FORK and _run_in_child(job, steps, max_seconds, snapshots)):
+            _run_in_thread(job, steps, max_seconds)
     except Exception as exc:  # noqa: BLE001 - shown on the page instead of killing the thread silently
         job.error = f"{type(exc).__name__}: {exc}"
         job.status = "error"
@@ -127,10 +135,247 @@ def _worker(job: Job, steps: Iterable[Progress], max_seconds: float, slots: thre
         slots.release()
 
 
-def start_job(key: str, model: Any, steps: Iterable[Progress], max_seconds: float) -> Job:
+def _run_in_thread(job: Job, steps: Iterable[Progress], max_seconds: float) -> None:
+    import torch
+
+    torch.set_num_threads(1)  # k concurrent jobs must not fight over 2 cores
+
+    def on_progress(p: Progress) -> None:
+        job.history.append(p)
+        job.seconds = time.time() - job.started
+        if not session_alive(job):
+            job.stop.set()
+
+    result = run(steps, stop=job.stop, max_seconds=max_seconds, on_progress=on_progress)
+    job.seconds = result.seconds
+    job.status = result.status
+
+
+def _frozen(obj: Any) -> bool:
+    params = getattr(type(obj), "__dataclass_params__", None)
+    return params is not None and params.frozen
+
+
+def _shared_objects(model: Any) -> dict[int, Any]:
+    """The torch modules and frozen dataclasses (corpora, vocabularies, counts, configs) reachable from `model`.
+
+    The child sends a module back as its state (loaded in place into the server's module, which keeps its
+    hooks and identity) and a frozen dataclass as a reference (data the run only reads, often shared by every
+    session through st.cache_resource: a copy per session would cost memory)."""
+    import torch.nn as nn
+
+    found: dict[int, Any] = {}
+    seen: set[int] = set()
+    stack = [model]
+    while stack and len(seen) < 50_000:
+        x = stack.pop()
+        if id(x) in seen or isinstance(x, (str, bytes, int, float, bool, type(None))):
+            continue
+        seen.add(id(x))
+        if isinstance(x, nn.Module) or _frozen(x):
+            found[id(x)] = x
+        elif isinstance(x, dict):
+            stack.extend(list(x.values())[:10_000])
+        elif isinstance(x, (list, tuple, set, frozenset)):
+            stack.extend(list(x)[:10_000])
+        elif type(x).__module__ not in ("builtins", "numpy", "torch") and isinstance(getattr(x, "__dict__", None),
+                                                                                  dict):
+            stack.extend(vars(x).values())
+    return found
+
+
+_MISSING = object()
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file, shared: dict[int, Any], with_state: bool = True):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.shared, self.with_state = shared, with_state
+
+    def persistent_id(self, obj: Any):
+        if self.shared.get(id(obj), _MISSING) is not obj:
+            return None
+        if not _frozen(obj) and self.with_state:  # a module: its numbers, train/eval modes and frozen parameters
+            return ("m", id(obj), obj.state_dict(), {n: m.training for n, m in obj.named_modules()},
+                    {n: p.requires_grad for n, p in obj.named_parameters()})
+        return ("r", id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, shared: dict[int, Any]):
+        super().__init__(file)
+        self.shared = shared
+
+    def persistent_load(self, pid):
+        obj = self.shared[pid[1]]
+        if pid[0] == "m":
+            import torch
+
+            state, modes, grads = pid[2:]
+            with torch.no_grad():
+                obj.load_state_dict(state)
+            for name, m in obj.named_modules():
+                m.training = modes.get(name, m.training)
+            for name, p in obj.named_parameters():
+                if name in grads:
+                    p.requires_grad_(grads[name])
+        return obj
+
+
+def _dumps(obj: Any, shared: dict[int, Any]) -> bytes:
+    buf = io.BytesIO()
+    _Pickler(buf, shared).dump(obj)
+    return buf.getvalue()
+
+
+def _loads(data: bytes, shared: dict[int, Any]) -> Any:
+    return _Unpickler(io.BytesIO(data), shared).load()
+
+
+class _Discard:
+    def write(self, b) -> int:
+        return len(b)
+
+
+def _sendable(model: Any, shared: dict[int, Any]) -> str | None:
+    """None if the child can send `model` back (checked without the modules' numbers); else why not."""
+    try:
+        _Pickler(_Discard(), shared, with_state=False).dump(model)
+        return None
+    except Exception as exc:  # noqa: BLE001 - pickling can fail in many ways
+        return f"{type(exc).__name__}: {exc}"
+
+
+class _PipeStop:
+    """The child's view of Stop: set once the server sends anything (or hangs up, or the server process died)."""
+
+    def __init__(self, conn, parent_pid: int):
+        self.conn, self.parent_pid, self._set = conn, parent_pid, False
+
+    def is_set(self) -> bool:
+        if not self._set:
+            self._set = os.getppid() != self.parent_pid or self.conn.poll()
+        return self._set
+
+
+def _child(model: Any, steps: Iterable[Progress], max_seconds: float, conn, parent_pid: int,
+           snapshots: bool, shared: dict[int, Any]) -> None:
+    """Runs in the forked process: consume the generator, report back, exit. Never touches Streamlit."""
+    try:
+        os.nice(TRAIN_NICE)
+    except OSError:
+        pass
+    import torch
+
+    torch.set_num_threads(1)
+    pending: list[Progress] = []
+    clock = {"sent": time.monotonic(), "snap": time.monotonic(), "snap_cost": 0.0}
+
+    def send(kind: str, payload: Any) -> None:
+        t0 = time.monotonic()
+        conn.send_bytes(_dumps((kind, payload), shared))
+        if kind == "model":
+            clock["snap_cost"] = time.monotonic() - t0
+
+    def on_progress(p: Progress) -> None:
+        pending.append(p)
+        now = time.monotonic()
+        if now - clock["sent"] >= SEND_S:
+            send("progress", pending[:])
+            pending.clear()
+            clock["sent"] = now
+        # a big model costs the server time to unpickle: snapshot at most ~5 % of the time
+        if snapshots and now - clock["snap"] >= max(SNAPSHOT_S, 20 * clock["snap_cost"]):
+            send("model", model)
+            clock["snap"] = time.monotonic()
+
+    status, seconds, error = "error", 0.0, None
+    try:
+        result = run(steps, stop=_PipeStop(conn, parent_pid), max_seconds=max_seconds, on_progress=on_progress)
+        status, seconds = result.status, result.seconds
+    except Exception as exc:  # noqa: BLE001 - reported to the page
+        error = f"{type(exc).__name__}: {exc}"
+        os.write(2, traceback.format_exc().encode())
+    try:
+        if pending:
+            send("progress", pending)
+        if error is None:
+            try:
+                send("model", model)
+            except (BrokenPipeError, ConnectionError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. the run attached something that cannot be pickled
+                status, error = "error", f"{type(exc).__name__}: {exc}"
+        send("end", (status, seconds, error))
+    except OSError:  # the server is gone
+        pass
+
+
+def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snapshots: bool) -> bool:
+    """Train in a forked child; False (nothing started) if the model could not be sent back."""
+    shared = _shared_objects(job.model)
+    why = _sendable(job.model, shared)
+    if why is not None:
+        print(f"nlp-atlas: training {job.key!r} in a thread: its model cannot be sent between processes ({why})",
+              file=sys.stderr)
+        return False
+    ctx = multiprocessing.get_context("fork")
+    here, there = ctx.Pipe(duplex=True)
+    proc = ctx.Process(target=_child, args=(job.model, steps, max_seconds, there, os.getpid(), snapshots, shared),
+                       daemon=True, name=f"train-{job.key}")
+    proc.start()  # fork: the child gets the model and the unstarted generator as they are now (no pickling)
+    there.close()
+    close = getattr(steps, "close", None)
+    if close is not None:
+        close()  # this process's copy of the generator is never run
+    ended = False
+    try:
+        told = False
+        while not ended:
+            if not told and (job.stop.is_set() or not session_alive(job)):
+                job.stop.set()
+                told = True
+                try:
+                    here.send_bytes(b"stop")
+                except OSError:
+                    pass
+            if not here.poll(0.2):
+                if not proc.is_alive() and not here.poll():
+                    break
+                continue
+            try:
+                kind, payload = _loads(here.recv_bytes(), shared)
+            except EOFError:
+                break
+            if kind == "progress":
+                job.history.extend(payload)
+                job.seconds = time.time() - job.started
+            elif kind == "model":
+                job.model = payload
+            elif kind == "end":
+                status, seconds, error = payload
+                job.seconds = seconds or (time.time() - job.started)
+                job.error = error
+                job.status = status
+                ended = True
+    finally:
+        here.close()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1)
+    if not ended:
+        job.error = f"the training process ended unexpectedly (exit code {proc.exitcode})"
+        job.status = "error"
+    return True
+
+
+def start_job(key: str, model: Any, steps: Iterable[Progress], max_seconds: float,
+              snapshots: bool = False) -> Job:
+    """Start a run; `snapshots`: a live view reads job.model while it trains, so a child process sends copies."""
     job = Job(key=key, model=model, session_id=_session_id())
-    job.thread = threading.Thread(target=_worker, args=(job, steps, max_seconds, _slots()), daemon=True,
-                                  name=f"train-{key}")
+    job.thread = threading.Thread(target=_worker, args=(job, steps, max_seconds, _slots(), snapshots),
+                                  daemon=True, name=f"train-{key}")
     job.thread.start()
     return job
 
@@ -166,7 +411,7 @@ def training_panel(
             # Bad input: say why, keep whatever this session trained before.
             st.error(t("common.bad_input", reason=str(exc)))
         else:  # Train is disabled while a job runs, so no earlier job is still running here
-            st.session_state[state_key] = start_job(key, model, steps, max_seconds)
+            st.session_state[state_key] = start_job(key, model, steps, max_seconds, live_view is not None)
             st.rerun()  # redraw the buttons: Train disabled, Stop enabled
 
     if job is None:

@@ -2,7 +2,6 @@
 import hashlib
 import re
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -10,7 +9,8 @@ import streamlit as st
 
 from engine import corpus as C
 from engine.autoencoder import Autoencoder, AutoencoderConfig, train_autoencoder
-from engine.glove import (ICE_STEAM, Counts, GloVe, GloveConfig, GloveInputError, count_corpus, extend_counts, model_ratios, pair_by_window, ratio_rows, self_cosines, train_glove, weighting)
+from engine.glove import (ICE_STEAM, Counts, GloVe, GloveConfig, GloveInputError, Trained, count_corpus, extend_counts,
+                          model_ratios, pair_by_window, ratio_rows, self_cosines, train_glove, weighting)
 from engine.lsa import lsa_vectors, rank_k_error, top_ppmi
 from engine.similarity import neighbours, pca_2d, word_pairs_spearman
 from engine.word2vec import Word2Vec, Word2VecConfig, prepare, train_word2vec
@@ -29,13 +29,6 @@ DEFAULTS = {  # heatmap words; i, j and probe words k for the ratio table
     "news_en": ("he she his her water oil gas market said police", "he", "she", "his her said oil"),
     "peoples_daily_zh": ("经济 政治 增长 民主 北京 上海 发展 工作 中国 人民", "经济", "政治", "增长 民主 的 工作"),
 }
-
-
-@dataclass
-class Trained:  # what a training job holds: the model and what it was trained on
-    model: object
-    counts: Counts | None = None
-    floor: float = 0.0  # autoencoder: the SVD error it is compared with
 
 
 def load(name: str, size: int) -> C.Corpus:
