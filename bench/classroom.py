@@ -10,7 +10,8 @@ button (opening its tabs until one shows it) when it has one, keeps clicking aro
 
 Interaction latency = from the browser's own input event (pointerdown / keydown) to the server's `script_finished`
 message for the rerun that event asked for, both timed inside the page (see STATE_LOG_JS).
-Server RSS is the sum over the server's process tree (streamlit replicas and nginx), sampled every 0.5 s.
+Server memory is the sum of PSS over the server's process tree (streamlit replicas, their training processes and
+nginx), sampled every 0.5 s.
 
 Bounded: at most MAX_SESSIONS sessions, every run ends by --budget seconds (a training still running then is
 stopped with its Stop button), the server listens on 127.0.0.1 only and is stopped afterwards. The browser shares
@@ -213,19 +214,25 @@ class Server:
             return []
 
     def rss_mb(self) -> float:
+        """Memory of the server's process tree in MB: the sum of PSS (proportional set size), not RSS — a forked
+        training process shares most of its pages with the server, and summing RSS would count them twice."""
         total = 0
         for p in self.processes():
             with contextlib.suppress(Exception):
                 if p.name() not in ("bash", "sh"):
-                    total += p.memory_info().rss
+                    try:
+                        total += p.memory_full_info().pss
+                    except (AttributeError, OSError):
+                        total += p.memory_info().rss
         return total / 2**20
 
     def cpu_seconds(self) -> float:
+        """CPU seconds of the server's live processes plus what they reaped (finished training processes)."""
         total = 0.0
         for p in self.processes():
             with contextlib.suppress(Exception):
                 c = p.cpu_times()
-                total += c.user + c.system
+                total += c.user + c.system + getattr(c, "children_user", 0.0) + getattr(c, "children_system", 0.0)
         return total
 
     def client_cpu_by_pid(self) -> dict[int, float]:
@@ -590,7 +597,7 @@ def report(runs: list[dict], argv: list[str]) -> str:
         "**Training and resources**",
         "",
         "| setup | N | trainings finished / started | wait for a slot median / max (s) | Train → finished median (s) "
-        "| finished / min | server RSS after warm-up → peak (MB) | server CPU | browser CPU | load avg before "
+        "| finished / min | server memory (PSS, all its processes) after warm-up → peak (MB) | server CPU | browser CPU | load avg before "
         "| warm-up (s) | wall (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -617,7 +624,7 @@ def report(runs: list[dict], argv: list[str]) -> str:
     lines += ["", "CPU columns are shares of the whole machine. A training still running when the run's time budget "
               "ends is stopped with its Stop button and counts as started, not finished. Targets (issue 9): "
               "interaction p95 < 1000 ms at N = 30; training waits for a slot with a visible message instead of "
-              "freezing everyone; server RSS < 1.5 GB at N = 30.", ""]
+              "freezing everyone; server memory < 1.5 GB at N = 30.", ""]
     return "\n".join(lines)
 
 

@@ -562,7 +562,7 @@ def report(runs: list[dict], argv: list[str], notes: str = "") -> str:
         "**Training and resources**",
         "",
         "| setup | N | trainings finished / started | waited for a slot (> 1.5 s) | slot wait median / max (s) "
-        "| Train → finished median (s) | finished / min | panel polls sent | server RSS after warm-up → peak (MB) "
+        "| Train → finished median (s) | finished / min | panel polls sent | server memory (PSS, all its processes) after warm-up → peak (MB) "
         "| server CPU | client CPU | load avg before → after | warm-up (s) | wall (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -595,7 +595,7 @@ def report(runs: list[dict], argv: list[str], notes: str = "") -> str:
     lines += ["", "CPU columns are shares of the whole machine (100 % = all cores). A training still running when the "
               "budget ends is stopped with its Stop button and counts as started, not finished. Targets (issue 9): "
               "non-training interaction p95 < 1000 ms at N = 30; training waits for a slot with a visible message "
-              "instead of freezing everyone; server RSS < 1.5 GB at N = 30.", ""]
+              "instead of freezing everyone; server memory < 1.5 GB at N = 30.", ""]
     if notes:
         lines += [notes.strip(), ""]
     return "\n".join(lines)
