@@ -68,6 +68,39 @@ def test_panel_bad_input_shows_message_and_keeps_previous_model():
     assert _job(at) is first and first.model["w"] == 20
 
 
+def test_panel_failed_run_keeps_showing_the_previous_model():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.button(key="toy:train").click().run()
+    first = _job(at).wait(10)
+    at.number_input[1].set_value(5).run()  # the next run raises in its 5th step
+    at.button(key="toy:train").click().run()
+    failed = _job(at).wait(10)
+    at.run()
+    assert not at.exception and failed.status == "error" and "failed on purpose" in failed.error
+    assert any("failed on purpose" in e.value for e in at.error)  # the reason is shown...
+    assert "trained w=20 status=done" in [t.value for t in at.text]  # ...and the earlier model still drives the page
+    assert failed.previous is first
+    at.number_input[1].set_value(0).run()
+    at.button(key="toy:train").click().run()
+    _job(at).wait(10)
+    at.run()
+    assert _job(at).status == "done" and _job(at).previous is None  # a success lets the old model go
+
+
+def test_child_memory_cap_turns_a_huge_allocation_into_an_error(monkeypatch):
+    import numpy as np
+
+    monkeypatch.setattr(training, "TRAIN_MODE", "process")
+    monkeypatch.setattr(training, "TRAIN_MEM_MB", 200)
+
+    def greedy(model):
+        model["big"] = np.ones(2**29)  # 4 GiB
+        yield Progress(1, 1, 0.0)
+
+    job = training.start_job("t", {}, greedy({}), max_seconds=20).wait(30)
+    assert job.status == "error" and "MemoryError" in job.error
+
+
 def test_panel_stop_button_ends_the_run_early():
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.number_input[0].set_value(100_000).run()

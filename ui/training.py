@@ -53,6 +53,7 @@ TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "process" if _FORK else "thr
 TRAIN_NICE = int(os.environ.get("NLP_ATLAS_TRAIN_NICE", "10"))
 SEND_S = 0.25  # the child sends its Progress records in batches this often
 SNAPSHOT_S = 1.0  # ...and, while a live view is drawn, the model at most this often
+TRAIN_MEM_MB = int(os.environ.get("NLP_ATLAS_TRAIN_MEM_MB", "1024"))  # a child's memory beyond the server's
 
 
 class InputError(ValueError):
@@ -72,6 +73,7 @@ class Job:
     last_poll: float = field(default_factory=time.time)
     thread: threading.Thread | None = None
     session_id: str | None = None
+    previous: "Job | None" = None  # the last usable run, kept until this one succeeds (a failed run loses nothing)
 
     @property
     def finished(self) -> bool:
@@ -258,6 +260,20 @@ class _PipeStop:
         return self._set
 
 
+def _limit_memory(extra_mb: int) -> None:
+    """Cap the child's data segment at what it inherited plus `extra_mb`: a run that asks for more gets a
+    MemoryError (shown on the page) instead of pushing the server into swap or the OOM killer."""
+    try:
+        import resource
+
+        with open("/proc/self/status") as f:
+            data_kb = next(int(line.split()[1]) for line in f if line.startswith("VmData:"))
+        limit = (data_kb * 1024) + extra_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (OSError, ValueError, StopIteration, ImportError):
+        pass
+
+
 def _child(model: Any, steps: Iterable[Progress], max_seconds: float, conn, parent_pid: int,
            snapshots: bool, shared: dict[int, Any]) -> None:
     """Runs in the forked process: consume the generator, report back, exit. Never touches Streamlit."""
@@ -265,6 +281,7 @@ def _child(model: Any, steps: Iterable[Progress], max_seconds: float, conn, pare
         os.nice(TRAIN_NICE)
     except OSError:
         pass
+    _limit_memory(TRAIN_MEM_MB)
     import torch
 
     torch.set_num_threads(1)
@@ -411,7 +428,11 @@ def training_panel(
             # Bad input: say why, keep whatever this session trained before.
             st.error(t("common.bad_input", reason=str(exc)))
         else:  # Train is disabled while a job runs, so no earlier job is still running here
-            st.session_state[state_key] = start_job(key, model, steps, max_seconds, live_view is not None)
+            new = start_job(key, model, steps, max_seconds, live_view is not None)
+            new.previous = job if job is not None and job.usable else (job.previous if job is not None else None)
+            if new.previous is not None:
+                new.previous.previous = None
+            st.session_state[state_key] = new
             st.rerun()  # redraw the buttons: Train disabled, Stop enabled
 
     if job is None:
@@ -436,7 +457,9 @@ def training_panel(
             label += " · " + t("common.progress", step=last.step, total=total, loss=last.loss, seconds=j.seconds)
         st.progress(min(max(frac, 0.0), 1.0), text=label)
         if j.error:
-            st.error(t("common.train_error", reason=j.error))
+            oom = "MemoryError" in j.error or "allocate" in j.error
+            st.error(t("common.train_oom", mb=TRAIN_MEM_MB) if oom else t("common.train_error", reason=j.error))
+
         if j.history:  # the run's numbers as CSV once it ends (a download button per poll would be churn)
             metric_name = t(f"common.metric_{metric}") if metric else None
             if metric_name == f"common.metric_{metric}":  # no label for this metric: show its key
@@ -450,4 +473,9 @@ def training_panel(
             st.rerun()  # one full rerun so polling stops and the results below are drawn
 
     _live()
+    if job.usable:
+        job.previous = None  # succeeded: the older model is no longer needed
+    elif job.finished and job.previous is not None:  # failed, or stopped before its first step
+        st.caption(t("common.previous_kept"))
+        return job.previous  # the page keeps drawing what was trained before
     return job

@@ -7,6 +7,7 @@ from engine.train import Progress
 from ui.training import InputError, training_panel
 
 steps_wanted = st.number_input("steps", value=20)
+fail_at = st.number_input("fail at step (0: never)", value=0)
 
 
 def make_run():
@@ -17,6 +18,8 @@ def make_run():
     def steps():
         for i in range(int(steps_wanted)):
             model["w"] += 1
+            if i + 1 == fail_at:
+                raise RuntimeError("failed on purpose")
             time.sleep(0.005)
             yield Progress(i + 1, int(steps_wanted), 1.0 / (i + 1), {"acc": i / steps_wanted})
 
