@@ -192,3 +192,23 @@ def test_child_process_stop_snapshots_crash_and_error(monkeypatch):
     model = {"w": 0}
     job = training.start_job("t", model, _pid_gen(10_000, model, delay=0.01), max_seconds=0.3).wait(30)
     assert job.status == "capped" and 0 < job.model["w"] < 10_000
+
+
+def test_a_step_that_never_ends_is_killed_after_stop(monkeypatch):
+    monkeypatch.setattr(training, "TRAIN_MODE", "process")
+    monkeypatch.setattr(training, "KILL_AFTER_S", 1.0)
+
+    def stuck(model):
+        yield Progress(1, 2, 1.0)
+        time.sleep(3600)  # one step that never returns (ignores Stop)
+        yield Progress(2, 2, 0.5)
+
+    model = {}
+    job = training.start_job("t", model, stuck(model), max_seconds=60)
+    deadline = time.time() + 20
+    while not job.history and time.time() < deadline:
+        time.sleep(0.05)
+    t0 = time.time()
+    job.stop.set()
+    job.wait(30)
+    assert job.status == "error" and "did not finish" in job.error and time.time() - t0 < 10

@@ -53,6 +53,7 @@ TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "process" if _FORK else "thr
 TRAIN_NICE = int(os.environ.get("NLP_ATLAS_TRAIN_NICE", "10"))
 SEND_S = 0.25  # the child sends its Progress records in batches this often
 SNAPSHOT_S = 1.0  # ...and, while a live view is drawn, the model at most this often
+KILL_AFTER_S = 15.0  # a training process that has not ended this long after Stop or its time cap is killed
 TRAIN_MEM_MB = int(os.environ.get("NLP_ATLAS_TRAIN_MEM_MB", "1024"))  # a child's memory beyond the server's
 
 
@@ -286,7 +287,7 @@ def _child(model: Any, steps: Iterable[Progress], max_seconds: float, conn, pare
 
     torch.set_num_threads(1)
     pending: list[Progress] = []
-    clock = {"sent": time.monotonic(), "snap": time.monotonic(), "snap_cost": 0.0}
+    clock = {"sent": 0.0, "snap": time.monotonic(), "snap_cost": 0.0}  # the first step is sent at once
 
     def send(kind: str, payload: Any) -> None:
         t0 = time.monotonic()
@@ -345,17 +346,23 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
     close = getattr(steps, "close", None)
     if close is not None:
         close()  # this process's copy of the generator is never run
-    ended = False
+    ended = hung = False
     try:
-        told = False
+        told = 0.0
         while not ended:
+            now = time.time()
             if not told and (job.stop.is_set() or not session_alive(job)):
                 job.stop.set()
-                told = True
+                told = now
                 try:
                     here.send_bytes(b"stop")
                 except OSError:
                     pass
+            # a step that never ends (or a child stuck on a lock it inherited mid-use) must not hold a slot forever
+            if (told and now - told > KILL_AFTER_S) or now - job.started > max_seconds + KILL_AFTER_S:
+                proc.kill()
+                hung = True
+                break
             if not here.poll(0.2):
                 if not proc.is_alive() and not here.poll():
                     break
@@ -381,7 +388,10 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
         if proc.is_alive():
             proc.kill()
             proc.join(1)
-    if not ended:
+    if hung:
+        job.error = f"one training step did not finish within {KILL_AFTER_S:.0f} s of the limit: stopped"
+        job.status = "error"
+    elif not ended:
         job.error = f"the training process ended unexpectedly (exit code {proc.exitcode})"
         job.status = "error"
     return True
