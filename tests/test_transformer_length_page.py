@@ -34,7 +34,7 @@ def test_count_toggle_modules_vs_sites(lang):
     bars = next(c for c in at.get("plotly_chart") if json.loads(c.proto.spec)["layout"]["title"]["text"]
                 == s["transformer.modules_title"])
     assert json.loads(bars.proto.spec)["layout"]["yaxis"]["title"]["text"] == s["transformer.count"]
-    at.radio(key="transformer_count_by").set_value(1).run()
+    at.toggle(key="transformer_count_sites").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                 if json.loads(c.proto.spec)["layout"]["title"]["text"] == s["transformer.modules_title"])
@@ -77,6 +77,14 @@ def test_short_run_draws_curves_noise_check_and_alignments():
 
 def test_absurd_url_values_do_not_break_the_page():
     at = open_page(PAGE, "en", transformer_len_max="1000", transformer_len_steps="-5", transformer_len_seed="x",
-                   transformer_count_by="7")
+                   transformer_count_sites="maybe")
     assert not at.exception, [e.value for e in at.exception]
     assert 5 <= at.slider(key="transformer_len_max").value <= 60
+
+
+def test_links_restore_the_section_settings():
+    """A teacher's link (?transformer_count_sites=true&transformer_len_max=16) opens the same view."""
+    at = open_page(PAGE, "zh", transformer_count_sites="true", transformer_len_max="16", transformer_len_steps="300")
+    assert not at.exception
+    assert at.toggle(key="transformer_count_sites").value is True
+    assert at.slider(key="transformer_len_max").value == 16 and at.number_input(key="transformer_len_steps").value == 300

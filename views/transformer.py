@@ -96,8 +96,7 @@ def architecture_tab() -> None:
                        title=t("transformer.grad_norm"), x_title=t("transformer.layer"), y_title="‖∇W‖",
                        log_y=True))
     st.subheader(t("transformer.modules_title"))
-    sites = st.radio(t("transformer.count_by"), [0, 1], format_func=tl("transformer.count_by_opts").__getitem__,
-                     horizontal=True, key=K + "count_by", bind="query-params") == 1
+    sites = st.toggle(t("transformer.count_sites_toggle"), False, key=K + "count_sites", bind="query-params")
     counts = {t("transformer.tiny_model"): tiny_model_counts(sites),
               **reference_counts(st.toggle(t("transformer.with_bert"), False, key=K + "with_bert",
                                            bind="query-params"), sites)}

@@ -76,8 +76,8 @@ def results(models: LengthModels, seconds: float) -> None:
         rows[model_label(n)] = [s if p == x else f"{s}✗" for s, p, x in
                                 zip((symbol(p) for p in ex["pred"][n]), ex["pred"][n], ex["src"])]
     st.markdown(f"**{t('transformer.len_pred_title')}**")
-    st.dataframe(pd.DataFrame(rows).T, hide_index=False)
-    out_names = [symbol(BOS)] + src_names[:-1]  # decoder input at each output step
+    st.dataframe(pd.DataFrame(rows, index=range(1, length + 1)).T, hide_index=False)
+    out_names = src_names  # copying: output step t should write source symbol t
     cols = st.columns(2)
     for col, n in zip(cols, ("attn", "transformer")):
         with col:
