@@ -63,7 +63,10 @@ def memory_lines(vocab: np.ndarray, series: dict[str, np.ndarray], chosen: int, 
             fig.add_trace(go.Scatter(x=[chosen], y=[chosen_values[name]], mode="markers+text", showlegend=False,
                                      marker=dict(color=color, size=10), text=[human_bytes(chosen_values[name])],
                                      textposition="top left", hoverinfo="skip"))
-    fig.add_vline(x=chosen, line_dash="dot", line_color="gray", annotation_text=chosen_label)
+    fig.add_vline(x=chosen, line_dash="dot", line_color="gray")
+    # annotations on a log axis take log10 coordinates (shapes take data values)
+    fig.add_annotation(x=float(np.log10(chosen)), y=1, yref="paper", yanchor="bottom", text=chosen_label,
+                       showarrow=False, font=dict(color="gray"))
     fig.update_xaxes(type="log", title_text=x_title)
     fig.update_yaxes(type="log", title_text=y_title, tickformat="~s")
     fig.update_layout(title=title, height=400, legend=dict(orientation="h", y=-0.25), **_LAYOUT)
@@ -91,7 +94,7 @@ def softmax_vs_hs(vocab: Sequence[int], cost: dict[str, Sequence[float]], measur
     if measured:
         for (name, ys), color in zip(measured.items(), colors):
             fig.add_trace(go.Scatter(x=list(vocab), y=list(ys), mode="lines+markers", name=name, line_color=color,
-                                     line_dash="dash", legendgroup=name), 1, 2)
+                                     line_dash="dash", legendgroup=name, showlegend=False), 1, 2)
         fig.update_yaxes(type="log", title_text=ms_title, row=1, col=2)
         fig.update_xaxes(type="log", title_text=x_title, row=1, col=2)
     fig.update_xaxes(type="log", title_text=x_title, row=1, col=1)
