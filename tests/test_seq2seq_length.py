@@ -61,7 +61,8 @@ def test_only_attention_models_read_the_early_encoder_states(models):
 
 
 def test_bahdanau_first_step_by_hand(models):
-    """α_1j = softmax_j(vᵀ tanh(W h_T + U h_j + b)); the first logits from [s_1; c_1] with s_1 = GRUCell([e(bos); c_1], h_T)."""
+    """α_1j = softmax_j(vᵀ tanh(W h_T + U h_j + b)); the first logits come from [s_1; c_1] with
+    s_1 = GRUCell([e(bos); c_1], h_T)."""
     m: sl.AttentionGRU = models.models["attn"]
     src, tgt_in, _ = sl.copy_batch(6, 2, TINY.n_symbols, torch.Generator().manual_seed(2))
     with torch.no_grad():

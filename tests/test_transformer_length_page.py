@@ -87,4 +87,5 @@ def test_links_restore_the_section_settings():
     at = open_page(PAGE, "zh", transformer_count_sites="true", transformer_len_max="16", transformer_len_steps="300")
     assert not at.exception
     assert at.toggle(key="transformer_count_sites").value is True
-    assert at.slider(key="transformer_len_max").value == 16 and at.number_input(key="transformer_len_steps").value == 300
+    assert at.slider(key="transformer_len_max").value == 16
+    assert at.number_input(key="transformer_len_steps").value == 300

@@ -385,8 +385,8 @@ def cost_tab() -> None:
 st.title(t("transformer.title"))
 st.markdown(t("transformer.intro"))
 tabs = st.tabs(tl("transformer.tabs"))
-for tab, draws in zip(tabs, ((architecture_tab,), (attention_tab, scaling_section), (positions_tab,), (seq2seq_tab, transformer_length.render),
-                             (norms_tab,), (cost_tab,))):
+for tab, draws in zip(tabs, ((architecture_tab,), (attention_tab, scaling_section), (positions_tab,),
+                             (seq2seq_tab, transformer_length.render), (norms_tab,), (cost_tab,))):
     with tab:
         for draw in draws:
             draw()
