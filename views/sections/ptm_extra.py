@@ -13,7 +13,7 @@ from engine import distributed_repr as dr
 from engine import hs_latency as hl
 from engine import polysemy
 from ui import resources
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.widgets import chart, matrix_frame
 from viz import ptm_extra as vz
 
@@ -32,6 +32,44 @@ def _static(words: tuple[str, ...]) -> tuple[dr.StaticVectors, tuple[int, int]]:
     return dr.static_vectors(tok, table, words), (int(table.shape[0]), int(table.shape[1]))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _distributed_charts(words: tuple[str, ...], vocab: int, lang: str) -> dict:
+    """Everything the ptm-02 section draws, built once per (words, |V|, language): plotly's construction of the
+    16-panel bar chart alone is ~0.1 s, too much to repeat on every rerun of the tab."""
+    def tt(key: str, **kw) -> str:
+        return t(P + key, lang, **kw)
+
+    sv, (_, d) = _static(words)
+    out: dict = {"unknown": sv.unknown, "few": len(sv.words) < 2}
+    if not out["few"]:
+        n, k = len(sv.words), min(vocab, SHOWN_DIMS)
+        hot = dr.one_hot(range(n), vocab)  # the words take ids 0..n-1 of a |V|-word vocabulary
+        out["bars"] = vz.vector_bars(sv.words, hot[:, :k], sv.vectors, title=tt("dr_bars_title", v=vocab, d=d),
+                                     one_hot_title=tt("dr_onehot_panel", k=k, v=vocab),
+                                     dense_title=tt("dr_dense_panel", d=d), x_one_hot=tt("dr_dim"),
+                                     x_dense=tt("dr_dim"), y_title=tt("dr_value")).to_dict()
+        vecs = pd.DataFrame(sv.vectors, columns=[f"d{j}" for j in range(d)])
+        vecs.insert(0, tt("word"), sv.words)
+        dense = dr.cosine_matrix(sv.vectors)
+        out["cos"] = vz.cosine_pair(dr.cosine_matrix(hot), dense, sv.words, title=tt("dr_cos_title"),
+                                    left_title=tt("dr_cos_onehot"), right_title=tt("dr_cos_dense")).to_dict()
+        out["vecs"], out["cos_df"] = vecs, matrix_frame(dense, sv.words, sv.words)
+    curve = dr.memory_curve(dr.VOCAB_SIZES, d)
+    names = {"one_hot": tt("dr_mem_onehot"), "index": tt("dr_mem_index"), "embedding": tt("dr_mem_dense", d=d)}
+    sizes = {"one_hot": dr.one_hot_bytes(vocab), "index": dr.index_bytes(vocab),
+             "embedding": dr.embedding_bytes(vocab, d)}
+    out["mem"] = vz.memory_lines(curve["vocab"], {names[k]: curve[k] for k in names}, vocab,
+                                 {names[k]: float(v) for k, v in sizes.items()}, title=tt("dr_mem_title"),
+                                 x_title=tt("dr_vocab"), y_title=tt("dr_bytes"),
+                                 chosen_label=tt("dr_chosen", v=vocab)).to_dict()
+    out["mem_df"] = pd.DataFrame({"|V|": curve["vocab"], **{names[k]: curve[k] for k in names}})
+    ratio = sizes["one_hot"] / sizes["embedding"]
+    out["text"] = tt("dr_mem_text", v=vocab, onehot=vz.human_bytes(sizes["one_hot"]),
+                     dense=vz.human_bytes(sizes["embedding"]), d=d,
+                     ratio=tt("dr_smaller" if ratio >= 1 else "dr_larger", x=max(ratio, 1 / ratio)))
+    return out
+
+
 def distributed_section() -> None:
     """ptm-02. Called inside the encoders tab's fragment, so its widgets rerun that tab only."""
     st.subheader(t(P + "dr_title"))
@@ -42,45 +80,38 @@ def distributed_section() -> None:
     if polysemy.model_dir() is None:
         st.warning(t(P + "poly_missing"))
         return
-    sv, (_, d) = _static(tuple(dr.parse_words(text)))
-    if sv.unknown:
-        st.warning(t(P + "dr_unknown", words=", ".join(sv.unknown)))
-    if len(sv.words) < 2:
+    out = _distributed_charts(tuple(dr.parse_words(text)), int(vocab), current_lang())
+    if out["unknown"]:
+        st.warning(t(P + "dr_unknown", words=", ".join(out["unknown"])))
+    if out["few"]:
         st.warning(t(P + "dr_few"))
     else:
-        n, k = len(sv.words), min(vocab, SHOWN_DIMS)
-        hot = dr.one_hot(range(n), vocab)  # the words take ids 0..n-1 of a |V|-word vocabulary
-        fig = vz.vector_bars(sv.words, hot[:, :k], sv.vectors, title=t(P + "dr_bars_title", v=vocab, d=d),
-                             one_hot_title=t(P + "dr_onehot_panel", k=k, v=vocab),
-                             dense_title=t(P + "dr_dense_panel", d=d), x_one_hot=t(P + "dr_dim"),
-                             x_dense=t(P + "dr_dim"), y_title=t(P + "dr_value"))
-        vecs = pd.DataFrame(sv.vectors, columns=[f"d{j}" for j in range(d)])
-        vecs.insert(0, t(P + "word"), sv.words)
-        chart(fig, key="ptm_dr_bars", name="one-hot-vs-dense-vectors", data=vecs)
-        dense = dr.cosine_matrix(sv.vectors)
-        fig = vz.cosine_pair(dr.cosine_matrix(hot), dense, sv.words, title=t(P + "dr_cos_title"),
-                             left_title=t(P + "dr_cos_onehot"), right_title=t(P + "dr_cos_dense"))
-        chart(fig, key="ptm_dr_cos", name="one-hot-vs-dense-cosine", data=matrix_frame(dense, sv.words, sv.words))
-    curve = dr.memory_curve(dr.VOCAB_SIZES, d)
-    names = {"one_hot": t(P + "dr_mem_onehot"), "index": t(P + "dr_mem_index"),
-             "embedding": t(P + "dr_mem_dense", d=d)}
-    at = {names[k]: float(f(vocab)) for k, f in (("one_hot", dr.one_hot_bytes), ("index", dr.index_bytes),
-                                                  ("embedding", lambda v: dr.embedding_bytes(v, d)))}
-    fig = vz.memory_lines(curve["vocab"], {names[k]: curve[k] for k in names}, vocab, at,
-                          title=t(P + "dr_mem_title"), x_title=t(P + "dr_vocab"), y_title=t(P + "dr_bytes"),
-                          chosen_label=t(P + "dr_chosen", v=vocab))
-    table = pd.DataFrame({"|V|": curve["vocab"], **{names[k]: curve[k] for k in names}})
-    chart(fig, key="ptm_dr_mem", name="one-hot-vs-embedding-memory", data=table)
-    ratio = dr.one_hot_bytes(vocab) / dr.embedding_bytes(vocab, d)
-    st.markdown(t(P + "dr_mem_text", v=vocab, onehot=vz.human_bytes(dr.one_hot_bytes(vocab)),
-                  dense=vz.human_bytes(dr.embedding_bytes(vocab, d)), d=d,
-                  ratio=t(P + ("dr_smaller" if ratio >= 1 else "dr_larger"), x=max(ratio, 1 / ratio))))
+        chart(out["bars"], key="ptm_dr_bars", name="one-hot-vs-dense-vectors", data=out["vecs"])
+        chart(out["cos"], key="ptm_dr_cos", name="one-hot-vs-dense-cosine", data=out["cos_df"])
+    chart(out["mem"], key="ptm_dr_mem", name="one-hot-vs-embedding-memory", data=out["mem_df"])
+    st.markdown(out["text"])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _ladder(vocabs: tuple[int, ...], dim: int, s: float, measure: bool) -> list[hl.LadderRow]:
     """Shared by every session: trees are deterministic, and a classroom should time this server once, not 30x."""
     return hl.ladder(hl.HSConfig(dim=dim, zipf_s=s), vocabs, measure=measure)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _hs_chart(vocabs: tuple[int, ...], rows: tuple[hl.LadderRow, ...], timed: tuple[hl.LadderRow, ...] | None,
+              lang: str) -> tuple[dict, pd.DataFrame]:
+    """The softmax-vs-HS figure (as a dict) and its table, built once per input."""
+    soft, huff, bal = (t(P + k, lang) for k in ("hs_softmax", "hs_huffman", "hs_balanced"))
+    cost = {soft: list(vocabs), huff: [r.mean_length for r in rows], bal: [math.ceil(math.log2(v)) for v in vocabs]}
+    measured = {soft: [r.softmax_ms for r in timed], huff: [r.hs_ms for r in timed]} if timed else None
+    fig = vz.softmax_vs_hs(vocabs, cost, measured, title=t(P + "hs_chart_title", lang),
+                           x_title=t(P + "hs_vocab_axis", lang), cost_title=t(P + "hs_cost_axis", lang),
+                           ms_title=t(P + "hs_ms_axis", lang), cost_panel=t(P + "hs_cost_panel", lang),
+                           ms_panel=t(P + "hs_ms_panel", lang))
+    df = pd.DataFrame({"|V|": vocabs, "entropy_bits": [r.entropy for r in rows], **cost,
+                       **({f"{k} (ms)": v for k, v in measured.items()} if measured else {})})
+    return fig.to_dict(), df
 
 
 @st.fragment
@@ -100,14 +131,7 @@ def hs_section() -> None:
             st.session_state["ptm_hs"] = (setting, _ladder(*setting, True))
     done = st.session_state.get("ptm_hs")
     timed = done[1] if done and done[0] == setting else None
-    soft, huff, bal = t(P + "hs_softmax"), t(P + "hs_huffman"), t(P + "hs_balanced")
-    cost = {soft: list(vocabs), huff: [r.mean_length for r in rows], bal: [math.ceil(math.log2(v)) for v in vocabs]}
-    measured = {soft: [r.softmax_ms for r in timed], huff: [r.hs_ms for r in timed]} if timed else None
-    fig = vz.softmax_vs_hs(vocabs, cost, measured, title=t(P + "hs_chart_title"), x_title=t(P + "hs_vocab_axis"),
-                           cost_title=t(P + "hs_cost_axis"), ms_title=t(P + "hs_ms_axis"),
-                           cost_panel=t(P + "hs_cost_panel"), ms_panel=t(P + "hs_ms_panel"))
-    df = pd.DataFrame({"|V|": vocabs, "entropy_bits": [r.entropy for r in rows], **cost,
-                       **({f"{k} (ms)": v for k, v in measured.items()} if measured else {})})
+    fig, df = _hs_chart(vocabs, tuple(rows), tuple(timed) if timed else None, current_lang())
     chart(fig, key="ptm_hs_chart", name="softmax-vs-hierarchical-softmax", data=df)
     last = rows[-1]
     st.markdown(t(P + "hs_note", v=last.vocab, h=last.entropy, l=last.mean_length, h1=last.entropy + 1,
@@ -119,13 +143,16 @@ def hs_section() -> None:
 
 
 def half_precision_check(model, data: torch.Tensor) -> None:
-    """misc-14: 16-bit inference keeps the trained teacher's logits (fp16 within atol 1e-2 of fp32)."""
-    batch = cp.eval_batches(data, 0.15, 0, n_batches=1)[0][0]
-    rows = []
-    for name, dtype in (("fp16", torch.float16), ("bf16", torch.bfloat16)):
-        gap, agree = cp.half_precision_gap(model, batch, dtype)
-        rows.append({t(P + "half_format"): name, t(P + "half_gap"): gap, t(P + "half_agree"): agree,
-                     t(P + "half_close"): "✓" if gap <= 1e-2 else "✗"})
+    """misc-14: 16-bit inference keeps the trained teacher's logits (fp16 within atol 1e-2 of fp32). Computed once
+    per teacher model (kept next to it in the session), not on every rerun."""
+    done = st.session_state.get("ptm_half")
+    if done is None or done[0] is not model:
+        batch = cp.eval_batches(data, 0.15, 0, n_batches=1)[0][0]
+        gaps = [(name, *cp.half_precision_gap(model, batch, dtype))
+                for name, dtype in (("fp16", torch.float16), ("bf16", torch.bfloat16))]
+        st.session_state["ptm_half"] = done = (model, gaps)
+    rows = [{t(P + "half_format"): name, t(P + "half_gap"): gap, t(P + "half_agree"): agree,
+             t(P + "half_close"): "✓" if gap <= 1e-2 else "✗"} for name, gap, agree in done[1]]
     st.markdown(t(P + "half_title"))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(t(P + "half_note"))
