@@ -64,7 +64,8 @@ def test_compression_lab_measures_real_variants():
         assert int8.bytes < fp32.bytes and all(r.latency_ms > 0 for r in res)
         assert res[3].nonzero < fp32.params  # pruned
         half = next(d.value for d in at.dataframe if "fp16" in d.value.iloc[:, 0].tolist())
-        assert half.iloc[0, 1] <= 1e-2 and half.iloc[0, 3] == "✓" and half.iloc[1, 1] > half.iloc[0, 1]  # bf16 coarser
+        assert half.iloc[0, 1] <= 1e-2 and half.iloc[0, 3] == "✓"  # fp16 allclose fp32, atol 1e-2
+        assert half.iloc[1, 1] > half.iloc[0, 1]  # bf16 (7 mantissa bits) is coarser
         assert not at.exception
     finally:
         for job in jobs:

@@ -24,6 +24,14 @@ SHOWN_DIMS = 48  # one-hot columns drawn; every other column of |V| is 0
 HS_VOCABS = (100, 300, 1_000, 3_000, 10_000, 30_000, 100_000)
 
 
+def _as_dict(fig) -> dict:
+    """A figure as a plain dict without its template: st.plotly_chart rebuilds and validates the dict on every call,
+    and plotly puts the same default template back, so leaving it out halves that work (same JSON sent)."""
+    out = fig.to_dict()
+    out.get("layout", {}).pop("template", None)
+    return out
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _static(words: tuple[str, ...]) -> tuple[dr.StaticVectors, tuple[int, int]]:
     """MiniLM's input-embedding rows of the words (the shared read-only model; only 8 rows are copied)."""
@@ -34,8 +42,8 @@ def _static(words: tuple[str, ...]) -> tuple[dr.StaticVectors, tuple[int, int]]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _distributed_charts(words: tuple[str, ...], vocab: int, lang: str) -> dict:
-    """Everything the ptm-02 section draws, built once per (words, |V|, language): plotly's construction of the
-    16-panel bar chart alone is ~0.1 s, too much to repeat on every rerun of the tab."""
+    """Everything the ptm-02 section draws, built once per (words, |V|, language): building the 16-panel bar chart
+    alone takes ~0.1 s, too much to repeat on every rerun of the tab."""
     def tt(key: str, **kw) -> str:
         return t(P + key, lang, **kw)
 
@@ -44,24 +52,24 @@ def _distributed_charts(words: tuple[str, ...], vocab: int, lang: str) -> dict:
     if not out["few"]:
         n, k = len(sv.words), min(vocab, SHOWN_DIMS)
         hot = dr.one_hot(range(n), vocab)  # the words take ids 0..n-1 of a |V|-word vocabulary
-        out["bars"] = vz.vector_bars(sv.words, hot[:, :k], sv.vectors, title=tt("dr_bars_title", v=vocab, d=d),
-                                     one_hot_title=tt("dr_onehot_panel", k=k, v=vocab),
-                                     dense_title=tt("dr_dense_panel", d=d), x_one_hot=tt("dr_dim"),
-                                     x_dense=tt("dr_dim"), y_title=tt("dr_value")).to_dict()
+        bars = vz.vector_bars(sv.words, hot[:, :k], sv.vectors, title=tt("dr_bars_title", v=vocab, d=d),
+                              one_hot_title=tt("dr_onehot_panel", k=k, v=vocab), dense_title=tt("dr_dense_panel", d=d),
+                              x_one_hot=tt("dr_dim"), x_dense=tt("dr_dim"), y_title=tt("dr_value"))
         vecs = pd.DataFrame(sv.vectors, columns=[f"d{j}" for j in range(d)])
         vecs.insert(0, tt("word"), sv.words)
         dense = dr.cosine_matrix(sv.vectors)
-        out["cos"] = vz.cosine_pair(dr.cosine_matrix(hot), dense, sv.words, title=tt("dr_cos_title"),
-                                    left_title=tt("dr_cos_onehot"), right_title=tt("dr_cos_dense")).to_dict()
+        cos = vz.cosine_pair(dr.cosine_matrix(hot), dense, sv.words, title=tt("dr_cos_title"),
+                             left_title=tt("dr_cos_onehot"), right_title=tt("dr_cos_dense"))
+        out["bars"], out["cos"] = _as_dict(bars), _as_dict(cos)
         out["vecs"], out["cos_df"] = vecs, matrix_frame(dense, sv.words, sv.words)
     curve = dr.memory_curve(dr.VOCAB_SIZES, d)
     names = {"one_hot": tt("dr_mem_onehot"), "index": tt("dr_mem_index"), "embedding": tt("dr_mem_dense", d=d)}
     sizes = {"one_hot": dr.one_hot_bytes(vocab), "index": dr.index_bytes(vocab),
              "embedding": dr.embedding_bytes(vocab, d)}
-    out["mem"] = vz.memory_lines(curve["vocab"], {names[k]: curve[k] for k in names}, vocab,
-                                 {names[k]: float(v) for k, v in sizes.items()}, title=tt("dr_mem_title"),
-                                 x_title=tt("dr_vocab"), y_title=tt("dr_bytes"),
-                                 chosen_label=tt("dr_chosen", v=vocab)).to_dict()
+    mem = vz.memory_lines(curve["vocab"], {names[k]: curve[k] for k in names}, vocab,
+                          {names[k]: float(v) for k, v in sizes.items()}, title=tt("dr_mem_title"),
+                          x_title=tt("dr_vocab"), y_title=tt("dr_bytes"), chosen_label=tt("dr_chosen", v=vocab))
+    out["mem"] = _as_dict(mem)
     out["mem_df"] = pd.DataFrame({"|V|": curve["vocab"], **{names[k]: curve[k] for k in names}})
     ratio = sizes["one_hot"] / sizes["embedding"]
     out["text"] = tt("dr_mem_text", v=vocab, onehot=vz.human_bytes(sizes["one_hot"]),
@@ -111,7 +119,7 @@ def _hs_chart(vocabs: tuple[int, ...], rows: tuple[hl.LadderRow, ...], timed: tu
                            ms_panel=t(P + "hs_ms_panel", lang))
     df = pd.DataFrame({"|V|": vocabs, "entropy_bits": [r.entropy for r in rows], **cost,
                        **({f"{k} (ms)": v for k, v in measured.items()} if measured else {})})
-    return fig.to_dict(), df
+    return _as_dict(fig), df
 
 
 @st.fragment
