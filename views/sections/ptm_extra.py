@@ -24,14 +24,6 @@ SHOWN_DIMS = 48  # one-hot columns drawn; every other column of |V| is 0
 HS_VOCABS = (100, 300, 1_000, 3_000, 10_000, 30_000, 100_000)
 
 
-def _as_dict(fig) -> dict:
-    """A figure as a plain dict without its template: st.plotly_chart rebuilds and validates the dict on every call,
-    and plotly puts the same default template back, so leaving it out halves that work (same JSON sent)."""
-    out = fig.to_dict()
-    out.get("layout", {}).pop("template", None)
-    return out
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _static(words: tuple[str, ...]) -> tuple[dr.StaticVectors, tuple[int, int]]:
     """MiniLM's input-embedding rows of the words (the shared read-only model; only 8 rows are copied)."""
@@ -40,10 +32,13 @@ def _static(words: tuple[str, ...]) -> tuple[dr.StaticVectors, tuple[int, int]]:
     return dr.static_vectors(tok, table, words), (int(table.shape[0]), int(table.shape[1]))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Figures are built once per input and shared read-only (cache_resource, not cache_data): st.plotly_chart only reads
+# a Figure (to_dict), while a cached dict, or a Figure unpickled from cache_data, is rebuilt and re-validated by
+# plotly on every run — about twice the work per chart, and this tab reruns on every widget change in it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _distributed_charts(words: tuple[str, ...], vocab: int, lang: str) -> dict:
-    """Everything the ptm-02 section draws, built once per (words, |V|, language): building the 16-panel bar chart
-    alone takes ~0.1 s, too much to repeat on every rerun of the tab."""
+    """Everything the ptm-02 section draws, per (words, |V|, language): the 16-panel bar chart alone takes ~0.1 s
+    to build."""
     def tt(key: str, **kw) -> str:
         return t(P + key, lang, **kw)
 
@@ -60,7 +55,7 @@ def _distributed_charts(words: tuple[str, ...], vocab: int, lang: str) -> dict:
         dense = dr.cosine_matrix(sv.vectors)
         cos = vz.cosine_pair(dr.cosine_matrix(hot), dense, sv.words, title=tt("dr_cos_title"),
                              left_title=tt("dr_cos_onehot"), right_title=tt("dr_cos_dense"))
-        out["bars"], out["cos"] = _as_dict(bars), _as_dict(cos)
+        out["bars"], out["cos"] = bars, cos
         out["vecs"], out["cos_df"] = vecs, matrix_frame(dense, sv.words, sv.words)
     curve = dr.memory_curve(dr.VOCAB_SIZES, d)
     names = {"one_hot": tt("dr_mem_onehot"), "index": tt("dr_mem_index"), "embedding": tt("dr_mem_dense", d=d)}
@@ -69,7 +64,7 @@ def _distributed_charts(words: tuple[str, ...], vocab: int, lang: str) -> dict:
     mem = vz.memory_lines(curve["vocab"], {names[k]: curve[k] for k in names}, vocab,
                           {names[k]: float(v) for k, v in sizes.items()}, title=tt("dr_mem_title"),
                           x_title=tt("dr_vocab"), y_title=tt("dr_bytes"), chosen_label=tt("dr_chosen", v=vocab))
-    out["mem"] = _as_dict(mem)
+    out["mem"] = mem
     out["mem_df"] = pd.DataFrame({"|V|": curve["vocab"], **{names[k]: curve[k] for k in names}})
     ratio = sizes["one_hot"] / sizes["embedding"]
     out["text"] = tt("dr_mem_text", v=vocab, onehot=vz.human_bytes(sizes["one_hot"]),
@@ -106,10 +101,10 @@ def _ladder(vocabs: tuple[int, ...], dim: int, s: float, measure: bool) -> list[
     return hl.ladder(hl.HSConfig(dim=dim, zipf_s=s), vocabs, measure=measure)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _hs_chart(vocabs: tuple[int, ...], rows: tuple[hl.LadderRow, ...], timed: tuple[hl.LadderRow, ...] | None,
-              lang: str) -> tuple[dict, pd.DataFrame]:
-    """The softmax-vs-HS figure (as a dict) and its table, built once per input."""
+              lang: str):
+    """The softmax-vs-HS figure and its table, built once per input and shared read-only (as above)."""
     soft, huff, bal = (t(P + k, lang) for k in ("hs_softmax", "hs_huffman", "hs_balanced"))
     cost = {soft: list(vocabs), huff: [r.mean_length for r in rows], bal: [math.ceil(math.log2(v)) for v in vocabs]}
     measured = {soft: [r.softmax_ms for r in timed], huff: [r.hs_ms for r in timed]} if timed else None
@@ -119,7 +114,7 @@ def _hs_chart(vocabs: tuple[int, ...], rows: tuple[hl.LadderRow, ...], timed: tu
                            ms_panel=t(P + "hs_ms_panel", lang))
     df = pd.DataFrame({"|V|": vocabs, "entropy_bits": [r.entropy for r in rows], **cost,
                        **({f"{k} (ms)": v for k, v in measured.items()} if measured else {})})
-    return _as_dict(fig), df
+    return fig, df
 
 
 @st.fragment
