@@ -22,7 +22,7 @@ def output_gradient(U: np.ndarray, v_c: np.ndarray, target: int,
         neg = torch.as_tensor(np.asarray(negatives, dtype=np.int64))
         loss = -F.logsigmoid(u[target] @ v) - F.logsigmoid(-(u[neg] @ v)).sum()
     loss.backward()
-    return u.grad.numpy(), float(loss)
+    return u.grad.numpy(), float(loss.detach())
 
 
 def touched_rows(grad: np.ndarray, tol: float = 0.0) -> np.ndarray:

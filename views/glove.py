@@ -58,11 +58,14 @@ def get_svd(key: tuple, n: int, k: int, _counts: Counts) -> tuple[np.ndarray, fl
     return (M, *rank_k_error(M, k))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def figure(name: str, *args, **kwargs) -> dict:
-    """viz.glove.<name>(...) as a plain dict, built once per input (plotly's figure construction is most of a
-    rerun's cost when the data did not change)."""
-    return getattr(V, name)(*args, **kwargs).to_dict()
+@st.cache_resource(max_entries=128, show_spinner=False)
+def figure(name: str, *args, **kwargs):
+    """viz.glove.<name>(...) built once per input (plotly's figure construction is most of a
+    rerun's cost when the data did not change).
+
+    One shared, read-only go.Figure per input (st.plotly_chart only reads it): a Figure skips the validation
+    st.plotly_chart gives a dict, and cache_resource skips cache_data's copy."""
+    return getattr(V, name)(*args, **kwargs)
 
 
 def words_of(text: str, default: str, vocab) -> tuple[list[str], list[str]]:

@@ -46,11 +46,14 @@ def _mlm_data():
     return corpus, vocab, cp.pack_sentences([ids + 2 for ids in encode(corpus.sentences, vocab)], 12)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def figure(name: str, *args, **kwargs) -> dict:
-    """viz.ptm.<name>(...) as a plain dict, built once per input: plotly's construction of these figures was most
-    of a rerun's cost while their data had not changed."""
-    return getattr(vz, name)(*args, **kwargs).to_dict()
+@st.cache_resource(show_spinner=False, max_entries=128)
+def figure(name: str, *args, **kwargs):
+    """viz.ptm.<name>(...) built once per input: plotly's construction of these figures was most
+    of a rerun's cost while their data had not changed.
+
+    One shared, read-only go.Figure per input (st.plotly_chart only reads it): a Figure skips the validation
+    st.plotly_chart gives a dict, and cache_resource skips cache_data's copy."""
+    return getattr(vz, name)(*args, **kwargs)
 
 
 def _minilm():

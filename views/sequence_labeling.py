@@ -48,11 +48,14 @@ def plot(fig):
     st.plotly_chart(fig, width="stretch")
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def figure(name: str, *args, **kwargs) -> dict:
-    """viz.sequence.<name>(...) as a plain dict, built once per input: a rerun that does not change a chart's data
-    (another widget, another student with the same sentence) skips plotly's slow per-arrow construction."""
-    return getattr(V, name)(*args, **kwargs).to_dict()
+@st.cache_resource(show_spinner=False, max_entries=256)
+def figure(name: str, *args, **kwargs):
+    """viz.sequence.<name>(...) built once per input: a rerun that does not change a chart's data
+    (another widget, another student with the same sentence) skips plotly's slow per-arrow construction.
+
+    One shared, read-only go.Figure per input (st.plotly_chart only reads it): a Figure skips the validation
+    st.plotly_chart gives a dict, and cache_resource skips cache_data's copy."""
+    return getattr(V, name)(*args, **kwargs)
 
 
 def axes(prefix: str) -> dict:

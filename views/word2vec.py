@@ -43,11 +43,14 @@ def _vocab(name: str, max_tokens: int | None):
     return build_vocab(_corpus(name, max_tokens).sentences)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def figure(name: str, *args, **kwargs) -> dict:
-    """viz.word2vec.<name>(...) as a plain dict, built once per input: most of a rerun's cost is plotly building
-    figures whose data did not change (another widget moved, or another student has the same settings)."""
-    return getattr(vz, name)(*args, **kwargs).to_dict()
+@st.cache_resource(show_spinner=False, max_entries=128)
+def figure(name: str, *args, **kwargs):
+    """viz.word2vec.<name>(...) built once per input: most of a rerun's cost is plotly building
+    figures whose data did not change (another widget moved, or another student has the same settings).
+
+    One shared, read-only go.Figure per input (st.plotly_chart only reads it): a Figure skips the validation
+    st.plotly_chart gives a dict, and cache_resource skips cache_data's copy."""
+    return getattr(vz, name)(*args, **kwargs)
 
 
 def _vectors(job):
