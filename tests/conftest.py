@@ -37,6 +37,21 @@ def open_page(page: str, lang: str = "en", timeout: float = 180, **params):
     return at.switch_page(page).run()
 
 
+def each_tab(at):
+    """Visit every tab of a page whose tabs render lazily (ui.tabs.url_tabs: only the open tab runs): yields the
+    label of each tab after switching to it and rerunning; a page with ordinary tabs yields None once."""
+    registry = at.session_state["_url_tabs"] if "_url_tabs" in at.session_state else {}
+    if not registry:
+        yield None
+        return
+    for key, labels in list(registry.items()):
+        for label in labels:
+            if at.session_state[key] != label:
+                at.session_state[key] = label
+                at.run()
+            yield label
+
+
 def open_lab(name: str, lang: str = "en", timeout: float = 120, **params):
     """The BERT page on the toy corpus with lab `name` open, entered the way a teacher's link opens it:
     /bert?bert_tab=labs&bert_lab=<name>; `params` go to the URL too."""

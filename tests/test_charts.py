@@ -11,8 +11,8 @@ against the rules of CONTRIBUTING.md:
   title that is English words in en is not left identical in zh;
 - the plotly config keeps the "download as image" (toImage) modebar button.
 
-Charts drawn by default are audited on every page and tab (the BERT page renders tabs lazily: each is opened via
-session_state["bert_tab"], and each of its labs via "bert_lab"). In the zh session every training panel also
+Charts drawn by default are audited on every page and tab (pages whose tabs render lazily, ui.tabs.url_tabs, are
+visited tab by tab through conftest.each_tab; each BERT lab via "bert_lab"). In the zh session every training panel also
 trains for a couple of steps and a few chart-drawing buttons are pressed (EXTRA_BUTTONS), so charts that appear
 only after training are audited too.
 """
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import nav_pages, open_page, stop_after
+from conftest import each_tab, nav_pages, open_page, stop_after
 from ui.i18n import strings
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -101,14 +101,9 @@ def _render(page: str, lang: str, train: bool) -> PageCharts:
     out = PageCharts()
     at = open_page(page, lang)
     stem = page.rsplit("/", 1)[-1]
-    views = [(None, stem)]
-    if "bert_tab" in at.session_state:  # lazy tabs: only the open one renders
-        views += [(label, f"{stem} · {label}") for label in [tab.label for tab in at.tabs][1:]]
     try:
-        for i, (tab, label) in enumerate(views):
-            if tab is not None:
-                at.session_state["bert_tab"] = tab
-                at.run()
+        for i, tab in enumerate(each_tab(at)):  # lazy tabs (ui.tabs.url_tabs): only the open one renders
+            label = stem if tab is None else f"{stem} · {tab}"
             _collect(at, f"{stem} #{i}", out, label)
             labs = tab is not None and "bert_lab" in at.session_state
             if labs and lang == "en":  # the Labs tab shows one lab at a time; zh checks the first lab only (time)

@@ -7,7 +7,7 @@ import math
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import nav_pages, open_page
+from conftest import each_tab, nav_pages, open_page
 
 TEXTS = {
     "empty": "",
@@ -39,34 +39,43 @@ PAGES = [f for f, _ in nav_pages()]
 @pytest.mark.parametrize("page", PAGES)
 def test_text_inputs_survive_hostile_text(page):
     at = _open(page)
-    if not list(at.text_input) + list(at.text_area):
-        pytest.skip("no text inputs on this page")
+    seen = 0
     try:
-        for kind, text in TEXTS.items():  # one session: each hostile value in turn, as a user would type them
-            for box in list(at.text_input) + list(at.text_area):
-                box.set_value(text)
-            at.run()
-            assert not at.exception, (kind, [e.value for e in at.exception])
+        for tab in each_tab(at):  # a page with lazy tabs: every tab in turn
+            boxes = list(at.text_input) + list(at.text_area)
+            seen += len(boxes)
+            for kind, text in TEXTS.items():  # one session: each hostile value in turn, as a user would type them
+                for box in list(at.text_input) + list(at.text_area):
+                    box.set_value(text)
+                at.run()
+                assert not at.exception, (tab, kind, [e.value for e in at.exception])
+                if not boxes:
+                    break
     finally:
         _stop_jobs(at)
+    if not seen:
+        pytest.skip("no text inputs on this page")
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_number_inputs_and_sliders_at_their_limits(page):
     at = _open(page)
-    numbers, sliders = list(at.number_input), list(at.slider)
-    if not numbers and not sliders:
+    seen = 0
+    try:
+        for tab in each_tab(at):
+            numbers, sliders = list(at.number_input), list(at.slider)
+            seen += len(numbers) + len(sliders)
+            for end in ("min", "max") if numbers or sliders else ():
+                for w in list(at.number_input):
+                    bound = getattr(w, end, None)
+                    if bound is not None and not (isinstance(bound, float) and math.isinf(bound)):
+                        w.set_value(bound)
+                for s in list(at.slider):
+                    if isinstance(s.value, (int, float)) and not isinstance(s.value, bool):
+                        s.set_value(getattr(s, end))
+                at.run()
+                assert not at.exception, (tab, end, [e.value for e in at.exception])
+    finally:
+        _stop_jobs(at)
+    if not seen:
         pytest.skip("no numeric inputs on this page")
-    for end in ("min", "max"):
-        for w in numbers:
-            bound = getattr(w, end, None)
-            if bound is not None and not (isinstance(bound, float) and math.isinf(bound)):
-                w.set_value(bound)
-        for s in sliders:
-            if isinstance(s.value, (int, float)) and not isinstance(s.value, bool):
-                s.set_value(getattr(s, end))
-        at.run()
-        try:
-            assert not at.exception, (end, [e.value for e in at.exception])
-        finally:
-            _stop_jobs(at)

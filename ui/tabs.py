@@ -8,6 +8,8 @@ from typing import Sequence
 
 import streamlit as st
 
+TABS_REGISTRY = "_url_tabs"  # session_state: {tabs key: its labels} of the url_tabs drawn in this session
+
 
 def _to_url(key: str, codes: list[str], labels: list[str]) -> None:
     """on_change: write the code of the label the widget now holds into ?<key>=."""
@@ -23,6 +25,7 @@ def url_tabs(key: str, codes: Sequence[str], labels: Sequence[str]):
     assert len(codes) == len(labels), (codes, labels)
     code = st.query_params.get(key)
     default = labels[codes.index(code)] if code in codes else None
+    st.session_state.setdefault(TABS_REGISTRY, {})[key] = labels  # lets tests visit every tab (tests/conftest.py)
     return st.tabs(labels, key=key, default=default, on_change=_to_url, args=(key, codes, labels))
 
 
