@@ -212,3 +212,27 @@ def test_a_step_that_never_ends_is_killed_after_stop(monkeypatch):
     job.stop.set()
     job.wait(30)
     assert job.status == "error" and "did not finish" in job.error and time.time() - t0 < 10
+
+
+def test_child_freezes_what_it_inherited_and_server_postpones_full_collections(monkeypatch):
+    import gc
+
+    monkeypatch.setattr(training, "TRAIN_MODE", "process")
+    before = gc.get_threshold()
+
+    def probe(model):
+        model["frozen"] = gc.get_freeze_count()
+        for i in range(40):
+            time.sleep(0.01)
+            yield Progress(i + 1, 40, 1.0)
+
+    model = {}
+    job = training.start_job("t", model, probe(model), max_seconds=20)
+    deadline = time.time() + 20
+    while not job.history and time.time() < deadline:
+        time.sleep(0.01)
+    during = gc.get_threshold()
+    job.wait(30)
+    assert job.status == "done" and job.model["frozen"] > 1000  # the child froze the inherited heap
+    assert during[2] >= 10**9 and during[:2] == before[:2]  # no full collection while a child shares our pages
+    assert gc.get_threshold() == before  # restored once the last child ended

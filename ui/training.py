@@ -26,6 +26,7 @@ Where the steps run (NLP_ATLAS_TRAIN_MODE):
 """
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -261,6 +262,23 @@ class _PipeStop:
         return self._set
 
 
+_FORKED = {"live": 0, "threshold": None}
+_FORKED_LOCK = threading.Lock()
+
+
+def _sharing_pages(started: bool) -> None:
+    """While a forked child lives, every page the server writes is copied (copy-on-write). A full collection of
+    Python's cyclic GC writes to every tracked object's header, i.e. copies most of the heap: postpone full
+    collections (young ones still run) until the last child has ended."""
+    with _FORKED_LOCK:
+        _FORKED["live"] += 1 if started else -1
+        if started and _FORKED["live"] == 1:
+            _FORKED["threshold"] = gc.get_threshold()
+            gc.set_threshold(*_FORKED["threshold"][:2], 1_000_000_000)
+        elif not started and _FORKED["live"] == 0 and _FORKED["threshold"] is not None:
+            gc.set_threshold(*_FORKED["threshold"])
+
+
 def _limit_memory(extra_mb: int) -> None:
     """Cap the child's data segment at what it inherited plus `extra_mb`: a run that asks for more gets a
     MemoryError (shown on the page) instead of pushing the server into swap or the OOM killer."""
@@ -278,6 +296,7 @@ def _limit_memory(extra_mb: int) -> None:
 def _child(model: Any, steps: Iterable[Progress], max_seconds: float, conn, parent_pid: int,
            snapshots: bool, shared: dict[int, Any]) -> None:
     """Runs in the forked process: consume the generator, report back, exit. Never touches Streamlit."""
+    gc.freeze()  # what we inherited is never collected here: the collector would write to (copy) the server's pages
     try:
         os.nice(TRAIN_NICE)
     except OSError:
@@ -341,7 +360,12 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
     here, there = ctx.Pipe(duplex=True)
     proc = ctx.Process(target=_child, args=(job.model, steps, max_seconds, there, os.getpid(), snapshots, shared),
                        daemon=True, name=f"train-{job.key}")
-    proc.start()  # fork: the child gets the model and the unstarted generator as they are now (no pickling)
+    _sharing_pages(True)
+    try:
+        proc.start()  # fork: the child gets the model and the unstarted generator as they are now (no pickling)
+    except BaseException:
+        _sharing_pages(False)
+        raise
     there.close()
     close = getattr(steps, "close", None)
     if close is not None:
@@ -388,6 +412,7 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
         if proc.is_alive():
             proc.kill()
             proc.join(1)
+        _sharing_pages(False)
     if hung:
         job.error = f"one training step did not finish within {KILL_AFTER_S:.0f} s of the limit: stopped"
         job.status = "error"
