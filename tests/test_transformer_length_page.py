@@ -28,9 +28,8 @@ def _chart(at, key: str) -> dict:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_count_toggle_modules_vs_sites(lang):
     s = strings(lang)
-    at = open_page(PAGE, lang)
+    at = open_page(PAGE, lang)  # the architecture tab, open by default
     assert not at.exception, [e.value for e in at.exception]
-    assert s["transformer.len_title"] in [h.value for h in at.subheader]
     bars = next(c for c in at.get("plotly_chart") if json.loads(c.proto.spec)["layout"]["title"]["text"]
                 == s["transformer.modules_title"])
     assert json.loads(bars.proto.spec)["layout"]["yaxis"]["title"]["text"] == s["transformer.count"]
@@ -45,7 +44,8 @@ def test_count_toggle_modules_vs_sites(lang):
 
 
 def test_short_run_draws_curves_noise_check_and_alignments():
-    at = open_page(PAGE, "zh")
+    at = open_page(PAGE, "zh", transformer_tab="seq2seq")
+    assert strings("zh")["transformer.len_title"] in [h.value for h in at.subheader]
     try:
         at.slider(key="transformer_len_max").set_value(8)
         at.number_input(key="transformer_len_steps").set_value(30).run()
@@ -76,16 +76,22 @@ def test_short_run_draws_curves_noise_check_and_alignments():
 
 
 def test_absurd_url_values_do_not_break_the_page():
-    at = open_page(PAGE, "en", transformer_len_max="1000", transformer_len_steps="-5", transformer_len_seed="x",
-                   transformer_count_sites="maybe")
+    at = open_page(PAGE, "en", transformer_tab="seq2seq", transformer_len_max="1000", transformer_len_steps="-5",
+                   transformer_len_seed="x", transformer_count_sites="maybe")
     assert not at.exception, [e.value for e in at.exception]
     assert 5 <= at.slider(key="transformer_len_max").value <= 60
 
 
 def test_links_restore_the_section_settings():
-    """A teacher's link (?transformer_count_sites=true&transformer_len_max=16) opens the same view."""
-    at = open_page(PAGE, "zh", transformer_count_sites="true", transformer_len_max="16", transformer_len_steps="300")
+    """A teacher's link (?transformer_tab=seq2seq&transformer_count_sites=true&transformer_len_max=16) opens the same
+    view: the seq2seq tab with the section's settings, and the architecture tab's toggle once that tab is opened."""
+    at = open_page(PAGE, "zh", transformer_tab="seq2seq", transformer_count_sites="true", transformer_len_max="16",
+                   transformer_len_steps="300")
     assert not at.exception
-    assert at.toggle(key="transformer_count_sites").value is True
+    assert at.session_state["transformer_tab"] == strings("zh")["transformer.tabs"][3]
     assert at.slider(key="transformer_len_max").value == 16
     assert at.number_input(key="transformer_len_steps").value == 300
+    at.session_state["transformer_tab"] = strings("zh")["transformer.tabs"][0]
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="transformer_count_sites").value is True

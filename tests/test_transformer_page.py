@@ -14,9 +14,13 @@ EN = strings("en")
 
 
 @pytest.fixture
-def at():
+def at(request):
+    """The page in English; a test marked `@pytest.mark.parametrize("at", [code], indirect=True)` opens that tab
+    (only the open tab is drawn: ?transformer_tab=<code>)."""
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     app.query_params["lang"] = "en"
+    if getattr(request, "param", None):
+        app.query_params["transformer_tab"] = request.param
     app.run()
     app.switch_page(PAGE).run()
     assert not app.exception, [e.value for e in app.exception]
@@ -31,6 +35,7 @@ def _texts(at: AppTest, kind: str) -> list[str]:
     return [el.value for el in getattr(at, kind)]
 
 
+@pytest.mark.parametrize("at", ["attention"], indirect=True)
 @pytest.mark.parametrize("text,key", [("", "transformer.err_empty"), ("   ", "transformer.err_empty"),
                                       ("word " * 1000, "transformer.err_too_long")])
 def test_bad_sentence_gets_a_message(at, text, key):
@@ -40,7 +45,7 @@ def test_bad_sentence_gets_a_message(at, text, key):
     assert EN["transformer.scaling_title"] in [el.value for el in at.subheader]  # the rest of the tab still renders
 
 
-def test_heads_not_dividing_d_model(at):
+def test_heads_not_dividing_d_model(at):  # the first tab, open by default
     at.number_input(key="transformer_arch_d").set_value(30)
     at.number_input(key="transformer_arch_h").set_value(4)
     at.run()
@@ -48,6 +53,7 @@ def test_heads_not_dividing_d_model(at):
     assert any("30" in e and "4" in e for e in _texts(at, "error"))
 
 
+@pytest.mark.parametrize("at", ["seq2seq"], indirect=True)
 @pytest.mark.parametrize("field,value", [("transformer_layers", 0), ("transformer_d", 36)])
 def test_bad_model_settings_refuse_to_train(at, field, value):
     """0 layers, or d_model 36 with 4 heads (36 is a multiple of 4, so use 5 heads) → a message, no job."""
@@ -61,6 +67,7 @@ def test_bad_model_settings_refuse_to_train(at, field, value):
     assert "job:transformer_seq2seq" not in at.session_state
 
 
+@pytest.mark.parametrize("at", ["seq2seq"], indirect=True)
 def test_short_training_run_then_decode(at):
     at.number_input(key="transformer_steps").set_value(30)
     at.number_input(key="transformer_d").set_value(16)
@@ -80,3 +87,17 @@ def test_short_training_run_then_decode(at):
     at.text_input(key="transformer_digits").set_value("12ab").run()
     assert EN["transformer.err_digits"] in _texts(at, "warning")
     assert at.session_state["job:transformer_seq2seq"] is job
+
+
+@pytest.mark.parametrize("at", ["cost"], indirect=True)
+def test_only_the_open_tab_is_drawn(at):
+    """?transformer_tab=cost opens the cost tab and draws nothing of the others (their widgets are absent)."""
+    assert at.session_state["transformer_tab"] == EN["transformer.tabs"][5]
+    keys = {w.key for w in at.select_slider}
+    assert "transformer_cost_n" in keys and "transformer_scale_dk" not in keys
+    assert not [w for w in at.number_input if w.key in ("transformer_arch_n", "transformer_steps")]
+    at.session_state["transformer_tab"] = EN["transformer.tabs"][3]  # switch to the seq2seq tab: nothing trained yet
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="transformer_steps").value == 600
+    assert EN["transformer.len_title"] in [h.value for h in at.subheader]

@@ -12,6 +12,7 @@ from engine.transformer import (CalcConfig, Seq2SeqTransformer, TrainConfig, Tra
                                 pe_offset_dots, pe_shift_demo, positional_encoding, scaling_stats, tokenize,
                                 train_seq2seq)
 from ui.i18n import t, tl
+from ui.tabs import url_tabs
 from ui.training import InputError, training_panel
 from ui.widgets import chart as export_chart, matrix_frame, qa_panel
 from views.sections import transformer_length
@@ -57,8 +58,8 @@ def cached_depth_profile(depth: int, residual: bool, norm: str) -> dict:
     return depth_profile(depth, residual=residual, norm=norm)
 
 
-# Each tab's sections are fragments: a widget inside one reruns that section only, not the page's other tabs
-# (they share nothing but session state keys of their own; a finished training run reruns the whole page).
+# Each tab's sections are fragments: a widget inside one reruns that section only (only the open tab is drawn at
+# all; a finished training run reruns the whole page).
 @st.fragment
 def architecture_tab() -> None:
     c1, c2, c3, c4 = st.columns(4)
@@ -384,9 +385,12 @@ def cost_tab() -> None:
 
 st.title(t("transformer.title"))
 st.markdown(t("transformer.intro"))
-tabs = st.tabs(tl("transformer.tabs"))
+TAB_CODES = ("architecture", "attention", "positions", "seq2seq", "norms", "cost")  # stable: they end up in links
+tabs = url_tabs("transformer_tab", TAB_CODES, tl("transformer.tabs"))  # ?transformer_tab=seq2seq opens that tab
+# only the open tab runs (a tab switch reruns the page); the tabs share nothing but their own session-state keys
 for tab, draws in zip(tabs, ((architecture_tab,), (attention_tab, scaling_section), (positions_tab,),
                              (seq2seq_tab, transformer_length.render), (norms_tab,), (cost_tab,))):
-    with tab:
-        for draw in draws:
-            draw()
+    if tab.open:
+        with tab:
+            for draw in draws:
+                draw()
