@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from conftest import open_page, wait_for_job
+from ui.i18n import strings
 
 OBJECTIVES = ["LM (GPT)", "MLM (BERT)", "PLM (XLNet)", "UniLM seq2seq", "RTD (ELECTRA)", "ELMo", "NSP", "SOP"]
 
@@ -17,8 +18,18 @@ def _wait(at, job, limit=120):
     at.run()
 
 
-def _open(lang="en"):
-    return open_page("views/pretrained_models.py", lang, timeout=120)
+TABS = ("objectives", "encoders", "perplexity", "compression", "length", "map")  # ?ptm_tab=<code>
+
+
+def _open(lang="en", tab=None):
+    """The page with tab `tab` open (only the open tab is drawn), as a link ?ptm_tab=<tab> opens it."""
+    return open_page("views/pretrained_models.py", lang, timeout=120, **({"ptm_tab": tab} if tab else {}))
+
+
+def _switch(at, lang, tab):
+    """Switch to another tab in the same session, as a click on it does."""
+    at.session_state["ptm_tab"] = strings(lang)["pretrained_models.tabs"][TABS.index(tab)]
+    at.run()
 
 
 def test_objectives_encoders_and_bad_text():
@@ -28,15 +39,30 @@ def test_objectives_encoders_and_bad_text():
         assert not at.exception and at.dataframe, name
     at.text_input(key="ptm_sent").set_value("   !!! 😀 ").run()
     assert at.warning and not at.exception
+    _switch(at, "zh", "encoders")
+    assert not at.exception and "ptm_sent" not in {w.key for w in at.text_input}  # only the open tab is drawn
     for enc in ("CNN", "RNN", "Transformer", "MLP"):
         at.radio(key="ptm_enc").set_value(enc).run()
         assert at.success and not at.exception
+    _switch(at, "zh", "perplexity")
     at.text_input(key="ptm_probe").set_value("zzz qqq unknownword").run()  # only unknown words: still a number
     assert not at.exception
 
 
+def test_a_link_opens_its_tab_with_nothing_trained():
+    """?ptm_tab=compression opens the lab first (zh): the teacher can be trained, nothing of the other tabs runs;
+    an unknown code opens the first tab."""
+    at = _open("zh", "compression")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["ptm_tab"] == strings("zh")["pretrained_models.tabs"][3]
+    assert any(b.key == "ptm_teacher:train" for b in at.button) and "job:ptm_teacher" not in at.session_state
+    assert not {"ptm_obj", "ptm_enc", "ptm_corpus", "ptm_mode"} & {w.key for w in at.radio}
+    at = _open("en", "<script>")
+    assert not at.exception and any(w.key == "ptm_obj" for w in at.radio)
+
+
 def test_compression_lab_measures_real_variants():
-    at = _open()
+    at = _open(tab="compression")
     jobs = []
     try:
         at.slider(key="ptm_steps").set_value(50).run()
@@ -74,7 +100,7 @@ def test_compression_lab_measures_real_variants():
 
 
 def test_polysemy_probe_and_representations():
-    at = _open()
+    at = _open(tab="encoders")
     at.button(key="ptm_poly_btn").click().run()
     assert at.session_state["ptm_poly_on"] and not at.exception
     at.text_input(key="ptm_poly").set_value("bank | no separator here").run()
@@ -98,7 +124,7 @@ def _array(v) -> np.ndarray:
 def test_one_hot_vs_dense_section():
     """ptm-02: the one-hot cosine panel is the identity, the dense one is not; |V| drives the memory text; bad words
     warn (the section keeps drawing the memory chart)."""
-    at = _open("zh")
+    at = _open("zh", "encoders")
     charts = _charts(at)
     one_hot, dense = (_array(tr["z"]) for tr in charts["ptm_dr_cos"]["data"])
     assert np.array_equal(one_hot, np.eye(8)) and np.allclose(np.diag(dense), 1)
@@ -119,7 +145,7 @@ def test_one_hot_vs_dense_section():
 def test_hierarchical_softmax_section():
     """misc-14: the expected Huffman path lies within a bit of the entropy at every |V| (read from the chart's CSV
     table), and timing adds a measured panel."""
-    at = _open()
+    at = _open(tab="compression")
     at.select_slider(key="ptm_hs_vmax").set_value(3000).run()
     spec = _charts(at)["ptm_hs_chart"]
     soft, huff, bal = (_array(tr["y"]) for tr in spec["data"])

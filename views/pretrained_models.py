@@ -13,6 +13,7 @@ from engine import transfer
 from engine.transfer import MODES, trainable_closed_form
 from ui import resources
 from ui.i18n import t, tl
+from ui.tabs import url_tabs
 from ui.training import training_panel
 from ui.widgets import download_csv, qa_panel
 from viz import ptm as vz
@@ -257,20 +258,8 @@ def map_tab() -> None:
     st.markdown(t("pretrained_models.transfer_text"))
 
 
-st.title(t("pretrained_models.title"))
-st.markdown(t("pretrained_models.intro"))
-tabs = st.tabs(tl("pretrained_models.tabs"))
-
-with tabs[0]:
-    objectives_tab()
-
-with tabs[1]:
-    encoders_tab()
-
-with tabs[2]:
-    perplexity_tab()
-
-with tabs[3]:  # ptm-05 / misc-14: compression lab
+def compression_tab() -> None:  # ptm-05 / misc-14: the compression lab (not a fragment: its training panels
+    # hold their own fragments, and a finished run reruns the page)
     st.markdown(t("pretrained_models.comp_intro"))
     corpus, vocab, data = _mlm_data()
     steps = st.slider(t("pretrained_models.steps"), 50, 600, 300, 50, key="ptm_steps", **B)
@@ -328,11 +317,16 @@ with tabs[3]:  # ptm-05 / misc-14: compression lab
             ptm_extra.half_precision_check(teacher.model, data)  # misc-14: fp16/bf16 vs fp32
     ptm_extra.hs_section()  # misc-14: hierarchical softmax for a large |V|
 
-with tabs[4]:
-    length_tab()
 
-with tabs[5]:
-    map_tab()
+st.title(t("pretrained_models.title"))
+st.markdown(t("pretrained_models.intro"))
+TAB_CODES = ("objectives", "encoders", "perplexity", "compression", "length", "map")  # stable: they end up in links
+tabs = url_tabs("ptm_tab", TAB_CODES, tl("pretrained_models.tabs"))  # ?ptm_tab=compression opens the lab
+# only the open tab runs (a tab switch reruns the page); the tabs share nothing but their own session-state keys
+for tab, draw in zip(tabs, (objectives_tab, encoders_tab, perplexity_tab, compression_tab, length_tab, map_tab)):
+    if tab.open:
+        with tab:
+            draw()
 
 st.subheader(t("common.interview_answers"))
 qa_panel(["ptm-01", "ptm-02", "ptm-03", "ptm-04", "ptm-05", "ptm-06", "ptm-07", "misc-01", "misc-03", "misc-04",
