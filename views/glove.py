@@ -16,13 +16,15 @@ from engine.similarity import neighbours, pca_2d, word_pairs_spearman
 from engine.word2vec import Word2Vec, Word2VecConfig, prepare, train_word2vec
 from ui import resources
 from ui.i18n import current_lang, t
-from ui.training import InputError, training_panel
+from ui.tabs import url_tabs
+from ui.training import InputError, get_job, training_panel
 from ui.widgets import chart, qa_panel
 from viz import glove as V
 
 SOURCES = [*C.CORPORA, "upload"]
 SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 KINDS = ("w", "w̃", "w + w̃")
+TAB_CODES = ("counts", "ratios", "train", "compare", "svd")  # ?glove_tab=train opens the training tab
 DEFAULTS = {  # heatmap words; i, j and probe words k for the ratio table
     "toy_en": ("king queen palace throne car bus road station bread tea", "king", "car", "palace road the flower"),
     "toy_zh": ("国王 王后 宫殿 王位 汽车 公交车 公路 车站 面包 茶", "国王", "汽车", "宫殿 公路 的 花"),
@@ -79,7 +81,29 @@ def warn_unknown(unknown: list[str]) -> None:
         st.warning(t("glove.unknown_words", words=", ".join(unknown[:12])[:300]))
 
 
-def tab_counts(counts: Counts, dflt: tuple) -> tuple[float, float]:
+def setting(key: str, default: float, lo: float, hi: float) -> float:
+    """A number set by a widget of another tab (only the open tab renders): its last value in this session (kept
+    for bound widgets), else the link's ?key=, else the default."""
+    value = st.session_state.get(key, st.query_params.get(key, default))
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return default
+    return value if lo <= value <= hi else default
+
+
+def text_setting(key: str) -> str:
+    """A text set by a widget of another tab: its last value in this session, else the link's ?key=."""
+    return str(st.session_state.get(key, st.query_params.get(key, "")) or "")
+
+
+def trained_glove(counts: Counts) -> Trained | None:
+    """This session's usable GloVe model for these counts, without running the training tab."""
+    job = get_job("glove")
+    return job.model if job is not None and job.usable and job.model.counts is counts else None
+
+
+def tab_counts(counts: Counts, dflt: tuple) -> None:
     vocab, X = counts.vocab, counts.X
     words, unknown = words_of(st.text_input(t("glove.words"), "", placeholder=dflt[0], key="glove_words",
                                             bind="query-params"), dflt[0], vocab)
@@ -110,7 +134,7 @@ def tab_counts(counts: Counts, dflt: tuple) -> tuple[float, float]:
     alpha = b.number_input("α", -2.0, 10.0, 0.75, step=0.05, key="glove_alpha", bind="query-params")
     if {"x_max", "alpha"} & set(GloveConfig(x_max=x_max, alpha=alpha).problems()):
         st.error(t("glove.bad_weighting"))
-        return x_max, alpha
+        return
     st.plotly_chart(figure("weighting_curve", x_max, alpha, X.data, title=t("glove.f_chart"), x_title="x = X_ij",
                            y_title="f(x)", hist_title=t("glove.hist"), label=f"α = {alpha:g}",
                            ref_labels=("α = 1", "α = 3/4")), width="stretch", key="glove_f")
@@ -118,10 +142,11 @@ def tab_counts(counts: Counts, dflt: tuple) -> tuple[float, float]:
     st.dataframe(pd.DataFrame([[round(float(weighting(x, x_max, alpha)), 3) for x in xs]], index=["f(x)"],
                               columns=[f"x = {x:g}" for x in xs]), width="stretch")
     st.caption(t("glove.f_share", share=100 * float(np.mean(X.data < x_max))))
-    return x_max, alpha
 
 
-def tab_train(counts: Counts, dflt: tuple, x_max: float, alpha: float) -> Trained | None:
+def tab_train(counts: Counts, dflt: tuple) -> None:
+    x_max, alpha = setting("glove_xmax", 100.0, 0.0, 1e6), setting("glove_alpha", 0.75, -2.0, 10.0)
+    st.caption(t("glove.weighting_from_counts", x_max=x_max, alpha=alpha))
     c = st.columns(4)
     dim = c[0].number_input(t("glove.dim"), 1, 300, 50, key="glove_dim", bind="query-params")
     lr = c[1].number_input(t("glove.lr"), 0.0, 1.0, 0.05, step=0.01, format="%.3f", key="glove_lr",
@@ -145,11 +170,11 @@ def tab_train(counts: Counts, dflt: tuple, x_max: float, alpha: float) -> Traine
 
     job = training_panel("glove", make_run, max_seconds=60, live_view=live)
     if not (job and job.usable):
-        return None
+        return
     tr: Trained = job.model
     kind = st.radio(t("glove.kind"), range(3), index=2, horizontal=True, key="glove_kind", bind="query-params",
                     format_func=lambda i: KINDS[i])
-    words, _ = words_of(st.session_state.get("glove_words", ""), dflt[0], tr.counts.vocab)
+    words, _ = words_of(text_setting("glove_words"), dflt[0], tr.counts.vocab)
     if len(words) >= 2:
         ids = [tr.counts.vocab.stoi[w] for w in words]
         vecs = tr.model.vectors(("w", "ctx", "sum")[kind])
@@ -159,7 +184,6 @@ def tab_train(counts: Counts, dflt: tuple, x_max: float, alpha: float) -> Traine
         b.dataframe(pd.DataFrame({t("glove.word"): words, "cos(w, w̃)": np.round(self_cosines(tr.model, ids), 3)}),
                     hide_index=True, width="stretch")
         b.caption(t("glove.self_cos_note"))
-    return tr
 
 
 @st.fragment  # its widgets rerun this tab only (it reads the trained model; a finished run reruns the page)
@@ -217,7 +241,7 @@ def tab_compare(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Tr
     c = st.columns([2, 1, 1])
     word = c[0].text_input(t("glove.cmp_word"), "", placeholder=dflt[1], key="glove_cmp_word", bind="query-params")
     w2v_epochs = c[1].number_input(t("glove.w2v_epochs"), 1, 20, 5, key="glove_w2v_epochs", bind="query-params")
-    dim = int(st.session_state.get("glove_dim", 50) or 50)
+    dim = int(setting("glove_dim", 50, 1, 300))
     cfg = Word2VecConfig(sg=True, dim=dim, window=counts.window, epochs=int(w2v_epochs),
                          min_count=int(st.session_state.get("glove_min_count", 5) or 5), max_vocab=20_000)
 
@@ -235,8 +259,7 @@ def tab_compare(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Tr
     lsa_on = c[2].toggle(t("glove.lsa_on"), False, key="glove_lsa", bind="query-params", help=t("glove.lsa_help"))
     methods = []
     if tr is not None and tr.counts is counts:
-        job = st.session_state.get("job:glove")
-        methods.append(("GloVe", tr.model.vectors("sum"), vocab, counts.seconds + job.seconds))
+        methods.append(("GloVe", tr.model.vectors("sum"), vocab, counts.seconds + get_job("glove").seconds))
     if w2v is not None and w2v.usable:
         methods.append(("word2vec", w2v.model.model.vectors, w2v.model.model.vocab, w2v.seconds))
     if lsa_on:
@@ -256,7 +279,7 @@ def tab_compare(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Tr
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         st.caption(t("glove.wordsim_note"))
-        words, _ = words_of(st.session_state.get("glove_words", ""), dflt[0], vocab)
+        words, _ = words_of(text_setting("glove_words"), dflt[0], vocab)
         cols = st.columns(len(methods))
         for col, (name, vecs, voc, _) in zip(cols, methods):
             ws = [w for w in words if w in voc.stoi]
@@ -347,17 +370,22 @@ except GloveInputError as e:
 if counts is not None:
     dflt = DEFAULTS.get(name) or (" ".join(counts.vocab.itos[:10]), *counts.vocab.itos[:2],
                                   " ".join(counts.vocab.itos[2:6]))
-    tabs = st.tabs([t(f"glove.tab_{n}") for n in ("counts", "ratios", "train", "compare", "svd")])
-    with tabs[0]:
-        x_max, alpha = tab_counts(counts, dflt)
-    with tabs[2]:  # before the ratio and comparison tabs, which use the trained model
-        trained = tab_train(counts, dflt, x_max, alpha)
-    with tabs[1]:
-        tab_ratios(counts, dflt, trained)
-    with tabs[3]:
-        tab_compare(counts, ckey, corp, dflt, trained)
-    with tabs[4]:
-        tab_svd(counts, ckey)
+    tabs = url_tabs("glove_tab", TAB_CODES, [t(f"glove.tab_{n}") for n in TAB_CODES])
+    if tabs[0].open:  # only the open tab runs (a tab switch reruns the page)
+        with tabs[0]:
+            tab_counts(counts, dflt)
+    if tabs[1].open:
+        with tabs[1]:
+            tab_ratios(counts, dflt, trained_glove(counts))
+    if tabs[2].open:
+        with tabs[2]:
+            tab_train(counts, dflt)
+    if tabs[3].open:
+        with tabs[3]:
+            tab_compare(counts, ckey, corp, dflt, trained_glove(counts))
+    if tabs[4].open:
+        with tabs[4]:
+            tab_svd(counts, ckey)
 
 st.subheader(t("common.interview_answers"))
 qa_panel(["glove-01", "glove-02", "glove-03", "w2v-07", "misc-05"])
