@@ -7,7 +7,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, open_page
+from ui.i18n import t
 
 PAGE = "views/sequence_labeling.py"
 
@@ -23,6 +24,22 @@ def at():
         if key in app.session_state:
             app.session_state[key].stop.set()
             app.session_state[key].wait(30)
+
+
+def _tab(at: AppTest, code: str) -> AppTest:
+    """Open another tab (its i18n key tab_<name>) the way a click does: only the open tab renders."""
+    at.session_state["seq_tab"] = t(f"sequence_labeling.tab_{code}", "en")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_link_opens_one_tab_with_nothing_trained(lang):
+    """?seq_tab=taggers renders the taggers tab alone: its HMM rows and F1 chart, none of the HMM tab's widgets."""
+    at = open_page(PAGE, lang, seq_tab="taggers")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="seq_pd_lines")
+    assert not [w for w in at.get("segmented_control") if w.key == "seq_model"]
+    assert any(m.value.startswith("**HMM (jieba)**") for m in at.markdown)
 
 
 def _train(at: AppTest, key: str):
@@ -46,6 +63,7 @@ def test_bad_sentences_give_messages(at):
 
 
 def test_rib_rob_training_shows_label_bias_and_zero_words_is_refused(at):
+    _tab(at, "bias")
     job = _train(at, "seq_lb")
     assert job.usable and not at.exception
     memm, crf = job.model
@@ -65,7 +83,7 @@ def test_baum_welch_and_peoples_daily_taggers(at):
     assert bw.usable and len(bw.history) == 3
     at.segmented_control(key="seq_model").set_value("Baum-Welch").run()
     assert not at.exception and not any("not been trained" in m.value for m in at.info)
-    at.number_input(key="seq_pd_lines").set_value(100).run()
+    _tab(at, "three").number_input(key="seq_pd_lines").set_value(100).run()
     pd_job = _train(at, "seq_pd")
     assert pd_job.usable and not at.exception
     scores = at.session_state[f"seq_f1_{pd_job.started}"]

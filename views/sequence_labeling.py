@@ -12,12 +12,14 @@ from engine import label_bias_data as D
 from engine import memm as M
 from engine.segmentation_metrics import word_prf
 from ui.i18n import t
+from ui.tabs import url_tabs
 from ui.training import InputError, training_panel
 from ui.widgets import chart, qa_panel
 from viz import sequence as V
 
 MAX_CHARS, TRELLIS_CHARS, EVAL_LINES = 300, 24, 300
 GRAMMAR = (torch.tensor(H.ALLOWED), torch.tensor(H.START_ALLOWED), torch.tensor(H.END_ALLOWED))
+TAB_CODES = ("hmm", "bias", "taggers")  # ?seq_tab=bias opens the label-bias tab
 PRESETS = {"经典图 · classic": M.classic_lattice, "共享势 · shared": M.shared_potential_lattice}
 
 
@@ -161,90 +163,93 @@ if len(text) > MAX_CHARS:
 if not text:
     st.warning(tt("empty"))
     text = "我来到北京清华大学"
-tab_hmm, tab_bias, tab_three = st.tabs([tt("tab_hmm"), tt("tab_bias"), tt("tab_three")])
+tabs = url_tabs("seq_tab", TAB_CODES, [tt("tab_hmm"), tt("tab_bias"), tt("tab_three")])  # only the open tab runs
 
-with tab_hmm:
-    st.markdown(tt("problems"))
-    choice = st.segmented_control(tt("model"), ["jieba", "MLE", "Baum-Welch"], default="jieba", required=True,
-                                  key="seq_model", bind="query-params")
-    st.caption(tt(f"model_{choice.replace('-', '_').lower()}"))
-    with st.expander(tt("bw_title"), expanded=choice == "Baum-Welch"):
-        iters = st.number_input(tt("bw_iters"), 1, 50, 15, key="seq_bw_iters", bind="query-params")
-        # short pieces keep one EM iteration fast (the forward-backward loop runs over the longest piece)
-        bw_texts = [c for c, _ in H.chunks(train[:150], 40)] + [text[i:i + 40] for i in range(0, len(text), 40)]
+if tabs[0].open:
+    with tabs[0]:
+        st.markdown(tt("problems"))
+        choice = st.segmented_control(tt("model"), ["jieba", "MLE", "Baum-Welch"], default="jieba", required=True,
+                                      key="seq_model", bind="query-params")
+        st.caption(tt(f"model_{choice.replace('-', '_').lower()}"))
+        with st.expander(tt("bw_title"), expanded=choice == "Baum-Welch"):
+            iters = st.number_input(tt("bw_iters"), 1, 50, 15, key="seq_bw_iters", bind="query-params")
+            # short pieces keep one EM iteration fast (the forward-backward loop runs over the longest piece)
+            bw_texts = [c for c, _ in H.chunks(train[:150], 40)] + [text[i:i + 40] for i in range(0, len(text), 40)]
 
-        def make_bw():
-            cfg = H.BaumWelchConfig(iterations=int(iters), seed=0)
-            model = H.em_model(bw_texts, cfg)
-            return model, H.baum_welch(model, bw_texts, cfg)
+            def make_bw():
+                cfg = H.BaumWelchConfig(iterations=int(iters), seed=0)
+                model = H.em_model(bw_texts, cfg)
+                return model, H.baum_welch(model, bw_texts, cfg)
 
-        job = training_panel("seq_bw", make_bw, max_seconds=60)
-        st.caption(tt("bw_note"))
-    decoding_section(choice, text, job)
+            job = training_panel("seq_bw", make_bw, max_seconds=60)
+            st.caption(tt("bw_note"))
+        decoding_section(choice, text, job)
 
-with tab_bias:
-    lattice_section()
-    st.subheader(tt("ribrob_title"))
-    st.markdown(tt("ribrob_intro"))
-    c1, c2 = st.columns(2)
-    n_rib = c1.number_input("rib", 0, 1000, 60, key="seq_rib", bind="query-params")
-    n_rob = c2.number_input("rob", 0, 1000, 40, key="seq_rob", bind="query-params")
+if tabs[1].open:
+    with tabs[1]:
+        lattice_section()
+        st.subheader(tt("ribrob_title"))
+        st.markdown(tt("ribrob_intro"))
+        c1, c2 = st.columns(2)
+        n_rib = c1.number_input("rib", 0, 1000, 60, key="seq_rib", bind="query-params")
+        n_rob = c2.number_input("rob", 0, 1000, 40, key="seq_rob", bind="query-params")
 
-    def make_lb():
-        if n_rib + n_rob == 0:
-            raise InputError(tt("no_words"))
-        pair = [cls(D.vocab(), D.TAGS, 0, *D.structure(), seed=0) for cls in (M.MEMMTagger, C.CRFTagger)]
-        return pair, C.train_taggers(pair, D.make_dataset(int(n_rib), int(n_rob)),
-                                     C.TaggerConfig(epochs=40, batch_size=200, lr=0.1, window=0))
+        def make_lb():
+            if n_rib + n_rob == 0:
+                raise InputError(tt("no_words"))
+            pair = [cls(D.vocab(), D.TAGS, 0, *D.structure(), seed=0) for cls in (M.MEMMTagger, C.CRFTagger)]
+            return pair, C.train_taggers(pair, D.make_dataset(int(n_rib), int(n_rob)),
+                                         C.TaggerConfig(epochs=40, batch_size=200, lr=0.1, window=0))
 
-    lb = training_panel("seq_lb", make_lb, max_seconds=30, metric="crf")
-    if lb is not None and lb.usable:
-        rows = [{tt("word"): w, tt("gold"): " ".join(D.TAGS[i] for i in D.WORDS[w]),
-                 **{f"{m.kind.upper()}": " ".join(D.TAGS[i] for i in m.predict([w])[0]) for m in lb.model},
-                 **{f"P {m.kind.upper()}": float(np.exp(m.path_logprob(w, m.predict([w])[0]))) for m in lb.model}}
-                for w in D.WORDS]
-        st.dataframe(pd.DataFrame(rows), hide_index=True)
-        data = D.make_dataset(int(n_rib), int(n_rob))
-        acc = {m.kind.upper(): np.mean([p == list(g) for (w, g), p in zip(data, m.predict([w for w, _ in data]))])
-               for m in lb.model}
-        st.markdown(tt("ribrob_acc", memm=acc["MEMM"], crf=acc["CRF"]))
-        st.markdown(tt("ribrob_explain"))
+        lb = training_panel("seq_lb", make_lb, max_seconds=30, metric="crf")
+        if lb is not None and lb.usable:
+            rows = [{tt("word"): w, tt("gold"): " ".join(D.TAGS[i] for i in D.WORDS[w]),
+                     **{f"{m.kind.upper()}": " ".join(D.TAGS[i] for i in m.predict([w])[0]) for m in lb.model},
+                     **{f"P {m.kind.upper()}": float(np.exp(m.path_logprob(w, m.predict([w])[0]))) for m in lb.model}}
+                    for w in D.WORDS]
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
+            data = D.make_dataset(int(n_rib), int(n_rob))
+            acc = {m.kind.upper(): np.mean([p == list(g) for (w, g), p in zip(data, m.predict([w for w, _ in data]))])
+                   for m in lb.model}
+            st.markdown(tt("ribrob_acc", memm=acc["MEMM"], crf=acc["CRF"]))
+            st.markdown(tt("ribrob_explain"))
 
-with tab_three:
-    st.markdown(tt("three_intro"))
-    size = st.number_input(tt("pd_lines"), 100, 5000, 1500, step=100, key="seq_pd_lines", bind="query-params")
+if tabs[2].open:
+    with tabs[2]:
+        st.markdown(tt("three_intro"))
+        size = st.number_input(tt("pd_lines"), 100, 5000, 1500, step=100, key="seq_pd_lines", bind="query-params")
 
-    def make_pd():
-        data = [(c, ["BMES".index(x) for x in tg]) for c, tg in H.chunks(train[:int(size)], 60)]
-        vocab = C.build_vocab(c for c, _ in data)
-        pair = [cls(vocab, "BMES", 1, *GRAMMAR, seed=0) for cls in (C.CRFTagger, M.MEMMTagger)]
-        return pair, C.train_taggers(pair, data, C.TaggerConfig(epochs=2, batch_size=32, lr=0.05))
+        def make_pd():
+            data = [(c, ["BMES".index(x) for x in tg]) for c, tg in H.chunks(train[:int(size)], 60)]
+            vocab = C.build_vocab(c for c, _ in data)
+            pair = [cls(vocab, "BMES", 1, *GRAMMAR, seed=0) for cls in (C.CRFTagger, M.MEMMTagger)]
+            return pair, C.train_taggers(pair, data, C.TaggerConfig(epochs=2, batch_size=32, lr=0.05))
 
-    pd_job = training_panel("seq_pd", make_pd, max_seconds=90, metric="memm")
-    taggers = {"HMM (MLE)": mle, "HMM (jieba)": jieba}
-    if pd_job is not None and pd_job.usable:
-        taggers.update({m.kind.upper(): m for m in pd_job.model})
-    table = {tt("char"): list(text[:TRELLIS_CHARS])}
-    for name, m in taggers.items():
-        if isinstance(m, H.HMM):  # log P(tags | sentence) = log P(tags, sentence) - log P(sentence)
-            tags = H.words_to_tags(m.segment(text, han_only=m is jieba))
-            logp = m.path_score(text, ["BMES".index(x) for x in tags]) - m.forward(text)[1]
-        else:
-            path = m.predict([text])[0]
-            tags, logp = ids_to_tags(path), m.path_logprob(text, path)
-        table[name] = list(tags[:TRELLIS_CHARS])
-        st.markdown(f"**{name}** · {' / '.join(H.tags_to_words(text, tags))} · "
-                    f"{tt('path_logp', logp=logp)}")
-    st.dataframe(pd.DataFrame(table).T, width="stretch")
-    f1 = dict(hmm_f1())
-    if pd_job is not None and pd_job.usable:
-        key = f"seq_f1_{pd_job.started}"  # scored once per trained pair, kept in this session
-        if key not in st.session_state:
-            st.session_state[key] = {m.kind.upper(): held_out_f1(m) for m in pd_job.model}
-        f1.update(st.session_state[key])
-    plot(figure("bars", list(f1), list(f1.values()), **axes("f1")))
-    st.caption(tt("f1_note", n=EVAL_LINES))
-    st.markdown(tt("comparison"))
+        pd_job = training_panel("seq_pd", make_pd, max_seconds=90, metric="memm")
+        taggers = {"HMM (MLE)": mle, "HMM (jieba)": jieba}
+        if pd_job is not None and pd_job.usable:
+            taggers.update({m.kind.upper(): m for m in pd_job.model})
+        table = {tt("char"): list(text[:TRELLIS_CHARS])}
+        for name, m in taggers.items():
+            if isinstance(m, H.HMM):  # log P(tags | sentence) = log P(tags, sentence) - log P(sentence)
+                tags = H.words_to_tags(m.segment(text, han_only=m is jieba))
+                logp = m.path_score(text, ["BMES".index(x) for x in tags]) - m.forward(text)[1]
+            else:
+                path = m.predict([text])[0]
+                tags, logp = ids_to_tags(path), m.path_logprob(text, path)
+            table[name] = list(tags[:TRELLIS_CHARS])
+            st.markdown(f"**{name}** · {' / '.join(H.tags_to_words(text, tags))} · "
+                        f"{tt('path_logp', logp=logp)}")
+        st.dataframe(pd.DataFrame(table).T, width="stretch")
+        f1 = dict(hmm_f1())
+        if pd_job is not None and pd_job.usable:
+            key = f"seq_f1_{pd_job.started}"  # scored once per trained pair, kept in this session
+            if key not in st.session_state:
+                st.session_state[key] = {m.kind.upper(): held_out_f1(m) for m in pd_job.model}
+            f1.update(st.session_state[key])
+        plot(figure("bars", list(f1), list(f1.values()), **axes("f1")))
+        st.caption(tt("f1_note", n=EVAL_LINES))
+        st.markdown(tt("comparison"))
 
 st.divider()
 st.subheader(t("common.interview_answers"))
