@@ -15,6 +15,7 @@ from engine.word2vec import (LIMITS, Word2Vec, Word2VecConfig, Word2VecInputErro
                              context_overlap_corpus, cost_per_example, prepare, time_output_layers, train_word2vec)
 from ui import resources
 from ui.i18n import current_lang, t, tl
+from ui.tabs import url_tabs
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import chart, qa_panel
 from viz import word2vec as vz
@@ -79,85 +80,99 @@ def _live_map(job):
                                                       "PC 1": xy[:, 0], "PC 2": xy[:, 1]}))
 
 
+def _seed() -> int:
+    """The training tab's seed (also the sampler's in the negative-sampling tab) without drawing that tab: its
+    bound widget's value lives in the session (tab drawn this session) or in the URL (a link)."""
+    value = st.session_state.get("w2v_seed", st.query_params.get("w2v_seed", 0))
+    try:
+        return min(max(int(float(value)), 0), 10**6)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
 st.title(t("word2vec.title"))
 st.markdown(t("word2vec.intro"))
-tabs = st.tabs(tl("word2vec.tabs"))
+# the corpus feeds four tabs: it is chosen above them (only the open tab is drawn, ?w2v_tab=<code>)
+c1, c2 = st.columns([3, 2])
+name = c1.selectbox(t("word2vec.corpus"), [*CORPORA, "upload"], index=1 if current_lang() == "zh" else 0,
+                    key="w2v_corpus", **NUM)
+k_tokens = c2.slider(t("word2vec.max_tokens"), 10, 500, 50, 10, key="w2v_ktok", **NUM)
+corpus, err = None, None
+try:
+    if name == "upload":
+        up = st.file_uploader(t("word2vec.upload"), type=["txt"], key="w2v_upload")
+        corpus = _upload(up.getvalue()) if up is not None else None
+    else:
+        corpus = _corpus(name, None if name.startswith("toy_") else k_tokens * 1000)
+except CorpusError as e:
+    err = t(f"word2vec.corpus_{e.code}", detail=str(e))
+if err:
+    st.error(err)
+elif corpus is not None:
+    st.caption(t("word2vec.corpus_info", tokens=corpus.n_tokens, source=corpus.source))
+TAB_CODES = ("train", "hs", "ns", "tfidf", "cost", "fasttext", "distributional")
+tabs = url_tabs("w2v_tab", TAB_CODES, tl("word2vec.tabs"))  # ?w2v_tab=ns opens negative sampling
 
 # ---------------------------------------------------------------- 1. train CBOW / skip-gram
-with tabs[0]:
-    c1, c2, c3, c4 = st.columns(4)
-    name = c1.selectbox(t("word2vec.corpus"), [*CORPORA, "upload"], index=1 if current_lang() == "zh" else 0,
-                        key="w2v_corpus", **NUM)
-    sg = c2.radio(t("word2vec.arch"), ["skip-gram", "CBOW"], key="w2v_arch", horizontal=True, **NUM) == "skip-gram"
-    hs = c3.radio(t("word2vec.output"), ["NS", "HS"], key="w2v_out", horizontal=True, **NUM) == "HS"
-    k_tokens = c4.slider(t("word2vec.max_tokens"), 10, 500, 50, 10, key="w2v_ktok", **NUM)
-    corpus, err = None, None
-    try:
-        if name == "upload":
-            up = st.file_uploader(t("word2vec.upload"), type=["txt"], key="w2v_upload")
-            corpus = _upload(up.getvalue()) if up is not None else None
-        else:
-            corpus = _corpus(name, None if name.startswith("toy_") else k_tokens * 1000)
-    except CorpusError as e:
-        err = t(f"word2vec.corpus_{e.code}", detail=str(e))
-    if err:
-        st.error(err)
-    elif corpus is not None:
-        st.caption(t("word2vec.corpus_info", tokens=corpus.n_tokens, source=corpus.source))
-    n = st.columns(8)
-    cfg_kw = dict(dim=n[0].number_input(t("word2vec.dim"), 0, 1000, 50, key="w2v_dim", **NUM),
-                  window=n[1].number_input(t("word2vec.window"), 0, 50, 5, key="w2v_window", **NUM),
-                  negative=n[2].number_input(t("word2vec.negative"), 0, 100, 5, key="w2v_neg", **NUM),
-                  epochs=n[3].number_input(t("word2vec.epochs"), 0, 200, 5, key="w2v_epochs", **NUM),
-                  min_count=n[4].number_input(t("word2vec.min_count"), 0, 1000, 1, key="w2v_minc", **NUM),
-                  sample=float(n[5].selectbox(t("word2vec.sample"), ["1e-3", "1e-4", "1e-5", "1e-2", "0"],
-                                              key="w2v_sample", **NUM)),
-                  lr=n[6].number_input(t("word2vec.lr"), 0.0, 1e9, 0.025, format="%.4f", key="w2v_lr", **NUM),
-                  seed=n[7].number_input(t("word2vec.seed"), 0, 10**6, 0, key="w2v_seed", **NUM))
-    cfg = Word2VecConfig(sg=sg, hs=hs, **cfg_kw)
-    for code in cfg.problems():
-        st.error(t(f"word2vec.err_{code}", low=LIMITS.get(code, (0, 1))[0], high=LIMITS.get(code, (0, 1))[1]))
+if tabs[0].open:
+    with tabs[0]:
+        c2, c3 = st.columns(2)
+        sg = c2.radio(t("word2vec.arch"), ["skip-gram", "CBOW"], key="w2v_arch", horizontal=True, **NUM) == "skip-gram"
+        hs = c3.radio(t("word2vec.output"), ["NS", "HS"], key="w2v_out", horizontal=True, **NUM) == "HS"
+        n = st.columns(8)
+        cfg_kw = dict(dim=n[0].number_input(t("word2vec.dim"), 0, 1000, 50, key="w2v_dim", **NUM),
+                      window=n[1].number_input(t("word2vec.window"), 0, 50, 5, key="w2v_window", **NUM),
+                      negative=n[2].number_input(t("word2vec.negative"), 0, 100, 5, key="w2v_neg", **NUM),
+                      epochs=n[3].number_input(t("word2vec.epochs"), 0, 200, 5, key="w2v_epochs", **NUM),
+                      min_count=n[4].number_input(t("word2vec.min_count"), 0, 1000, 1, key="w2v_minc", **NUM),
+                      sample=float(n[5].selectbox(t("word2vec.sample"), ["1e-3", "1e-4", "1e-5", "1e-2", "0"],
+                                                  key="w2v_sample", **NUM)),
+                      lr=n[6].number_input(t("word2vec.lr"), 0.0, 1e9, 0.025, format="%.4f", key="w2v_lr", **NUM),
+                      seed=n[7].number_input(t("word2vec.seed"), 0, 10**6, 0, key="w2v_seed", **NUM))
+        cfg = Word2VecConfig(sg=sg, hs=hs, **cfg_kw)
+        for code in cfg.problems():
+            st.error(t(f"word2vec.err_{code}", low=LIMITS.get(code, (0, 1))[0], high=LIMITS.get(code, (0, 1))[1]))
 
-    def make_run():
-        if corpus is None:
-            raise InputError(t("word2vec.err_no_corpus"))
-        try:
-            data = prepare(corpus.sentences, cfg)
-        except Word2VecInputError as e:
-            raise InputError(t(f"word2vec.err_{e.code}", low=0, high=0)) from None
-        model = Word2Vec(cfg, data.vocab)
-        model.corpus_name = name  # the live map picks its probe words by corpus
-        return model, train_word2vec(model, data, cfg)
+        def make_run():
+            if corpus is None:
+                raise InputError(t("word2vec.err_no_corpus"))
+            try:
+                data = prepare(corpus.sentences, cfg)
+            except Word2VecInputError as e:
+                raise InputError(t(f"word2vec.err_{e.code}", low=0, high=0)) from None
+            model = Word2Vec(cfg, data.vocab)
+            model.corpus_name = name  # the live map picks its probe words by corpus
+            return model, train_word2vec(model, data, cfg)
 
-    job = training_panel("w2v", make_run, max_seconds=60, live_view=_live_map,
-                         disabled=bool(cfg.problems()) or corpus is None)
-    if job is not None and job.usable:
-        vecs, vocab = _vectors(job)
-        st.subheader(t("word2vec.results"))
-        r1, r2 = st.columns(2)
-        word = r1.text_input(t("word2vec.query"), key="w2v_word", **NUM).strip()
-        word = word or (_probe(vocab, job.model.corpus_name)[0] + vocab.itos)[0]
-        if word in vocab.stoi:
-            r1.dataframe(_table(neighbours(vecs, vocab, word, 10)), hide_index=True)
-        else:
-            r1.warning(t("word2vec.unknown", words=word[:40]))
-        s1, s2 = (r1.text_input(t(f"word2vec.sim_{x}"), key=f"w2v_sim_{x}", **NUM).strip() for x in "ab")
-        if s1 and s2:
-            unknown = missing(vocab, [s1, s2])
-            if unknown:
-                r1.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
+        job = training_panel("w2v", make_run, max_seconds=60, live_view=_live_map,
+                             disabled=bool(cfg.problems()) or corpus is None)
+        if job is not None and job.usable:
+            vecs, vocab = _vectors(job)
+            st.subheader(t("word2vec.results"))
+            r1, r2 = st.columns(2)
+            word = r1.text_input(t("word2vec.query"), key="w2v_word", **NUM).strip()
+            word = word or (_probe(vocab, job.model.corpus_name)[0] + vocab.itos)[0]
+            if word in vocab.stoi:
+                r1.dataframe(_table(neighbours(vecs, vocab, word, 10)), hide_index=True)
             else:
-                r1.metric(t("word2vec.sim_result", a=s1[:40], b=s2[:40]), f"{similarity(vecs, vocab, s1, s2):.3f}")
-        a, b, c = (r2.text_input(t(f"word2vec.analogy_{x}"), key=f"w2v_an_{x}", **NUM).strip() for x in "abc")
-        if a and b and c:
-            unknown = missing(vocab, [a, b, c])
-            if unknown:
-                r2.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
+                r1.warning(t("word2vec.unknown", words=word[:40]))
+            s1, s2 = (r1.text_input(t(f"word2vec.sim_{x}"), key=f"w2v_sim_{x}", **NUM).strip() for x in "ab")
+            if s1 and s2:
+                unknown = missing(vocab, [s1, s2])
+                if unknown:
+                    r1.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
+                else:
+                    r1.metric(t("word2vec.sim_result", a=s1[:40], b=s2[:40]), f"{similarity(vecs, vocab, s1, s2):.3f}")
+            a, b, c = (r2.text_input(t(f"word2vec.analogy_{x}"), key=f"w2v_an_{x}", **NUM).strip() for x in "abc")
+            if a and b and c:
+                unknown = missing(vocab, [a, b, c])
+                if unknown:
+                    r2.warning(t("word2vec.unknown", words=", ".join(w[:40] for w in unknown)))
+                else:
+                    r2.dataframe(_table(analogy(vecs, vocab, a, b, c)), hide_index=True)
             else:
-                r2.dataframe(_table(analogy(vecs, vocab, a, b, c)), hide_index=True)
-        else:
-            r2.caption(t("word2vec.analogy_hint"))
-    qa_panel(["w2v-01"])
+                r2.caption(t("word2vec.analogy_hint"))
+        qa_panel(["w2v-01"])
 
 # ---------------------------------------------------------------- 2. hierarchical softmax: the Huffman tree
 @st.fragment
@@ -194,8 +209,9 @@ def hs_tab() -> None:
     qa_panel(["w2v-02"])
 
 
-with tabs[1]:
-    hs_tab()
+if tabs[1].open:
+    with tabs[1]:
+        hs_tab()
 
 
 # ---------------------------------------------------------------- 3. negative sampling
@@ -243,8 +259,9 @@ def ns_tab(corpus, name: str, k_tokens: int, seed: int) -> None:
     qa_panel(["w2v-05"])
 
 
-with tabs[2]:
-    ns_tab(corpus, name, k_tokens, int(cfg_kw["seed"]))
+if tabs[2].open:
+    with tabs[2]:
+        ns_tab(corpus, name, k_tokens, _seed())
 
 
 # ---------------------------------------------------------------- 4. word2vec vs tf-idf and bag of words
@@ -277,8 +294,9 @@ def tfidf_tab(corpus) -> None:
     qa_panel(["w2v-03", "bert-13-1"])
 
 
-with tabs[3]:
-    tfidf_tab(corpus)
+if tabs[3].open:
+    with tabs[3]:
+        tfidf_tab(corpus)
 
 
 # ---------------------------------------------------------------- 5. cost per example: NNLM vs CBOW; softmax/HS/NS
@@ -306,57 +324,60 @@ def cost_tab() -> None:
     qa_panel(["w2v-04"])
 
 
-with tabs[4]:
-    cost_tab()
+if tabs[4].open:
+    with tabs[4]:
+        cost_tab()
 
 
 # ---------------------------------------------------------------- 6. fastText subwords
-with tabs[5]:
-    st.markdown(t("word2vec.ft_intro"))
-    f1, f2, f3 = st.columns([2, 1, 1])
-    oov = f1.text_input(t("word2vec.ft_word"), t("word2vec.ft_default"), key="w2v_ft_word", **NUM).strip()[:40]
-    lo = f2.slider("min_n", 1, 6, 3, key="w2v_minn", **NUM)
-    hi = f3.slider("max_n", 1, 6, 6, key="w2v_maxn", **NUM)
-    grams = compute_ngrams(oov, lo, max(lo, hi)) if oov else []
-    st.markdown(t("word2vec.ft_grams", n=len(grams)) + " " + " ".join(f"`{g}`" for g in grams[:60]))
-    ft_corpus = _corpus("toy_zh" if corpus is not None and corpus.lang == "zh" else "toy_en", None)
+if tabs[5].open:
+    with tabs[5]:
+        st.markdown(t("word2vec.ft_intro"))
+        f1, f2, f3 = st.columns([2, 1, 1])
+        oov = f1.text_input(t("word2vec.ft_word"), t("word2vec.ft_default"), key="w2v_ft_word", **NUM).strip()[:40]
+        lo = f2.slider("min_n", 1, 6, 3, key="w2v_minn", **NUM)
+        hi = f3.slider("max_n", 1, 6, 6, key="w2v_maxn", **NUM)
+        grams = compute_ngrams(oov, lo, max(lo, hi)) if oov else []
+        st.markdown(t("word2vec.ft_grams", n=len(grams)) + " " + " ".join(f"`{g}`" for g in grams[:60]))
+        ft_corpus = _corpus("toy_zh" if corpus is not None and corpus.lang == "zh" else "toy_en", None)
 
-    def make_ft():
-        ft_cfg = Word2VecConfig(dim=50, epochs=5, seed=0)
-        data = prepare(ft_corpus.sentences, ft_cfg)
-        model = FastText(ft_cfg, data.vocab, lo, max(lo, hi))
-        return model, train_word2vec(model, data, ft_cfg)
+        def make_ft():
+            ft_cfg = Word2VecConfig(dim=50, epochs=5, seed=0)
+            data = prepare(ft_corpus.sentences, ft_cfg)
+            model = FastText(ft_cfg, data.vocab, lo, max(lo, hi))
+            return model, train_word2vec(model, data, ft_cfg)
 
-    ft = training_panel("w2v_ft", make_ft, max_seconds=30)
-    if ft is not None and ft.usable and oov:
-        vec, vocab = ft.model.word_vector(oov), ft.model.vocab
-        sims = sorted(((w, cosine(vec, ft.model.vectors[i])) for i, w in enumerate(vocab.itos)), key=lambda x: -x[1])
-        st.caption(t("word2vec.ft_known" if oov in vocab.stoi else "word2vec.ft_oov", word=oov))
-        chart(vz.grouped_bars([w for w, _ in sims[:10]], {t("word2vec.cosine"): [s for _, s in sims[:10]]},
-                              title=t("word2vec.ft_chart", word=oov), x_title=t("word2vec.word"),
-                              y_title=t("word2vec.cosine")),
-              key="w2v_ft_chart", name="fasttext-neighbours", data=_table(sims[:10]))
-    st.subheader(t("word2vec.ftc_title"))
-    st.markdown(t("word2vec.ftc_intro"))
-    toy = "toy_zh" if corpus is not None and corpus.lang == "zh" else "toy_en"
-    groups = [g.split() for g in PROBES[toy].split("|")]
-    docs, labels = label_by_keywords(_corpus(toy, None).sentences[::3], groups)  # every 3rd line: a small set
-    cut = int(0.8 * len(docs))
-    bigrams = st.checkbox(t("word2vec.ftc_bigrams"), key="w2v_ftc_bigrams", **NUM)
+        ft = training_panel("w2v_ft", make_ft, max_seconds=30)
+        if ft is not None and ft.usable and oov:
+            vec, vocab = ft.model.word_vector(oov), ft.model.vocab
+            sims = sorted(((w, cosine(vec, ft.model.vectors[i])) for i, w in enumerate(vocab.itos)),
+                          key=lambda x: -x[1])
+            st.caption(t("word2vec.ft_known" if oov in vocab.stoi else "word2vec.ft_oov", word=oov))
+            chart(vz.grouped_bars([w for w, _ in sims[:10]], {t("word2vec.cosine"): [s for _, s in sims[:10]]},
+                                  title=t("word2vec.ft_chart", word=oov), x_title=t("word2vec.word"),
+                                  y_title=t("word2vec.cosine")),
+                  key="w2v_ft_chart", name="fasttext-neighbours", data=_table(sims[:10]))
+        st.subheader(t("word2vec.ftc_title"))
+        st.markdown(t("word2vec.ftc_intro"))
+        toy = "toy_zh" if corpus is not None and corpus.lang == "zh" else "toy_en"
+        groups = [g.split() for g in PROBES[toy].split("|")]
+        docs, labels = label_by_keywords(_corpus(toy, None).sentences[::3], groups)  # every 3rd line: a small set
+        cut = int(0.8 * len(docs))
+        bigrams = st.checkbox(t("word2vec.ftc_bigrams"), key="w2v_ftc_bigrams", **NUM)
 
-    def make_ftc():
-        model = FastTextClassifier(build_vocab(docs[:cut]), np.bincount(labels[:cut], minlength=len(groups)),
-                                   bigrams=bigrams)
-        return model, train_classifier(model, docs[:cut], labels[:cut])
+        def make_ftc():
+            model = FastTextClassifier(build_vocab(docs[:cut]), np.bincount(labels[:cut], minlength=len(groups)),
+                                       bigrams=bigrams)
+            return model, train_classifier(model, docs[:cut], labels[:cut])
 
-    ftc = training_panel("w2v_ftc", make_ftc, max_seconds=30, metric="acc")
-    if ftc is not None and ftc.usable:
-        order = ftc.model.order
-        st.metric(t("word2vec.ftc_acc", n=len(docs) - cut), f"{accuracy(ftc.model, docs[cut:], labels[cut:]):.3f}")
-        st.plotly_chart(vz.huffman_tree(ftc.model.tree, [f"{groups[i][0]}…" for i in order],
-                                        np.bincount(labels[:cut], minlength=len(groups))[order],
-                                        title=t("word2vec.ftc_tree")), width="stretch")
-    qa_panel(["w2v-06"])
+        ftc = training_panel("w2v_ftc", make_ftc, max_seconds=30, metric="acc")
+        if ftc is not None and ftc.usable:
+            order = ftc.model.order
+            st.metric(t("word2vec.ftc_acc", n=len(docs) - cut), f"{accuracy(ftc.model, docs[cut:], labels[cut:]):.3f}")
+            st.plotly_chart(vz.huffman_tree(ftc.model.tree, [f"{groups[i][0]}…" for i in order],
+                                            np.bincount(labels[:cut], minlength=len(groups))[order],
+                                            title=t("word2vec.ftc_tree")), width="stretch")
+        qa_panel(["w2v-06"])
 
 # ---------------------------------------------------------------- 7. the distributional hypothesis
 @st.fragment
@@ -373,5 +394,6 @@ def overlap_tab() -> None:
     qa_panel(["misc-02"])
 
 
-with tabs[6]:
-    overlap_tab()
+if tabs[6].open:
+    with tabs[6]:
+        overlap_tab()
