@@ -186,9 +186,9 @@ def tab_train(counts: Counts, dflt: tuple) -> None:
         b.caption(t("glove.self_cos_note"))
 
 
-@st.fragment  # its widgets rerun this tab only (it reads the trained model; a finished run reruns the page)
-def tab_ratios(counts: Counts, dflt: tuple, tr: Trained | None) -> None:
-    vocab = counts.vocab
+@st.fragment  # its widgets rerun this tab only
+def tab_ratios(counts: Counts, dflt: tuple) -> None:
+    vocab, tr = counts.vocab, trained_glove(counts)  # read here: a run that ended in another tab shows up too
     c = st.columns([1, 1, 3])
     i = c[0].text_input("i", "", placeholder=dflt[1], key="glove_i", bind="query-params")
     j = c[1].text_input("j", "", placeholder=dflt[2], key="glove_j", bind="query-params")
@@ -376,7 +376,7 @@ if counts is not None:
             tab_counts(counts, dflt)
     if tabs[1].open:
         with tabs[1]:
-            tab_ratios(counts, dflt, trained_glove(counts))
+            tab_ratios(counts, dflt)
     if tabs[2].open:
         with tabs[2]:
             tab_train(counts, dflt)
