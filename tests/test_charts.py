@@ -379,7 +379,7 @@ def test_attention_weights_csv_from_the_transformer_page(media):
     import numpy as np
     import pandas as pd
 
-    at = open_page("views/transformer.py", "zh")
+    at = open_page("views/transformer.py", "zh", transformer_tab="attention")
     button = next(b for b in at.get("download_button") if b.key == "transformer_weights:csv")
     back = pd.read_csv(io.BytesIO(media(button)), encoding="utf-8-sig")
     assert back.columns[0] == strings("zh")["transformer.query"]
