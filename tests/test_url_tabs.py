@@ -55,3 +55,28 @@ def test_url_select_follows_the_url_and_survives_a_language_switch(tmp_path):
     at.selectbox(key="x_lab").set_value("三").run()
     assert [m.value for m in at.markdown] == ["code three"]
     assert at.query_params["x_lab"] in ("three", ["three"])
+
+
+def test_every_interview_demo_link_names_a_tab_that_exists():
+    """The answers' demo links (assets/qa/*/<page>.toml `params`) carry `<page>_tab=<code>`: each code must be one
+    of the page's url_tabs codes (views/<page>.py TAB_CODES), or the link silently opens the first tab."""
+    import ast
+    import re
+    import tomllib
+
+    codes = {}
+    for view in (ROOT / "views").glob("*.py"):
+        src = view.read_text(encoding="utf-8")
+        call = re.search(r'url_tabs\("(\w+)", TAB_CODES', src)
+        if call:
+            tuple_src = re.search(r"^TAB_CODES = (\([^)]*\))", src, re.M).group(1)
+            codes[call.group(1)] = set(ast.literal_eval(tuple_src))
+    assert {"w2v_tab", "glove_tab", "seq_tab", "transformer_tab", "ptm_tab", "bert_tab", "interview_tab"} <= set(codes)
+    checked = 0
+    for path in (ROOT / "assets" / "qa").glob("*/*.toml"):
+        for qid, entry in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            for key, value in entry.get("params", {}).items():
+                if key.endswith("_tab"):
+                    assert value in codes[key], (path.name, qid, key, value)
+                    checked += 1
+    assert checked >= 2 * 60  # nearly every answer in both languages links to its tab
