@@ -236,3 +236,44 @@ def test_child_freezes_what_it_inherited_and_server_postpones_full_collections(m
     assert job.status == "done" and job.model["frozen"] > 1000  # the child froze the inherited heap
     assert during[2] >= 10**9 and during[:2] == before[:2]  # no full collection while a child shares our pages
     assert gc.get_threshold() == before  # restored once the last child ended
+
+
+def test_process_mode_sends_modules_as_state_and_frozen_data_by_reference(monkeypatch):
+    """A transformers model (its output hooks cannot be pickled) comes back as its state, loaded into the very module
+    the server holds; a frozen dataclass the run only reads is not copied; eval() in the run reaches the server."""
+    from dataclasses import dataclass
+
+    import torch
+    from transformers import BertConfig, BertModel
+
+    monkeypatch.setattr(training, "TRAIN_MODE", "process")
+
+    @dataclass(frozen=True)
+    class Data:  # stands for a corpus / counts object shared by every session
+        x: torch.Tensor
+
+    cfg = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    model = {"bert": BertModel(cfg), "data": Data(torch.randint(0, 30, (4, 6)))}
+    before = {k: v.clone() for k, v in model["bert"].state_dict().items()}
+    bert, data = model["bert"], model["data"]
+
+    def train(m):
+        opt = torch.optim.SGD(m["bert"].parameters(), lr=0.5)
+        for i in range(3):
+            loss = m["bert"](m["data"].x).last_hidden_state.pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            yield Progress(i + 1, 3, float(loss))
+        m["bert"].eval()
+        m["pid"] = os.getpid()
+
+    job = training.start_job("t", model, train(model), max_seconds=30).wait(60)
+    assert job.status == "done", job.error
+    assert job.model["pid"] != os.getpid()  # it did train in a child (no fallback to a thread)
+    assert job.model["bert"] is bert and job.model["data"] is data  # same objects: state loaded in place / by reference
+    assert not bert.training  # the run's eval() came back
+    changed = [k for k, v in bert.state_dict().items() if not torch.equal(v, before[k])]
+    assert changed  # the server's module holds the trained weights
+    with torch.no_grad():
+        bert(data.x, output_hidden_states=True)  # its hooks still work

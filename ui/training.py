@@ -16,13 +16,13 @@ process-wide semaphore lets only a few sessions train at once (the rest show "qu
 session is gone.
 
 Where the steps run (NLP_ATLAS_TRAIN_MODE):
-- "process" (default where fork exists): a daemon thread of the server forks a child process that consumes the
+- "thread" (default): the generator runs in the daemon thread itself, sharing the server's interpreter lock.
+- "process" (Linux, opt-in): a daemon thread of the server forks a child process that consumes the
   generator under a lower CPU priority (nice NLP_ATLAS_TRAIN_NICE, 10) and sends back batches of Progress and, at
   the end (and about once a second while a live view is drawn), the pickled model; the thread swaps it into
-  job.model. Python's global lock is per process, so a training no longer slows down every other student's
-  clicks, and the OS gives the server's script runs priority over the niced trainings. The child gets a copy of
-  the server's memory (copy-on-write) and exits when the run ends, is stopped, or the server goes away.
-- "thread": the generator runs in the daemon thread itself (platforms without fork, or for debugging).
+  job.model. Trainings then run truly in parallel (about twice as many finished in the 30-student benchmark),
+  but each fork re-shares the whole server's memory copy-on-write: more memory, and slower clicks while
+  children live. Worth it on a server with spare cores and RAM; see docs/classroom.md.
 """
 from __future__ import annotations
 
@@ -50,7 +50,10 @@ POLL_S = 1.0  # fragment refresh while training: each redraw costs CPU the train
 QUEUED_POLL_S = 3.0  # while waiting for a slot nothing changes on screen: poll slowly (30 waiting students)
 HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
 _FORK = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
-TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "process" if _FORK else "thread")
+# thread by default: measured on 2 cores with 30 students (bench/results/classroom_ws_final.md), forking the big
+# server process finished ~2x more trainings but cost more memory (copy-on-write) and slower clicks (every fork
+# re-shares the server's pages, whose next writes then fault and copy)
+TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "thread")
 TRAIN_NICE = int(os.environ.get("NLP_ATLAS_TRAIN_NICE", "10"))
 SEND_S = 0.25  # the child sends its Progress records in batches this often
 SNAPSHOT_S = 1.0  # ...and, while a live view is drawn, the model at most this often
