@@ -90,12 +90,13 @@ class Session:
     """One student's websocket session: sends reruns, reads the ForwardMsg stream, keeps what the page shows."""
 
     def __init__(self, base: str, lang: str, path: str):
+        path, _, extra = path.partition("?")  # "/glove?glove_tab=train": a page opened on one of its tabs
         self.base, self.lang, self.path = base, lang, path
         self.ws = None
         self.widgets: dict[str, Widget] = {}
         self.states: dict[str, WidgetState] = {}  # values this student changed (the server keeps the others)
         self.page_hash = ""
-        self.query = f"lang={lang}"
+        self.query = f"lang={lang}" + (f"&{extra}" if extra else "")
         self.finishes: asyncio.Queue = asyncio.Queue()
         self.auto: dict[str, asyncio.Task] = {}
         self.full_in_flight = False
@@ -607,7 +608,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--replicas", type=int, nargs="+", default=None,
                     help="replica counts; 1 = plain `streamlit run`, >1 = deploy/serve_replicas.sh behind nginx")
     ap.add_argument("--budget", type=float, default=None, help="seconds per run (default 60 + N)")
-    ap.add_argument("--pages", nargs="+", help="URL paths to use instead of the navigation's pages, e.g. / /word2vec")
+    ap.add_argument("--pages", nargs="+", help="URL paths to use instead of the navigation's pages, e.g. / /word2vec "
+                    "\"/glove?glove_tab=train\" (a query string opens a tab or sets widgets)")
     ap.add_argument("--no-warm-up", action="store_true", help="do not open every page once before the students")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--notes", type=Path, help="a markdown file appended to the report (the reading of the numbers)")
