@@ -50,7 +50,7 @@ POLL_S = 1.0  # fragment refresh while training: each redraw costs CPU the train
 QUEUED_POLL_S = 3.0  # while waiting for a slot nothing changes on screen: poll slowly (30 waiting students)
 HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
 _FORK = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
-# thread by default: measured on 2 cores with 30 students (bench/results/classroom_ws_final.md), forking the big
+# thread by default: measured on 2 cores with 30 students (bench/results/classroom_ws_final2.md), forking the big
 # server process finished ~2x more trainings but cost more memory (copy-on-write) and slower clicks (every fork
 # re-shares the server's pages, whose next writes then fault and copy)
 TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "thread")
