@@ -35,7 +35,7 @@ _docs = resources.bert_documents  # read-only, shared with the labs
 _wordpiece = resources.bert_wordpiece
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=8)  # keyed by widget values: bounded, or every seed adds ~20 MB
 def _pretrain_data(name, max_len, seed):
     # read-only tensors shared by every session: they depend on the corpus and sequence length, not on the model
     return build_pretrain_data(_docs(name), _wordpiece(name), TinyBertConfig(max_len=max_len, seed=seed),
