@@ -572,7 +572,7 @@ def report(runs: list[dict], argv: list[str]) -> str:
         "",
         f"`{cmd}` · {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()}, {os.cpu_count()} cores shared with the "
         f"headless Chromium that plays all the students (and with other work: see the load average), Python "
-        f"{platform.python_version()}, NLP_ATLAS_TRAIN_SLOTS={os.environ.get('NLP_ATLAS_TRAIN_SLOTS', '2 (default)')}.",
+        f"{platform.python_version()}, NLP_ATLAS_TRAIN_SLOTS={os.environ.get('NLP_ATLAS_TRAIN_SLOTS', 'default')}.",
         "",
         f"Pages in the app at the time ({len(pages)}): {', '.join(f'`{p}`' for p in pages)}. Each student opens one "
         "(round-robin; en and zh alternate), changes a widget three times (a slider or number box of the page, "

@@ -531,7 +531,7 @@ def report(runs: list[dict], argv: list[str], notes: str = "") -> str:
         "## Classroom load test, protocol level (bench/classroom_ws.py)",
         "",
         f"`{cmd}` · {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, NLP_ATLAS_TRAIN_SLOTS={os.environ.get('NLP_ATLAS_TRAIN_SLOTS', '2 (default)')}. "
+        f"{platform.python_version()}, NLP_ATLAS_TRAIN_SLOTS={os.environ.get('NLP_ATLAS_TRAIN_SLOTS', 'default')}. "
         "Each student is one websocket session speaking Streamlit's protocol (no browser on this machine: in a room "
         "the browsers run on the students' laptops), so the server gets the machine minus the load client's own "
         "CPU (column *client CPU*) and whatever else ran (load average columns).",

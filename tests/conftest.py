@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# two training slots in tests (the app's default is one): a run one test leaves behind must not hold up the next
+os.environ.setdefault("NLP_ATLAS_TRAIN_SLOTS", "2")
 
 
 def nav_pages() -> list[tuple[str, str]]:

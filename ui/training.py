@@ -45,7 +45,6 @@ from ui.i18n import t
 from ui.widgets import chart, history_frame
 from viz.curves import loss_curve
 
-TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "2"))
 POLL_S = 1.0  # fragment refresh while training: each redraw costs CPU the training thread needs
 QUEUED_POLL_S = 3.0  # while waiting for a slot nothing changes on screen: poll slowly (30 waiting students)
 HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
@@ -54,6 +53,9 @@ _FORK = "fork" in multiprocessing.get_all_start_methods() and sys.platform.start
 # server process finished ~2x more trainings but cost more memory (copy-on-write) and slower clicks (every fork
 # re-shares the server's pages, whose next writes then fault and copy)
 TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "thread")
+# trainings at once per process. Threads share one interpreter lock: with 30 students on 2 cores one slot finished
+# as many runs as two, with faster clicks and less memory (bench/results/classroom_ws_final2.md)
+TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "1" if TRAIN_MODE == "thread" else "2"))
 TRAIN_NICE = int(os.environ.get("NLP_ATLAS_TRAIN_NICE", "10"))
 SEND_S = 0.25  # the child sends its Progress records in batches this often
 SNAPSHOT_S = 1.0  # ...and, while a live view is drawn, the model at most this often
