@@ -12,6 +12,7 @@ import functools
 import importlib.util
 import io
 import re
+import sys
 import unicodedata
 import zipfile
 from collections import Counter
@@ -151,7 +152,7 @@ def _peoples_daily_lines() -> tuple[tuple[str, ...], ...]:
     with path.open(encoding="utf-8") as f:
         for line in f:
             words = [p.rsplit("/", 1)[0] for p in line.split() if "/" in p and not p.endswith("/w")]
-            words = [unicodedata.normalize("NFKC", w) for w in words if w]
+            words = [sys.intern(unicodedata.normalize("NFKC", w)) for w in words if w]  # one str per distinct word
             if words:
                 out.append(tuple(words))
     return tuple(out)
@@ -180,7 +181,9 @@ def load_corpus(name: str, max_tokens: int | None = None) -> Corpus:
     if name.startswith("toy_"):
         sents = (line.split() for line in _toy_lines(name))
     elif name == "news_en":
-        sents = (tokenize(s, "en") for art in _news_articles() for s in split_sentences(art))
+        # interned: a token is a pointer to one shared str per word type (8 bytes, not ~60), so the cached
+        # corpora of several sizes cost little
+        sents = ([sys.intern(w) for w in tokenize(s, "en")] for art in _news_articles() for s in split_sentences(art))
     else:
         sents = iter(_peoples_daily_lines())
     return Corpus(name, LANG[name], _take(sents, max_tokens), SOURCES[name])

@@ -1,0 +1,44 @@
+"""Memory habits the classroom numbers rely on (bench/results/classroom_ws_final2.md)."""
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from engine import corpus as C
+from engine.glove import Pairs, count_corpus
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_big_blocks_are_given_back_to_the_os(monkeypatch):
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    from ui.resources import give_big_blocks_back
+
+    assert give_big_blocks_back() is True
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")  # the operator's choice wins
+    assert give_big_blocks_back() is False
+
+
+def test_corpus_tokens_share_one_str_per_word_type():
+    for name in ("news_en", "peoples_daily_zh"):
+        a, b = C.load_corpus(name, 3000), C.load_corpus(name, 6000)
+        first = {}
+        for s in a.sentences + b.sentences:
+            for w in s:
+                assert first.setdefault(w, w) is w  # equal tokens are the same object, across corpus sizes too
+
+
+def test_pairs_share_the_count_matrix_and_keep_its_order():
+    c = count_corpus(C.load_corpus("toy_en").sentences, 4, min_count=1)
+    p = c.pairs
+    assert np.shares_memory(p.cols, c.X.indices) and np.shares_memory(p.vals, c.X.data)
+    coo = c.X.tocoo()  # the order training batches are drawn from (a replayed seed gives the same run)
+    assert (p.rows == coo.row).all() and (p.cols == coo.col).all() and (p.vals == coo.data).all()
+    assert p.rows.dtype == np.int32 and p.rows.nbytes == 4 * c.X.nnz
+
+
+def test_pairs_drop_explicit_zeros_and_negatives_without_touching_the_matrix():
+    X = sp.csr_matrix((np.array([1.0, 0.0, -2.0, 3.0]), np.array([0, 1, 2, 0]), np.array([0, 3, 4])), shape=(2, 3))
+    p = Pairs.from_matrix(X)
+    assert p.rows.tolist() == [0, 1] and p.cols.tolist() == [0, 0] and p.vals.tolist() == [1.0, 3.0]
+    assert X.nnz == 4 and X.data.tolist() == [1.0, 0.0, -2.0, 3.0]
