@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.huffman import HuffmanTree, huffman
+from engine.huffman import HuffmanTree, code_lengths, huffman
 
 MAX_VOCAB = 200_000  # the tree is built in Python (~1 s for 100k words); the page offers up to 100k
 
@@ -67,10 +67,12 @@ def entropy_bits(counts) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-def mean_code_length(counts, tree: HuffmanTree) -> float:
-    """L̄ = Σ p(w) · len(code(w)): the expected number of node dot products to score one token."""
+def mean_code_length(counts, tree: HuffmanTree | np.ndarray) -> float:
+    """L̄ = Σ p(w) · len(code(w)): the expected number of node dot products to score one token (`tree`: a
+    HuffmanTree or its code lengths)."""
     c = np.asarray(counts, dtype=np.float64)
-    return float((c * tree.code_lengths()).sum() / c.sum())
+    lengths = tree.code_lengths() if isinstance(tree, HuffmanTree) else np.asarray(tree)
+    return float((c * lengths).sum() / c.sum())
 
 
 # ---------------------------------------------------------------- the two output layers
@@ -143,11 +145,11 @@ def ladder(cfg: HSConfig, vocab_sizes: Sequence[int], measure: bool = True) -> l
     rows = []
     for v in vocab_sizes:
         counts = zipf_counts(v, cfg.zipf_s)
-        tree = huffman(counts)
-        mean_len, max_len = mean_code_length(counts, tree), int(tree.code_lengths().max())
+        lengths = code_lengths(counts)  # the codes themselves only when timing (building them is ~30x slower)
+        mean_len, max_len = mean_code_length(counts, lengths), int(lengths.max())
         soft_ms = hs_ms = float("nan")
         if measure:
-            out = HSOutput.from_tree(tree, counts, cfg.dim, cfg.seed)
+            out = HSOutput.from_tree(huffman(counts), counts, cfg.dim, cfg.seed)
             g = torch.Generator().manual_seed(cfg.seed + 1)
             h = torch.randn(cfg.batch, cfg.dim, generator=g)
             targets = torch.multinomial(torch.from_numpy(counts / counts.sum()), cfg.batch, True, generator=g)

@@ -49,8 +49,9 @@ class HuffmanTree:
         return codes, points, mask
 
 
-def huffman(counts) -> HuffmanTree:
-    """word2vec.c's CreateBinaryTree for `counts` sorted descending (a list or array of V >= 1 ints)."""
+def _merge(counts) -> tuple[int, list[int], list[int], list[int]]:
+    """word2vec.c's two-cursor merge loop: V, each node's parent and bit, each node's count (on Python lists:
+    numpy scalar indexing was several times slower)."""
     counts = np.asarray(counts, dtype=np.int64)
     V = int(counts.size)
     if V == 0:
@@ -58,28 +59,41 @@ def huffman(counts) -> HuffmanTree:
     if np.any(np.diff(counts) > 0):
         raise ValueError("counts must be sorted from most to least frequent")
     big = np.iinfo(np.int64).max // 4
-    count = np.concatenate([counts, np.full(max(V - 1, 0), big, dtype=np.int64)])
-    parent = np.full(2 * V - 1, -1, dtype=np.int64)
-    binary = np.zeros(2 * V - 1, dtype=np.uint8)
-    merges: list[Merge] = []
+    count = counts.tolist() + [big] * max(V - 1, 0)
+    parent = [-1] * (2 * V - 1)
+    binary = [0] * (2 * V - 1)
     pos1, pos2 = V - 1, V  # rarest leaf not yet merged; oldest internal node not yet merged
     for a in range(V - 1):
-        picked = []
-        for _ in range(2):
-            # a tie goes to the internal node (strict '<' in word2vec.c)
-            if pos1 >= 0 and count[pos1] < count[pos2]:
-                picked.append(pos1)
-                pos1 -= 1
-            else:
-                picked.append(pos2)
-                pos2 += 1
-        small, large = picked
+        # a tie goes to the internal node (strict '<' in word2vec.c)
+        if pos1 >= 0 and count[pos1] < count[pos2]:
+            small = pos1
+            pos1 -= 1
+        else:
+            small = pos2
+            pos2 += 1
+        if pos1 >= 0 and count[pos1] < count[pos2]:
+            large = pos1
+            pos1 -= 1
+        else:
+            large = pos2
+            pos2 += 1
         count[V + a] = count[small] + count[large]
         parent[small] = parent[large] = V + a
         binary[large] = 1
-        merges.append(Merge(a, small, large, int(count[V + a])))
+    return V, parent, binary, count
 
+
+def huffman(counts) -> HuffmanTree:
+    """word2vec.c's CreateBinaryTree for `counts` sorted descending (a list or array of V >= 1 ints)."""
+    V, parent, binary, count = _merge(counts)
     root = 2 * V - 2
+    children: list[list[int]] = [[] for _ in range(V - 1)]
+    for node in range(root):
+        children[parent[node] - V].append(node)
+    merges = []
+    for a, pair in enumerate(children):
+        small, large = sorted(pair, key=lambda n: binary[n])  # bit 0 is the smaller child
+        merges.append(Merge(a, small, large, count[V + a]))
     codes, points = [], []
     for w in range(V):
         bits, nodes = [], []
@@ -90,7 +104,21 @@ def huffman(counts) -> HuffmanTree:
             nodes.append(node - V)  # the internal node whose vector decides this bit
         codes.append(np.array(bits[::-1], dtype=np.uint8))
         points.append(np.array(nodes[::-1], dtype=np.int64))
-    return HuffmanTree(codes, points, merges, parent)
+    return HuffmanTree(codes, points, merges, np.array(parent, dtype=np.int64))
+
+
+def code_lengths(counts) -> np.ndarray:
+    """(V,) the length of each word's Huffman code, without building the codes (huffman(counts).code_lengths())."""
+    V, parent, _, _ = _merge(counts)
+    up = np.array(parent, dtype=np.int64)
+    up[2 * V - 2] = 2 * V - 2  # the root is its own parent: every walk stops there
+    node, depth = np.arange(V), np.zeros(V, dtype=np.int64)
+    while True:  # one vectorised step up per level
+        below = node != 2 * V - 2
+        if not below.any():
+            return depth
+        depth += below
+        node = up[node]
 
 
 def weighted_path_length(counts, tree: HuffmanTree) -> int:

@@ -79,3 +79,14 @@ def test_bad_counts():
     with pytest.raises(ValueError):
         huffman([1, 5])
     assert huffman([7]).codes[0].size == 0
+
+
+def test_code_lengths_match_the_full_tree_on_random_and_zipf_counts():
+    """The fast path (depths only, used by the softmax-vs-HS ladder) against the tree word2vec.c's way."""
+    from engine.huffman import code_lengths
+
+    rng = np.random.default_rng(0)
+    for V in (1, 2, 3, 7, 64, 500):
+        for _ in range(3):
+            counts = np.sort(rng.integers(1, 30, V))[::-1]  # many ties: the tie rule decides the shape
+            assert code_lengths(counts).tolist() == huffman(counts).code_lengths().tolist()
