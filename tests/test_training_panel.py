@@ -88,17 +88,18 @@ def test_panel_failed_run_keeps_showing_the_previous_model():
 
 
 def test_child_memory_cap_turns_a_huge_allocation_into_an_error(monkeypatch):
-    import numpy as np
-
     monkeypatch.setattr(training, "TRAIN_MODE", "process")
     monkeypatch.setattr(training, "TRAIN_MEM_MB", 200)
-
-    def greedy(model):
-        model["big"] = np.ones(2**29)  # 4 GiB
-        yield Progress(1, 1, 0.0)
-
-    job = training.start_job("t", {}, greedy({}), max_seconds=20).wait(30)
+    model = {}
+    job = training.start_job("t", model, _greedy(model), max_seconds=20).wait(30)
     assert job.status == "error" and "MemoryError" in job.error
+
+
+def _greedy(model):
+    import numpy as np
+
+    model["big"] = np.ones(2**29)  # 4 GiB
+    yield Progress(1, 1, 0.0)
 
 
 def test_panel_stop_button_ends_the_run_early():
@@ -133,13 +134,17 @@ def test_loss_curve_keeps_sparse_evaluations_when_decimating():
     assert fig.data[1].name == "MLM accuracy" and fig.layout.yaxis2.title.text == "MLM accuracy"
 
 
-# --- where the steps run: a forked child process (default on Linux) or a thread -------------------------------
+# --- where the steps run: a thread, or a child of the fork server (NLP_ATLAS_TRAIN_MODE=process) ---------------
 
 import os  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 import pytest  # noqa: E402
 
 import ui.training as training  # noqa: E402
+from engine import train_worker as worker  # noqa: E402
+
+# A child gets the run as data: the generator functions below are module-level so it can make them again.
 
 
 def _pid_gen(n, model, delay=0.0, crash_at=None, raise_at=None):
@@ -163,17 +168,16 @@ def test_job_runs_to_the_end_and_returns_the_trained_model(monkeypatch, mode):
     assert job.status == "done" and job.error is None
     assert job.model["w"] == 30 and [p.step for p in job.history] == list(range(1, 31))
     if mode == "process":  # trained elsewhere: the server's copy is untouched, the result came back pickled
-        assert training._FORK and job.model["pid"] != os.getpid() and model["w"] == 0
+        assert training._PROCESSES and job.model["pid"] != os.getpid() and model["w"] == 0
     else:
         assert job.model is model and model["pid"] == os.getpid()
 
 
 def test_child_process_stop_snapshots_crash_and_error(monkeypatch):
     monkeypatch.setattr(training, "TRAIN_MODE", "process")
-    monkeypatch.setattr(training, "SNAPSHOT_S", 0.1)
     model = {"w": 0}
     job = training.start_job("t", model, _pid_gen(10_000, model, delay=0.01), max_seconds=20, snapshots=True)
-    deadline = time.time() + 20
+    deadline = time.time() + 30
     while (job.model["w"] < 5 or len(job.history) < 5) and time.time() < deadline:
         time.sleep(0.05)
     assert job.status == "running" and 0 < job.model["w"] < 10_000  # a live snapshot arrived while it runs
@@ -194,86 +198,124 @@ def test_child_process_stop_snapshots_crash_and_error(monkeypatch):
     assert job.status == "capped" and 0 < job.model["w"] < 10_000
 
 
+def _stuck(model):
+    yield Progress(1, 2, 1.0)
+    time.sleep(3600)  # one step that never returns (ignores Stop)
+    yield Progress(2, 2, 0.5)
+
+
 def test_a_step_that_never_ends_is_killed_after_stop(monkeypatch):
     monkeypatch.setattr(training, "TRAIN_MODE", "process")
     monkeypatch.setattr(training, "KILL_AFTER_S", 1.0)
-
-    def stuck(model):
-        yield Progress(1, 2, 1.0)
-        time.sleep(3600)  # one step that never returns (ignores Stop)
-        yield Progress(2, 2, 0.5)
-
     model = {}
-    job = training.start_job("t", model, stuck(model), max_seconds=60)
-    deadline = time.time() + 20
+    job = training.start_job("t", model, _stuck(model), max_seconds=60)
+    deadline = time.time() + 30
     while not job.history and time.time() < deadline:
         time.sleep(0.05)
+    assert job.history and job.status == "running"
     t0 = time.time()
     job.stop.set()
     job.wait(30)
     assert job.status == "error" and "did not finish" in job.error and time.time() - t0 < 10
 
 
-def test_child_freezes_what_it_inherited_and_server_postpones_full_collections(monkeypatch):
+def _probe(model):
     import gc
 
-    monkeypatch.setattr(training, "TRAIN_MODE", "process")
-    before = gc.get_threshold()
+    model["frozen"] = gc.get_freeze_count()
+    model["pid"], model["ppid"] = os.getpid(), os.getppid()
+    yield Progress(1, 1, 1.0)
 
-    def probe(model):
-        model["frozen"] = gc.get_freeze_count()
-        for i in range(40):
-            time.sleep(0.01)
-            yield Progress(i + 1, 40, 1.0)
+
+def test_child_comes_from_the_fork_server_and_freezes_what_it_shares(monkeypatch):
+    monkeypatch.setattr(training, "TRAIN_MODE", "process")
+    model = {}
+    job = training.start_job("t", model, _probe(model), max_seconds=20).wait(30)
+    assert job.status == "done", job.error
+    assert job.model["ppid"] != os.getpid()  # not a fork of the server: a child of the fork server
+    assert job.model["frozen"] > 1000  # the fork server's heap (torch, the engine) is never collected in a child
+
+
+def _closure_gen(n):
+    def inner():
+        yield from range(n)
+    for i in inner():
+        yield Progress(i + 1, n, 1.0)
+
+
+def test_what_cannot_travel_trains_in_a_thread(monkeypatch, capfd):
+    monkeypatch.setattr(training, "TRAIN_MODE", "process")
+
+    def local(model):  # a local function cannot be made again in another process
+        model["pid"] = os.getpid()
+        yield Progress(1, 1, 1.0)
 
     model = {}
-    job = training.start_job("t", model, probe(model), max_seconds=20)
-    deadline = time.time() + 20
-    while not job.history and time.time() < deadline:
-        time.sleep(0.01)
-    during = gc.get_threshold()
-    job.wait(30)
-    assert job.status == "done" and job.model["frozen"] > 1000  # the child froze the inherited heap
-    assert during[2] >= 10**9 and during[:2] == before[:2]  # no full collection while a child shares our pages
-    assert gc.get_threshold() == before  # restored once the last child ended
+    job = training.start_job("t", model, local(model), max_seconds=20).wait(30)
+    assert job.status == "done" and job.model["pid"] == os.getpid() and "in a thread" in capfd.readouterr().err
+
+    model = {"w": 0, "lock": threading.Lock()}  # the model itself cannot be pickled
+    job = training.start_job("t", model, _pid_gen(3, model), max_seconds=20).wait(30)
+    assert job.status == "done" and job.model["pid"] == os.getpid()
+
+
+def test_generator_call_rebuilds_the_call():
+    def f():
+        return _pid_gen(5, {"w": 0}, delay=0.5, raise_at=2)
+
+    fn, args, kwargs = worker.generator_call(f())
+    assert fn is _pid_gen and args == (5, {"w": 0}, 0.5, None, 2) and kwargs == {}
+    g = _closure_gen(3)
+    assert worker.generator_call(g)[1] == (3,)
+    next(g)
+    with pytest.raises(ValueError, match="started"):
+        worker.generator_call(g)
+    with pytest.raises(ValueError, match="not a generator"):
+        worker.generator_call(iter([Progress(1, 1, 1.0)]))
+
+
+@dataclass(frozen=True)
+class _Data:  # stands for a corpus / counts object shared by every session
+    x: object
+
+
+def _train_bert(m):
+    import torch
+
+    opt = torch.optim.SGD(m["bert"].parameters(), lr=0.5)
+    for i in range(3):
+        loss = m["bert"](m["data"].x).last_hidden_state.pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        yield Progress(i + 1, 3, float(loss))
+    m["bert"].eval()
+    m["pid"] = os.getpid()
+    m["n_hidden"] = len(m["bert"](m["data"].x, output_hidden_states=True).hidden_states)  # transformers works there
 
 
 def test_process_mode_sends_modules_as_state_and_frozen_data_by_reference(monkeypatch):
-    """A transformers model (its output hooks cannot be pickled) comes back as its state, loaded into the very module
-    the server holds; a frozen dataclass the run only reads is not copied; eval() in the run reaches the server."""
-    from dataclasses import dataclass
-
+    """A transformers model that already ran with hidden states (its output hooks cannot be pickled) goes to the
+    child without them and comes back as its state, loaded into the very module the server holds; a frozen
+    dataclass the run only reads is not copied back; eval() in the run reaches the server."""
     import torch
     from transformers import BertConfig, BertModel
 
     monkeypatch.setattr(training, "TRAIN_MODE", "process")
-
-    @dataclass(frozen=True)
-    class Data:  # stands for a corpus / counts object shared by every session
-        x: torch.Tensor
-
     cfg = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
-    model = {"bert": BertModel(cfg), "data": Data(torch.randint(0, 30, (4, 6)))}
-    before = {k: v.clone() for k, v in model["bert"].state_dict().items()}
+    model = {"bert": BertModel(cfg), "data": _Data(torch.randint(0, 30, (4, 6)))}
     bert, data = model["bert"], model["data"]
-
-    def train(m):
-        opt = torch.optim.SGD(m["bert"].parameters(), lr=0.5)
-        for i in range(3):
-            loss = m["bert"](m["data"].x).last_hidden_state.pow(2).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            yield Progress(i + 1, 3, float(loss))
-        m["bert"].eval()
-        m["pid"] = os.getpid()
-
-    job = training.start_job("t", model, train(model), max_seconds=30).wait(60)
+    with torch.no_grad():
+        bert(data.x, output_hidden_states=True)  # installs transformers' output-capturing hooks
+    before = {k: v.clone() for k, v in bert.state_dict().items()}
+    job = training.start_job("t", model, _train_bert(model), max_seconds=30).wait(60)
     assert job.status == "done", job.error
     assert job.model["pid"] != os.getpid()  # it did train in a child (no fallback to a thread)
+    assert job.model["n_hidden"] == 2
     assert job.model["bert"] is bert and job.model["data"] is data  # same objects: state loaded in place / by reference
     assert not bert.training  # the run's eval() came back
     changed = [k for k, v in bert.state_dict().items() if not torch.equal(v, before[k])]
     assert changed  # the server's module holds the trained weights
     with torch.no_grad():
-        bert(data.x, output_hidden_states=True)  # its hooks still work
+        out = bert(data.x, output_hidden_states=True)  # its hooks still work
+    assert len(out.hidden_states) == 2

@@ -26,11 +26,8 @@ Where the steps run (NLP_ATLAS_TRAIN_MODE):
 """
 from __future__ import annotations
 
-import gc
-import io
 import multiprocessing
 import os
-import pickle
 import sys
 import threading
 import time
@@ -40,6 +37,7 @@ from typing import Any, Callable, Iterable
 
 import streamlit as st
 
+from engine import train_worker as worker
 from engine.train import Progress, run
 from ui.i18n import t
 from ui.widgets import chart, history_frame
@@ -48,19 +46,14 @@ from viz.curves import loss_curve
 POLL_S = 1.0  # fragment refresh while training: each redraw costs CPU the training thread needs
 QUEUED_POLL_S = 3.0  # while waiting for a slot nothing changes on screen: poll slowly (30 waiting students)
 HEARTBEAT_S = 60.0  # without a Runtime (AppTest, bare scripts), a job nobody polls for this long stops
-_FORK = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
-# thread by default: measured on 2 cores with 30 students (bench/results/classroom_ws_final2.md), forking the big
-# server process finished ~2x more trainings but cost more memory (copy-on-write) and slower clicks (every fork
-# re-shares the server's pages, whose next writes then fault and copy)
+_PROCESSES = "forkserver" in multiprocessing.get_all_start_methods()  # Linux, macOS
 TRAIN_MODE = os.environ.get("NLP_ATLAS_TRAIN_MODE", "thread")
 # trainings at once per process. Threads share one interpreter lock: with 30 students on 2 cores one slot finished
 # as many runs as two, with faster clicks and less memory (bench/results/classroom_ws_final2.md)
 TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "1" if TRAIN_MODE == "thread" else "2"))
 TRAIN_NICE = int(os.environ.get("NLP_ATLAS_TRAIN_NICE", "10"))
-SEND_S = 0.25  # the child sends its Progress records in batches this often
-SNAPSHOT_S = 1.0  # ...and, while a live view is drawn, the model at most this often
 KILL_AFTER_S = 15.0  # a training process that has not ended this long after Stop or its time cap is killed
-TRAIN_MEM_MB = int(os.environ.get("NLP_ATLAS_TRAIN_MEM_MB", "1024"))  # a child's memory beyond the server's
+TRAIN_MEM_MB = int(os.environ.get("NLP_ATLAS_TRAIN_MEM_MB", "1024"))  # a child's memory beyond its inputs
 
 
 class InputError(ValueError):
@@ -134,7 +127,7 @@ def _worker(job: Job, steps: Iterable[Progress], max_seconds: float, slots: thre
     try:
         job.status = "running"
         job.started = time.time()
-        if not (TRAIN_MODE == "process" and _FORK and _run_in_child(job, steps, max_seconds, snapshots)):
+        if not (TRAIN_MODE == "process" and _PROCESSES and _run_in_child(job, steps, max_seconds, snapshots)):
             _run_in_thread(job, steps, max_seconds)
     except Exception as exc:  # noqa: BLE001 - shown on the page instead of killing the thread silently
         job.error = f"{type(exc).__name__}: {exc}"
@@ -160,223 +153,69 @@ def _run_in_thread(job: Job, steps: Iterable[Progress], max_seconds: float) -> N
     job.status = result.status
 
 
-def _frozen(obj: Any) -> bool:
-    params = getattr(type(obj), "__dataclass_params__", None)
-    return params is not None and params.frozen
+def _context():
+    """The fork server's context; the fork server itself starts (once) with the first training, or at import."""
+    ctx = multiprocessing.get_context("forkserver")
+    with _CTX_LOCK:
+        if not _CTX:
+            import pkgutil
+
+            import engine
+
+            # imported once in the fork server, shared copy-on-write by every training process. "__main__" (the
+            # streamlit script, when started by path): imported there once instead of in every child
+            ctx.set_forkserver_preload(["__main__", "engine.train_worker", "torch", "numpy", "scipy.sparse",
+                                        *(f"engine.{m.name}" for m in pkgutil.iter_modules(engine.__path__))])
+            _CTX.append(ctx)
+    return ctx
 
 
-def _shared_objects(model: Any) -> dict[int, Any]:
-    """The torch modules and frozen dataclasses (corpora, vocabularies, counts, configs) reachable from `model`.
-
-    The child sends a module back as its state (loaded in place into the server's module, which keeps its
-    hooks and identity) and a frozen dataclass as a reference (data the run only reads, often shared by every
-    session through st.cache_resource: a copy per session would cost memory)."""
-    import torch.nn as nn
-
-    found: dict[int, Any] = {}
-    seen: set[int] = set()
-    stack = [model]
-    while stack and len(seen) < 50_000:
-        x = stack.pop()
-        if id(x) in seen or isinstance(x, (str, bytes, int, float, bool, type(None))):
-            continue
-        seen.add(id(x))
-        if isinstance(x, nn.Module) or _frozen(x):
-            found[id(x)] = x
-        elif isinstance(x, dict):
-            stack.extend(list(x.values())[:10_000])
-        elif isinstance(x, (list, tuple, set, frozenset)):
-            stack.extend(list(x)[:10_000])
-        elif type(x).__module__ not in ("builtins", "numpy", "torch") and isinstance(getattr(x, "__dict__", None),
-                                                                                  dict):
-            stack.extend(vars(x).values())
-    return found
+_CTX: list = []
+_CTX_LOCK = threading.Lock()
 
 
-_MISSING = object()
+def start_worker_server() -> None:
+    """Start the fork server in the background (imports take seconds), so the first training does not wait."""
+    if TRAIN_MODE == "process" and _PROCESSES:
+        from multiprocessing import forkserver
 
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file, shared: dict[int, Any], with_state: bool = True):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.shared, self.with_state = shared, with_state
-
-    def persistent_id(self, obj: Any):
-        if self.shared.get(id(obj), _MISSING) is not obj:
-            return None
-        if not _frozen(obj) and self.with_state:  # a module: its numbers, train/eval modes and frozen parameters
-            return ("m", id(obj), obj.state_dict(), {n: m.training for n, m in obj.named_modules()},
-                    {n: p.requires_grad for n, p in obj.named_parameters()})
-        return ("r", id(obj))
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, shared: dict[int, Any]):
-        super().__init__(file)
-        self.shared = shared
-
-    def persistent_load(self, pid):
-        obj = self.shared[pid[1]]
-        if pid[0] == "m":
-            import torch
-
-            state, modes, grads = pid[2:]
-            with torch.no_grad():
-                obj.load_state_dict(state)
-            for name, m in obj.named_modules():
-                m.training = modes.get(name, m.training)
-            for name, p in obj.named_parameters():
-                if name in grads:
-                    p.requires_grad_(grads[name])
-        return obj
-
-
-def _dumps(obj: Any, shared: dict[int, Any]) -> bytes:
-    buf = io.BytesIO()
-    _Pickler(buf, shared).dump(obj)
-    return buf.getvalue()
-
-
-def _loads(data: bytes, shared: dict[int, Any]) -> Any:
-    return _Unpickler(io.BytesIO(data), shared).load()
-
-
-class _Discard:
-    def write(self, b) -> int:
-        return len(b)
-
-
-def _sendable(model: Any, shared: dict[int, Any]) -> str | None:
-    """None if the child can send `model` back (checked without the modules' numbers); else why not."""
-    try:
-        _Pickler(_Discard(), shared, with_state=False).dump(model)
-        return None
-    except Exception as exc:  # noqa: BLE001 - pickling can fail in many ways
-        return f"{type(exc).__name__}: {exc}"
-
-
-class _PipeStop:
-    """The child's view of Stop: set once the server sends anything (or hangs up, or the server process died)."""
-
-    def __init__(self, conn, parent_pid: int):
-        self.conn, self.parent_pid, self._set = conn, parent_pid, False
-
-    def is_set(self) -> bool:
-        if not self._set:
-            self._set = os.getppid() != self.parent_pid or self.conn.poll()
-        return self._set
-
-
-_FORKED = {"live": 0, "threshold": None}
-_FORKED_LOCK = threading.Lock()
-
-
-def _sharing_pages(started: bool) -> None:
-    """While a forked child lives, every page the server writes is copied (copy-on-write). A full collection of
-    Python's cyclic GC writes to every tracked object's header, i.e. copies most of the heap: postpone full
-    collections (young ones still run) until the last child has ended."""
-    with _FORKED_LOCK:
-        _FORKED["live"] += 1 if started else -1
-        if started and _FORKED["live"] == 1:
-            _FORKED["threshold"] = gc.get_threshold()
-            gc.set_threshold(*_FORKED["threshold"][:2], 1_000_000_000)
-        elif not started and _FORKED["live"] == 0 and _FORKED["threshold"] is not None:
-            gc.set_threshold(*_FORKED["threshold"])
-
-
-def _limit_memory(extra_mb: int) -> None:
-    """Cap the child's data segment at what it inherited plus `extra_mb`: a run that asks for more gets a
-    MemoryError (shown on the page) instead of pushing the server into swap or the OOM killer."""
-    try:
-        import resource
-
-        with open("/proc/self/status") as f:
-            data_kb = next(int(line.split()[1]) for line in f if line.startswith("VmData:"))
-        limit = (data_kb * 1024) + extra_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    except (OSError, ValueError, StopIteration, ImportError):
-        pass
-
-
-def _child(model: Any, steps: Iterable[Progress], max_seconds: float, conn, parent_pid: int,
-           snapshots: bool, shared: dict[int, Any]) -> None:
-    """Runs in the forked process: consume the generator, report back, exit. Never touches Streamlit."""
-    gc.freeze()  # what we inherited is never collected here: the collector would write to (copy) the server's pages
-    try:
-        os.nice(TRAIN_NICE)
-    except OSError:
-        pass
-    _limit_memory(TRAIN_MEM_MB)
-    import torch
-
-    torch.set_num_threads(1)
-    pending: list[Progress] = []
-    clock = {"sent": 0.0, "snap": time.monotonic(), "snap_cost": 0.0}  # the first step is sent at once
-
-    def send(kind: str, payload: Any) -> None:
-        t0 = time.monotonic()
-        conn.send_bytes(_dumps((kind, payload), shared))
-        if kind == "model":
-            clock["snap_cost"] = time.monotonic() - t0
-
-    def on_progress(p: Progress) -> None:
-        pending.append(p)
-        now = time.monotonic()
-        if now - clock["sent"] >= SEND_S:
-            send("progress", pending[:])
-            pending.clear()
-            clock["sent"] = now
-        # a big model costs the server time to unpickle: snapshot at most ~5 % of the time
-        if snapshots and now - clock["snap"] >= max(SNAPSHOT_S, 20 * clock["snap_cost"]):
-            send("model", model)
-            clock["snap"] = time.monotonic()
-
-    status, seconds, error = "error", 0.0, None
-    try:
-        result = run(steps, stop=_PipeStop(conn, parent_pid), max_seconds=max_seconds, on_progress=on_progress)
-        status, seconds = result.status, result.seconds
-    except Exception as exc:  # noqa: BLE001 - reported to the page
-        error = f"{type(exc).__name__}: {exc}"
-        os.write(2, traceback.format_exc().encode())
-    try:
-        if pending:
-            send("progress", pending)
-        if error is None:
-            try:
-                send("model", model)
-            except (BrokenPipeError, ConnectionError):
-                raise
-            except Exception as exc:  # noqa: BLE001 - e.g. the run attached something that cannot be pickled
-                status, error = "error", f"{type(exc).__name__}: {exc}"
-        send("end", (status, seconds, error))
-    except OSError:  # the server is gone
-        pass
+        _context()
+        threading.Thread(target=forkserver.ensure_running, daemon=True, name="nlp-atlas-forkserver").start()
 
 
 def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snapshots: bool) -> bool:
-    """Train in a forked child; False (nothing started) if the model could not be sent back."""
-    shared = _shared_objects(job.model)
-    why = _sendable(job.model, shared)
+    """Train in a child of the fork server; False (nothing started, `steps` untouched) if the run cannot go there."""
+    shared = worker.shared_objects(job.model)
+    try:
+        spec = worker.dumps_spec(job.model, *worker.generator_call(steps))
+        why = worker.sendable(job.model, shared)
+    except Exception as exc:  # noqa: BLE001 - pickling can fail in many ways
+        why = f"{type(exc).__name__}: {exc}"
+    if why is None:
+        ctx = _context()
+        here, there = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=worker.child_main, args=(there, max_seconds, snapshots, TRAIN_NICE, TRAIN_MEM_MB),
+                           daemon=True, name=f"train-{job.key}")
+        proc.start()
+        there.close()
+        why = _follow(job, here, proc, spec, shared, max_seconds)
     if why is not None:
-        print(f"nlp-atlas: training {job.key!r} in a thread: its model cannot be sent between processes ({why})",
+        print(f"nlp-atlas: training {job.key!r} in a thread: it cannot run in a training process ({why})",
               file=sys.stderr)
         return False
-    ctx = multiprocessing.get_context("fork")
-    here, there = ctx.Pipe(duplex=True)
-    proc = ctx.Process(target=_child, args=(job.model, steps, max_seconds, there, os.getpid(), snapshots, shared),
-                       daemon=True, name=f"train-{job.key}")
-    _sharing_pages(True)
-    try:
-        proc.start()  # fork: the child gets the model and the unstarted generator as they are now (no pickling)
-    except BaseException:
-        _sharing_pages(False)
-        raise
-    there.close()
     close = getattr(steps, "close", None)
     if close is not None:
-        close()  # this process's copy of the generator is never run
+        close()  # this process's generator was never run
+    return True
+
+
+def _follow(job: Job, here, proc, spec: bytes, shared: list, max_seconds: float) -> str | None:
+    """Send the spec, then relay the child's reports into `job` until it ends. A reason (str) if the child refused
+    the run before its first step (the caller trains in a thread instead), else None."""
     ended = hung = False
+    refused = None
     try:
+        here.send_bytes(spec)
         told = 0.0
         while not ended:
             now = time.time()
@@ -387,7 +226,7 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
                     here.send_bytes(b"stop")
                 except OSError:
                     pass
-            # a step that never ends (or a child stuck on a lock it inherited mid-use) must not hold a slot forever
+            # a step that never ends must not hold a slot forever
             if (told and now - told > KILL_AFTER_S) or now - job.started > max_seconds + KILL_AFTER_S:
                 proc.kill()
                 hung = True
@@ -397,10 +236,20 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
                     break
                 continue
             try:
-                kind, payload = _loads(here.recv_bytes(), shared)
+                data = here.recv_bytes()
             except EOFError:
                 break
-            if kind == "progress":
+            if data[:1] != b"\x80":  # not a pickle: cannot happen, ignore
+                continue
+            kind, payload = worker.loads(data, shared)
+            if kind == "ready":
+                if payload != worker.kinds(shared):
+                    refused = "its model's parts came out in another order"
+                    break
+            elif kind == "refused":
+                refused = payload
+                break
+            elif kind == "progress":
                 job.history.extend(payload)
                 job.seconds = time.time() - job.started
             elif kind == "model":
@@ -411,20 +260,23 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
                 job.error = error
                 job.status = status
                 ended = True
+    except OSError as exc:  # the child died before reading the spec
+        refused = refused or f"{type(exc).__name__}: {exc}"
     finally:
         here.close()
         proc.join(5)
         if proc.is_alive():
             proc.kill()
             proc.join(1)
-        _sharing_pages(False)
+    if refused is not None and not job.history:
+        return refused
     if hung:
         job.error = f"one training step did not finish within {KILL_AFTER_S:.0f} s of the limit: stopped"
         job.status = "error"
     elif not ended:
         job.error = f"the training process ended unexpectedly (exit code {proc.exitcode})"
         job.status = "error"
-    return True
+    return None
 
 
 def start_job(key: str, model: Any, steps: Iterable[Progress], max_seconds: float,
@@ -519,3 +371,4 @@ def training_panel(
         st.caption(t("common.previous_kept"))
         return job.previous  # the page keeps drawing what was trained before
     return job
+start_worker_server()  # with NLP_ATLAS_TRAIN_MODE=process: the fork server starts with the first page that trains

@@ -47,6 +47,13 @@ def _minilm():
         return resources.minilm()  # read-only, shared with the pretrained-models page
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(name: str, *args, **kwargs):
+    """viz.bert.<name>(...) built once per input and shared read-only (a four-panel figure is ~50 ms of plotly
+    validation: every rerun of the first tab rebuilt it)."""
+    return getattr(vz, name)(*args, **kwargs)
+
+
 @st.cache_resource(show_spinner=False)
 def _minilm_tok():
     return load_minilm_tokenizer()
@@ -104,8 +111,9 @@ if tabs[0].open:  # ---------------------------------------------------------- i
             st.dataframe(pd.DataFrame([ref["tokens"], [str(v) for v in ref["token_type_ids"]]],
                                       index=tl("bert.enc_rows_real")), width="stretch")
             names = {k: t(f"bert.part_{k}") for k in ("token", "segment", "position", "sum")}
-            st.plotly_chart(vz.embedding_parts(embedding_parts(model, enc), enc["tokens"], names, x_title=t("bert.dim"),
-                                               title=t("bert.parts_title" if trained else "bert.parts_untrained")),
+            st.plotly_chart(_figure("embedding_parts", embedding_parts(model, enc), enc["tokens"], names,
+                                    x_title=t("bert.dim"),
+                                    title=t("bert.parts_title" if trained else "bert.parts_untrained")),
                             width="stretch")
         except (BertInputError, CorpusError, ValueError) as e:
             _error(e)
