@@ -12,7 +12,7 @@ from engine.glove import Pairs, count_corpus
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_big_blocks_are_given_back_to_the_os(monkeypatch):
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
-    from ui.resources import give_big_blocks_back
+    from ui import give_big_blocks_back
 
     assert give_big_blocks_back() is True
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")  # the operator's choice wins

@@ -5,10 +5,6 @@ its own. Nothing here is ever mutated; models being trained live in st.session_s
 """
 from __future__ import annotations
 
-import ctypes
-import os
-import sys
-
 import streamlit as st
 
 from engine.corpus import Corpus, load_corpus, load_documents
@@ -19,28 +15,6 @@ from engine.wordpiece import train_wordpiece
 # (one copy here, so the page's tiny BERT and the labs' models share one vocabulary, trained once per process)
 BERT_DOCS = {"news_en": 1000, "peoples_daily_zh": 1500}
 BERT_VOCAB = 2000
-MMAP_THRESHOLD = 16 * 2**20
-
-
-def give_big_blocks_back() -> bool:
-    """Let freed big arrays return to the OS (glibc only; True if set).
-
-    glibc serves a block above its mmap threshold with its own mapping, which free() unmaps. But the threshold is
-    dynamic: after such a block is freed it rises to that block's size (up to 32 MB), and from then on count tables,
-    corpora and the tensors of finished trainings live in the heap, whose freed space the process keeps. A fixed
-    threshold keeps big blocks mapped. 16 MB: a 30-student run peaked at 1.43 GB instead of 1.56 GB (PSS,
-    bench/results/classroom_ws_final2.md), and training steps, whose tensors are smaller, run as fast as before (a
-    1 MB threshold made GloVe's steps 2.5x slower: every batch tensor was a fresh mapping). MALLOC_MMAP_THRESHOLD_
-    in the environment wins."""
-    if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
-        return False
-    try:
-        return bool(ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD))  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):  # not glibc (musl, macOS)
-        return False
-
-
-give_big_blocks_back()  # once, when the first page that shares corpora or models is imported
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

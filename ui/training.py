@@ -16,13 +16,15 @@ process-wide semaphore lets only a few sessions train at once (the rest show "qu
 session is gone.
 
 Where the steps run (NLP_ATLAS_TRAIN_MODE):
-- "thread" (default): the generator runs in the daemon thread itself, sharing the server's interpreter lock.
-- "process" (Linux, opt-in): a daemon thread of the server forks a child process that consumes the
-  generator under a lower CPU priority (nice NLP_ATLAS_TRAIN_NICE, 10) and sends back batches of Progress and, at
-  the end (and about once a second while a live view is drawn), the pickled model; the thread swaps it into
-  job.model. Trainings then run truly in parallel (about twice as many finished in the 30-student benchmark),
-  but each fork re-shares the whole server's memory copy-on-write: more memory, and slower clicks while
-  children live. Worth it on a server with spare cores and RAM; see docs/classroom.md.
+- "thread" (default): the generator runs in the daemon thread itself, sharing the server's interpreter lock; one
+  training at a time per process (NLP_ATLAS_TRAIN_SLOTS, default 1).
+- "process" (Linux / macOS, opt-in): the thread hands the run to a child of a fork server started with the app
+  (engine/train_worker.py): the model and the call that made the generator travel pickled, the child trains under
+  a lower CPU priority (nice NLP_ATLAS_TRAIN_NICE, 10) with a memory cap, and sends back batches of Progress and,
+  at the end (and about once a second while a live view is drawn), the model; the thread swaps it into job.model.
+  Two trainings at a time by default, truly in parallel with the server. A run that cannot travel (a local
+  generator function, an unpicklable model) trains in the thread instead. Costs the fork server's memory (~350 MB:
+  torch and the engine imported once); see docs/classroom.md.
 """
 from __future__ import annotations
 
