@@ -329,6 +329,13 @@ class Counts:
         return Pairs.from_matrix(self.X)
 
 
+def counts_nbytes(counts: Counts) -> int:
+    """Bytes a Counts holds in arrays (X, the encoded sentences, the training pairs' rows once built)."""
+    X = counts.X
+    n = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes + sum(a.nbytes for a in counts.ids)
+    return n + 4 * X.nnz  # the pairs' int32 rows (cols and vals are X's own arrays)
+
+
 def count_corpus(sentences: Sequence[Sequence[str]], window: int, *, min_count: int = 1,
                  max_vocab: int | None = 20_000, distance_weighting: bool = True) -> Counts:
     """Vocabulary + X in one call; GloveInputError (code empty / window / min_count / too_few_words / no_pairs)."""

@@ -5,6 +5,11 @@ its own. Nothing here is ever mutated; models being trained live in st.session_s
 """
 from __future__ import annotations
 
+import os
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
 import streamlit as st
 
 from engine.corpus import Corpus, load_corpus, load_documents
@@ -38,3 +43,56 @@ def bert_documents(name: str) -> list[list[str]]:
 def bert_wordpiece(name: str):
     """The corpus's WordPiece tokenizer (PreTrainedTokenizerFast), trained on bert_documents(name)."""
     return train_wordpiece([s for d in bert_documents(name) for s in d], BERT_VOCAB)
+
+
+class SharedLRU:
+    """A process-wide cache of read-only values bounded by their total size in bytes, not by their number
+    (st.cache_resource counts entries: eight GloVe count tables of a 1M-token corpus are ~0.5 GB, eight of the
+    toy corpus a few MB). The newest value is always kept; older ones go, least recently used first. A value is
+    computed once even when several sessions ask for it at the same moment, and one at a time (building a big
+    count table briefly needs about twice its size: a room of students trying different windows would add those
+    peaks up, and the interpreter lock serialises the work anyway). A computation that raises stores nothing."""
+
+    def __init__(self, max_bytes: int, size_of: Callable[[Any], int]):
+        self.max_bytes, self.size_of = max_bytes, size_of
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()  # guards _items
+        self._computing = threading.Lock()  # one computation at a time
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key][0]
+        with self._computing:
+            with self._lock:  # someone else may have computed it while we waited
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key][0]
+            value = compute()
+            size = self.size_of(value)
+            with self._lock:
+                self._items[key] = (value, size)
+                while len(self._items) > 1 and self.nbytes() > self.max_bytes:
+                    self._items.popitem(last=False)
+            return value
+
+    def nbytes(self) -> int:
+        return sum(size for _, size in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+COUNTS_MB = int(os.environ.get("NLP_ATLAS_COUNTS_MB", "320"))
+
+
+@st.cache_resource(show_spinner=False)
+def count_tables() -> SharedLRU:
+    """The GloVe page's co-occurrence tables (engine.glove.Counts), shared by every session, NLP_ATLAS_COUNTS_MB in
+    total (default 320: four tables of a 1M-token corpus, or many small ones). The largest cache in a busy room: a
+    memray census of 30 students found ~0.4 GB of them alive with an eight-entry cache; 160 MB made students wait
+    for recounts (p95 1.2 s), 320 MB peaked at 1.47 GB (bench/results/classroom_ws_final3.md)."""
+    from engine.glove import counts_nbytes
+
+    return SharedLRU(COUNTS_MB * 2**20, counts_nbytes)

@@ -1,7 +1,6 @@
 """GloVe: co-occurrence counts → probability ratios → f(x) → AdaGrad live → vs word2vec and LSA → SVD vs autoencoder."""
 import hashlib
 import re
-import threading
 import time
 
 import numpy as np
@@ -43,16 +42,10 @@ def load_upload(data: bytes) -> C.Corpus:
     return C.corpus_from_text(C.decode_upload(data))
 
 
-_COUNTING = threading.Lock()
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def get_counts(key: tuple, _corp: C.Corpus, window: int, min_count: int, dw: bool) -> Counts:
-    # one count at a time per process: building a 1M-token table briefly needs ~2x its ~70 MB, and a room of
-    # students trying different windows at once would add those peaks up (the interpreter lock serialises the
-    # work anyway)
-    with _COUNTING:
-        return count_corpus(_corp.sentences, window, min_count=min_count, distance_weighting=dw)
+def get_counts(key: tuple, corp: C.Corpus, window: int, min_count: int, dw: bool) -> Counts:
+    """Shared by every session, within a byte budget (ui.resources.count_tables)."""
+    return resources.count_tables().get(key, lambda: count_corpus(corp.sentences, window, min_count=min_count,
+                                                                  distance_weighting=dw))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
