@@ -330,7 +330,8 @@ class Counts:
 
 
 def counts_nbytes(counts: Counts) -> int:
-    """Bytes a Counts holds in arrays (X, the encoded sentences, the training pairs' rows once built)."""
+    """Bytes a Counts holds in arrays: X, the encoded sentences, and the training pairs' rows (counted up front:
+    they are built by the first training on these counts)."""
     X = counts.X
     n = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes + sum(a.nbytes for a in counts.ids)
     return n + 4 * X.nnz  # the pairs' int32 rows (cols and vals are X's own arrays)
