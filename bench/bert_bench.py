@@ -1,13 +1,14 @@
 """Tiny BERT on the English news corpus: held-out MLM top-1 accuracy after 60 s of training vs the unigram
 baseline (always guess the most frequent training piece). Target: >= 2x the baseline.
 
-Same settings as the page's defaults (views/bert.py): 1,000 news documents, a 2,000-piece WordPiece vocabulary,
+Same settings as the page's defaults (views/bert/page.py): 1,000 news documents, a 2,000-piece WordPiece vocabulary,
 10,000 NSP pairs of up to 32 pieces, TinyBertConfig() (2 layers, H 128, 4 heads, lr 2e-3), one torch thread as in
 the training panel. Data preparation happens before Train starts its clock on the page (it is cached per corpus),
 so it is timed separately. Writes bench/results/bert.md.
 
     .venv/bin/python bench/bert_bench.py [seconds]
 """
+
 from __future__ import annotations
 
 import os
@@ -21,10 +22,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.bert import TinyBert, TinyBertConfig, build_pretrain_data, evaluate, train_bert  # noqa: E402
-from engine.corpus import load_documents  # noqa: E402
-from engine.train import run  # noqa: E402
-from engine.wordpiece import train_wordpiece  # noqa: E402
+from engine.bert.model import TinyBert, TinyBertConfig, build_pretrain_data, evaluate, train_bert  # noqa: E402
+from engine.bert.wordpiece import train_wordpiece  # noqa: E402
+from engine.core.corpus import load_documents  # noqa: E402
+from engine.core.train import run  # noqa: E402
 
 
 def main(seconds: float = 60.0) -> None:
@@ -49,8 +50,11 @@ def main(seconds: float = 60.0) -> None:
     base = data.unigram_accuracy
     ratio = final["mlm_acc"] / base if base else float("nan")
     steps = len(result.history)
-    rows = "\n".join(f"| {s} | {t:.0f} | {a:.3f} | {n:.3f} |" for s, (t, a, n) in sorted(checkpoints.items())
-                     if s in (1, steps) or s % 100 == 0)
+    rows = "\n".join(
+        f"| {s} | {t:.0f} | {a:.3f} | {n:.3f} |"
+        for s, (t, a, n) in sorted(checkpoints.items())
+        if s in (1, steps) or s % 100 == 0
+    )
     md = f"""## BERT: tiny BERT pre-training speed (bench/bert_bench.py)
 
 MLM top-1 accuracy on held-out news pairs after {seconds:.0f} s of training on one CPU thread, against the unigram

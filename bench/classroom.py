@@ -19,6 +19,7 @@ the machine's cores with the server, so these numbers are pessimistic for a real
 
 Writes bench/results/classroom.md (or --out), raw records to bench/out/<its stem>.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,10 +46,21 @@ sys.path.insert(0, str(ROOT))
 from ui.i18n import LANGS, strings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-               "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
-               "--disable-extensions", "--mute-audio", "--disable-background-timer-throttling",
-               "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+    "--disable-extensions",
+    "--mute-audio",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
 MAX_SESSIONS = 40
 IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 ACTION_TIMEOUT_S = 20.0
@@ -110,12 +122,15 @@ RERUN_DONE_JS = """
 }
 """
 # Page clock time at which the last full script run so far ended (the load, with any rerun it triggers itself).
-LAST_RUN_END_JS = "(() => { const f = window.__atlas.finishes.filter(f => f[1] === 0).pop(); return f ? f[0] : null; })()"
+LAST_RUN_END_JS = (
+    "(() => { const f = window.__atlas.finishes.filter(f => f[1] === 0).pop(); return f ? f[0] : null; })()"
+)
 
 
 # The shared panel's texts (Train, Stop, status labels) in each language, as the app shows them.
-LABELS = {lang: {k.removeprefix("common."): v for k, v in strings(lang).items() if k.startswith("common.")}
-          for lang in LANGS}
+LABELS = {
+    lang: {k.removeprefix("common."): v for k, v in strings(lang).items() if k.startswith("common.")} for lang in LANGS
+}
 
 
 def free_port(block: int = 1) -> int:
@@ -171,16 +186,37 @@ class Server:
         self._log = self.log_path.open("w")
         if self.via_nginx:
             cmd = ["bash", str(ROOT / "deploy" / "serve_replicas.sh")]
-            env = {**self.env, "N": str(self.replicas), "PORT": str(self.port), "ADDR": "127.0.0.1",
-                   "BIN": str(Path(sys.executable).parent), "RUN_DIR": str(self.log_path.parent / f"nginx-{self.port}")}
+            env = {
+                **self.env,
+                "N": str(self.replicas),
+                "PORT": str(self.port),
+                "ADDR": "127.0.0.1",
+                "BIN": str(Path(sys.executable).parent),
+                "RUN_DIR": str(self.log_path.parent / f"nginx-{self.port}"),
+            }
         else:
-            cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                   "--server.address", "127.0.0.1", "--server.port", str(self.port),
-                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(self.port),
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ]
             env = self.env
         self.started_at = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         return self
 
     @property
@@ -304,9 +340,11 @@ async def timed(page, action, timeout_s: float = ACTION_TIMEOUT_S) -> float:
 async def main_widget(page):
     """The first visible, enabled slider or number box of the page's main area, else None."""
     # Not inside a form: a form only reruns on its submit button.
-    for sel in ('[data-testid="stMain"] [data-testid="stSlider"]:not([data-testid="stForm"] *) '
-                'input[type="range"]:not([disabled]):visible',
-                '[data-testid="stMain"] [data-testid="stNumberInput"]:not([data-testid="stForm"] *):visible'):
+    for sel in (
+        '[data-testid="stMain"] [data-testid="stSlider"]:not([data-testid="stForm"] *) '
+        'input[type="range"]:not([disabled]):visible',
+        '[data-testid="stMain"] [data-testid="stNumberInput"]:not([data-testid="stForm"] *):visible',
+    ):
         loc = page.locator(sel)
         if await loc.count():
             return loc.first
@@ -332,8 +370,9 @@ async def toggle_language(page, lang: str) -> str:
 
 def train_button(page, lang: str):
     label = LABELS[lang]["train"]
-    return page.locator('[data-testid="stMain"] button[kind="primary"]:visible',
-                        has_text=re.compile(rf"^\s*{label}\s*$"))
+    return page.locator(
+        '[data-testid="stMain"] button[kind="primary"]:visible', has_text=re.compile(rf"^\s*{label}\s*$")
+    )
 
 
 async def find_train_button(page, lang: str):
@@ -356,23 +395,25 @@ class SessionRecord:
     page: str
     lang: str
     load_ms: float | None = None
-    interactions_ms: list[float] = field(default_factory=list)        # nobody in this tab is training
-    during_training_ms: list[float] = field(default_factory=list)     # this tab's own training is running
-    train_click_ms: float | None = None   # Train pressed -> the panel shows the run (queued or running)
-    train_s: float | None = None          # Train pressed -> finished (done / capped / stopped)
+    interactions_ms: list[float] = field(default_factory=list)  # nobody in this tab is training
+    during_training_ms: list[float] = field(default_factory=list)  # this tab's own training is running
+    train_click_ms: float | None = None  # Train pressed -> the panel shows the run (queued or running)
+    train_s: float | None = None  # Train pressed -> finished (done / capped / stopped)
     train_status: str | None = None
-    queue_s: float | None = None          # Train pressed -> the label stops saying "waiting for a free slot"
+    queue_s: float | None = None  # Train pressed -> the label stops saying "waiting for a free slot"
     timeouts: int = 0
     exceptions: int = 0
     error: str | None = None
 
 
-async def student(browser, base: str, path: str, index: int, lang: str, deadline: float, rng: random.Random,
-                  ramp_s: float) -> SessionRecord:
+async def student(
+    browser, base: str, path: str, index: int, lang: str, deadline: float, rng: random.Random, ramp_s: float
+) -> SessionRecord:
     rec = SessionRecord(index, path, lang)
     await asyncio.sleep(ramp_s)
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900},
-                                    locale="zh-CN" if lang == "zh" else "en-US")
+    ctx = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN" if lang == "zh" else "en-US"
+    )
     await ctx.add_init_script(STATE_LOG_JS)
     page = await ctx.new_page()
     left = lambda: max(deadline - time.monotonic(), 0.5)  # noqa: E731
@@ -465,6 +506,7 @@ async def warm_up(browser, bases: list[str], paths: list[str]) -> float:
     The first open of a page in a fresh process pays for its imports and st.cache_resource loads; students who
     come later share them. Without this the first N students would measure the server's start-up, not its load.
     """
+
     async def visit(base: str, path: str) -> None:
         ctx = await browser.new_context()
         try:
@@ -490,8 +532,15 @@ async def sampler(server: Server, stop: asyncio.Event, out: list[float], client:
             await asyncio.wait_for(stop.wait(), 0.5)
 
 
-async def run_once(n: int, replicas: int, budget_s: float, seed: int, pages: list[str] | None,
-                   via_nginx: bool = False, warm: bool = True) -> dict:
+async def run_once(
+    n: int,
+    replicas: int,
+    budget_s: float,
+    seed: int,
+    pages: list[str] | None,
+    via_nginx: bool = False,
+    warm: bool = True,
+) -> dict:
     from playwright.async_api import async_playwright
 
     if not 1 <= n <= MAX_SESSIONS:
@@ -512,9 +561,21 @@ async def run_once(n: int, replicas: int, budget_s: float, seed: int, pages: lis
                 deadline = time.monotonic() + budget_s
                 ramp = min(0.3 * n, 10.0)  # students do not all press Enter in the same millisecond
                 rng = random.Random(seed)
-                records = await asyncio.gather(*[
-                    student(browser, server.url, paths[i % len(paths)], i, ("en", "zh")[i // len(paths) % 2], deadline,
-                            random.Random(rng.random()), ramp * i / n) for i in range(n)])
+                records = await asyncio.gather(
+                    *[
+                        student(
+                            browser,
+                            server.url,
+                            paths[i % len(paths)],
+                            i,
+                            ("en", "zh")[i // len(paths) % 2],
+                            deadline,
+                            random.Random(rng.random()),
+                            ramp * i / n,
+                        )
+                        for i in range(n)
+                    ]
+                )
                 wall = time.perf_counter() - wall0
                 cpu = server.cpu_seconds() - cpu0
                 client.update(server.client_cpu_by_pid())
@@ -523,10 +584,21 @@ async def run_once(n: int, replicas: int, budget_s: float, seed: int, pages: lis
                 await sampling
             finally:
                 await browser.close()
-    return {"sessions": n, "replicas": replicas, "via_nginx": via_nginx or replicas > 1, "budget_s": budget_s,
-            "pages": paths, "wall_s": wall, "server_cpu_s": cpu, "client_cpu_s": client_cpu, "loadavg_before": load,
-            "warm_up_s": warm_s, "rss_idle_mb": rss_idle,
-            "rss_peak_mb": max(rss, default=rss_idle), "records": [asdict(r) for r in records]}
+    return {
+        "sessions": n,
+        "replicas": replicas,
+        "via_nginx": via_nginx or replicas > 1,
+        "budget_s": budget_s,
+        "pages": paths,
+        "wall_s": wall,
+        "server_cpu_s": cpu,
+        "client_cpu_s": client_cpu,
+        "loadavg_before": load,
+        "warm_up_s": warm_s,
+        "rss_idle_mb": rss_idle,
+        "rss_peak_mb": max(rss, default=rss_idle),
+        "records": [asdict(r) for r in records],
+    }
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -542,18 +614,32 @@ def summarize(run: dict) -> dict:
     cores = os.cpu_count() or 1
     return {
         "setup": ("nginx + " if run["via_nginx"] else "") + f"{run['replicas']} × streamlit",
-        "n": run["sessions"], "ok": sum(r["error"] is None for r in recs),
-        "load_p50": pct(loads, 50), "load_p95": pct(loads, 95),
-        "int_n": len(inter), "int_p50": pct(inter, 50), "int_p95": pct(inter, 95), "int_max": max(inter, default=None),
-        "dur_n": len(during), "dur_p50": pct(during, 50), "dur_p95": pct(during, 95),
-        "trains": sum(r["train_status"] is not None for r in recs), "trained": len(trained),
-        "queue_med": statistics.median(queues) if queues else None, "queue_max": max(queues, default=None),
+        "n": run["sessions"],
+        "ok": sum(r["error"] is None for r in recs),
+        "load_p50": pct(loads, 50),
+        "load_p95": pct(loads, 95),
+        "int_n": len(inter),
+        "int_p50": pct(inter, 50),
+        "int_p95": pct(inter, 95),
+        "int_max": max(inter, default=None),
+        "dur_n": len(during),
+        "dur_p50": pct(during, 50),
+        "dur_p95": pct(during, 95),
+        "trains": sum(r["train_status"] is not None for r in recs),
+        "trained": len(trained),
+        "queue_med": statistics.median(queues) if queues else None,
+        "queue_max": max(queues, default=None),
         "train_med_s": statistics.median([r["train_s"] for r in trained]) if trained else None,
         "train_per_min": len(trained) / run["wall_s"] * 60,
-        "timeouts": sum(r["timeouts"] for r in recs), "exceptions": sum(r["exceptions"] for r in recs),
-        "rss_idle": run["rss_idle_mb"], "rss_peak": run["rss_peak_mb"],
-        "server_cpu": run["server_cpu_s"] / run["wall_s"] / cores, "client_cpu": max(run["client_cpu_s"], 0) / run["wall_s"] / cores or None,
-        "load": run["loadavg_before"], "wall": run["wall_s"], "warm": run.get("warm_up_s"),
+        "timeouts": sum(r["timeouts"] for r in recs),
+        "exceptions": sum(r["exceptions"] for r in recs),
+        "rss_idle": run["rss_idle_mb"],
+        "rss_peak": run["rss_peak_mb"],
+        "server_cpu": run["server_cpu_s"] / run["wall_s"] / cores,
+        "client_cpu": max(run["client_cpu_s"], 0) / run["wall_s"] / cores or None,
+        "load": run["loadavg_before"],
+        "wall": run["wall_s"],
+        "warm": run.get("warm_up_s"),
         "errors": [f"`{r['page']}`: {r['error']}" for r in recs if r["error"]],
         "exception_pages": sorted({r["page"] for r in recs if r["exceptions"]}),
     }
@@ -591,7 +677,8 @@ def report(runs: list[dict], argv: list[str]) -> str:
         lines.append(
             f"| {s['setup']} | {s['n']} | {s['ok']}/{s['n']} | {fmt(s['load_p50'], '.1f')} / {fmt(s['load_p95'], '.1f')} "
             f"| {fmt(s['int_p50'])} / **{fmt(s['int_p95'])}** / {fmt(s['int_max'])}, {s['int_n']} "
-            f"| {fmt(s['dur_p50'])} / {fmt(s['dur_p95'])}, {s['dur_n']} | {s['timeouts']} | {s['exceptions']} |")
+            f"| {fmt(s['dur_p50'])} / {fmt(s['dur_p95'])}, {s['dur_n']} | {s['timeouts']} | {s['exceptions']} |"
+        )
     lines += [
         "",
         "**Training and resources**",
@@ -606,33 +693,50 @@ def report(runs: list[dict], argv: list[str]) -> str:
             f"| {s['setup']} | {s['n']} | {s['trained']} / {s['trains']} | {fmt(s['queue_med'], '.1f')} / "
             f"{fmt(s['queue_max'], '.1f')} | {fmt(s['train_med_s'], '.1f')} | {fmt(s['train_per_min'], '.1f')} "
             f"| {fmt(s['rss_idle'])} → **{fmt(s['rss_peak'])}** | {fmt(100 * s['server_cpu'])} % "
-            f"| {fmt(s['client_cpu'] and 100 * s['client_cpu']) + (' %' if s['client_cpu'] else '')} | {fmt(s['load'], '.1f')} | {fmt(s['warm'])} | {fmt(s['wall'])} |")
+            f"| {fmt(s['client_cpu'] and 100 * s['client_cpu']) + (' %' if s['client_cpu'] else '')} | {fmt(s['load'], '.1f')} | {fmt(s['warm'])} | {fmt(s['wall'])} |"
+        )
     if runs:  # which pages are slow: the largest run, per page
         big = max(runs, key=lambda r: (r["sessions"], -r["replicas"]))
-        lines += ["", f"**Per page** ({summarize(big)['setup']}, N = {big['sessions']})", "",
-                  "| page | students | page load p50 (s) | interaction p50 / p95 (ms), n |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"**Per page** ({summarize(big)['setup']}, N = {big['sessions']})",
+            "",
+            "| page | students | page load p50 (s) | interaction p50 / p95 (ms), n |",
+            "|---|---|---|---|",
+        ]
         for path in big["pages"]:
             recs = [r for r in big["records"] if r["page"] == path]
             inter = [x for r in recs for x in r["interactions_ms"] + r["during_training_ms"]]
             loads = [r["load_ms"] / 1000 for r in recs if r["load_ms"] is not None]
-            lines.append(f"| `{path}` | {len(recs)} | {fmt(pct(loads, 50), '.1f')} | {fmt(pct(inter, 50))} / "
-                         f"{fmt(pct(inter, 95))}, {len(inter)} |")
+            lines.append(
+                f"| `{path}` | {len(recs)} | {fmt(pct(loads, 50), '.1f')} | {fmt(pct(inter, 50))} / "
+                f"{fmt(pct(inter, 95))}, {len(inter)} |"
+            )
     errors = [(s["setup"], s["n"], e) for s in rows for e in s["errors"]]
     errors += [(s["setup"], s["n"], f"`{p}`: an exception box was shown") for s in rows for p in s["exception_pages"]]
     if errors:
         lines += ["", "Problems seen:", ""] + [f"- {setup}, N={n}: {e}" for setup, n, e in errors[:30]]
-    lines += ["", "CPU columns are shares of the whole machine. A training still running when the run's time budget "
-              "ends is stopped with its Stop button and counts as started, not finished. Targets (issue 9): "
-              "interaction p95 < 1000 ms at N = 30; training waits for a slot with a visible message instead of "
-              "freezing everyone; server memory < 1.5 GB at N = 30.", ""]
+    lines += [
+        "",
+        "CPU columns are shares of the whole machine. A training still running when the run's time budget "
+        "ends is stopped with its Stop button and counts as started, not finished. Targets (issue 9): "
+        "interaction p95 < 1000 ms at N = 30; training waits for a slot with a visible message instead of "
+        "freezing everyone; server memory < 1.5 GB at N = 30.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, nargs="+", help="N values (default 1 10 30)")
-    ap.add_argument("--replicas", type=int, nargs="+", default=None,
-                    help="replica counts; 1 = plain `streamlit run`, >1 = deploy/serve_replicas.sh behind nginx")
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        nargs="+",
+        default=None,
+        help="replica counts; 1 = plain `streamlit run`, >1 = deploy/serve_replicas.sh behind nginx",
+    )
     ap.add_argument("--via-nginx", action="store_true", help="put nginx in front even with 1 replica")
     ap.add_argument("--budget", type=float, default=None, help="seconds per run (default 60 + 3 per session)")
     ap.add_argument("--pages", nargs="+", help="URL paths to use instead of the sidebar's pages, e.g. / /word2vec")
@@ -653,8 +757,11 @@ def main(argv: list[str]) -> int:
         print(f"classroom: N={n}, replicas={r}, budget {budget:.0f} s …", flush=True)
         run = asyncio.run(run_once(n, r, budget, args.seed, args.pages, args.via_nginx, not args.no_warm_up))
         s = summarize(run)
-        print(f"  interaction p50/p95 {fmt(s['int_p50'])}/{fmt(s['int_p95'])} ms, trained {s['trained']}/"
-              f"{s['trains']}, RSS peak {fmt(s['rss_peak'])} MB, errors {len(s['errors'])}", flush=True)
+        print(
+            f"  interaction p50/p95 {fmt(s['int_p50'])}/{fmt(s['int_p95'])} ms, trained {s['trained']}/"
+            f"{s['trains']}, RSS peak {fmt(s['rss_peak'])} MB, errors {len(s['errors'])}",
+            flush=True,
+        )
         runs.append(run)
     out_json = ROOT / "bench" / "out" / f"{args.out.stem}.json"  # raw records beside the other bench outputs
     out_json.parent.mkdir(parents=True, exist_ok=True)

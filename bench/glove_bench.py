@@ -8,6 +8,7 @@ numbers as ours before anything is timed:
 - training: the same mini-batch glove.c AdaGrad step with numpy fancy indexing and np.add.at.
 Training runs on one thread, as in the app (ui/training.py sets torch.set_num_threads(1)).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.corpus import build_vocab, encode, load_corpus  # noqa: E402
-from engine.glove import GloVe, GloveConfig, Pairs, adagrad_step, cooccurrence, weighting  # noqa: E402
+from engine.core.corpus import build_vocab, encode, load_corpus  # noqa: E402
+from engine.embeddings.glove import GloVe, GloveConfig, Pairs, adagrad_step, cooccurrence, weighting  # noqa: E402
 
 TOKENS, WINDOW, MIN_COUNT, DIM, BATCH, STEPS = 1_000_000, 10, 5, 50, 4096, 150
 
@@ -63,13 +64,17 @@ class NumpyGlove:
         diff = (wi * cj).sum(1) + self.b[rows] + self.bc[cols] - np.log(x)
         fdiff = weighting(x, cfg.x_max, cfg.alpha) * diff
         g = cfg.lr * fdiff  # lr * d(0.5 f diff^2)/d(bias)
-        for name, param, idx, grad in (("w", self.w, rows, g[:, None] * cj), ("c", self.c, cols, g[:, None] * wi),
-                                       ("b", self.b, rows, g), ("bc", self.bc, cols, g)):
+        for name, param, idx, grad in (
+            ("w", self.w, rows, g[:, None] * cj),
+            ("c", self.c, cols, g[:, None] * wi),
+            ("b", self.b, rows, g),
+            ("bc", self.bc, cols, g),
+        ):
             touched, inv = np.unique(idx, return_inverse=True)
             acc = np.zeros((touched.size, *param.shape[1:]))
             np.add.at(acc, inv, grad)  # gradients of a word seen several times in the batch add up
             param[touched] -= acc / np.sqrt(self.G[name][touched])
-            self.G[name][touched] += acc ** 2
+            self.G[name][touched] += acc**2
         return 0.5 * float((fdiff * diff).sum())
 
 
@@ -96,7 +101,7 @@ def main() -> None:
     pairs = Pairs.from_matrix(X)
     cfg = GloveConfig(dim=DIM, batch_size=BATCH)
     perm = np.random.default_rng(0).permutation(len(pairs))
-    batches = [perm[i * BATCH:(i + 1) * BATCH] for i in range(STEPS)]
+    batches = [perm[i * BATCH : (i + 1) * BATCH] for i in range(STEPS)]
 
     # same start, same batches: both trainers must agree before they are timed
     model = GloVe(V, DIM, seed=0)
@@ -131,7 +136,7 @@ def main() -> None:
         "Best of 3 (counting) / 2 (training) runs; results checked equal to the reference before timing.\n",
         "| task | ours | plain-numpy reference | speed-up |",
         "|---|---|---|---|",
-        f"| co-occurrence build (`engine.glove.cooccurrence`, scipy CSR per distance) | {t_ours:.2f} s "
+        f"| co-occurrence build (`engine.embeddings.glove.cooccurrence`, scipy CSR per distance) | {t_ours:.2f} s "
         f"({n_tok / t_ours / 1e6:.2f} M tokens/s) | {t_ref:.2f} s (vectorised pairs, sort + reduceat) | {t_ref / t_ours:.2f}× |",
         f"| AdaGrad training, d = {DIM}, batch {BATCH}, {STEPS} steps, 1 thread (`adagrad_step`, PyTorch, "
         f"sparse row updates) | {tt_ours:.2f} s ({n_pairs / tt_ours / 1e3:,.0f} k pairs/s) | {tt_ref:.2f} s "

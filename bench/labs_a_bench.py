@@ -10,6 +10,7 @@ Writes bench/results/labs_a.md.
 
     .venv/bin/python bench/labs_a_bench.py [seeds]
 """
+
 from __future__ import annotations
 
 import os
@@ -23,12 +24,12 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import elmo_bert_xor as xo  # noqa: E402
-from engine import leakage as lk  # noqa: E402
-from engine.causal_lm import CausalLM, CausalLMConfig, build_lm_data, train_causal_lm  # noqa: E402
-from engine.corpus import load_documents  # noqa: E402
-from engine.train import run  # noqa: E402
-from engine.wordpiece import train_wordpiece  # noqa: E402
+from engine.bert.causal_lm import CausalLM, CausalLMConfig, build_lm_data, train_causal_lm  # noqa: E402
+from engine.bert.wordpiece import train_wordpiece  # noqa: E402
+from engine.core.corpus import load_documents  # noqa: E402
+from engine.core.train import run  # noqa: E402
+from engine.labs import leak as lk  # noqa: E402
+from engine.labs import xor as xo  # noqa: E402
 
 CAP = 30.0
 
@@ -52,13 +53,19 @@ def fmt_s(h):
 def main(seeds: int = 2) -> None:
     torch.set_num_threads(1)
     load = os.getloadavg()[0]
-    lines = ["# BERT labs A: mlm_causal, leak, xor", "",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load "
-             f"average at start {load:.1f} (2 cores shared by several engineers); one torch thread; {CAP:.0f} s cap "
-             "as in the training panel.", "",
-             "## leak (bert-10): default LeakConfig, three models round-robin", "",
-             "| seed | H | (a) below H/2 after | steps done | (a) final | (b) causal final | true P on the same "
-             "tokens | (c) MLM final | masked-token floor |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# BERT labs A: mlm_causal, leak, xor",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load "
+        f"average at start {load:.1f} (2 cores shared by several engineers); one torch thread; {CAP:.0f} s cap "
+        "as in the training panel.",
+        "",
+        "## leak (bert-10): default LeakConfig, three models round-robin",
+        "",
+        "| seed | H | (a) below H/2 after | steps done | (a) final | (b) causal final | true P on the same "
+        "tokens | (c) MLM final | masked-token floor |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for seed in range(seeds):
         cfg = lk.LeakConfig(seed=seed)
         p = lk.transition_matrix(cfg.n_states, cfg.concentration, cfg.seed)
@@ -66,23 +73,35 @@ def main(seeds: int = 2) -> None:
         hist = run(timed(lk.train_leak(lk.make_models(cfg), p, cfg)), max_seconds=CAP).history
         ev = [x for x in hist if "eval_leak" in x.metrics]
         m = ev[-1].metrics
-        lines.append(f"| {seed} | {h:.3f} | {fmt_s(first(ev, lambda d: d['eval_leak'] < h / 2))} | {hist[-1].step} | "
-                     f"{m['eval_leak']:.3f} | {m['eval_causal']:.3f} | {m['oracle_next']:.3f} | {m['eval_mlm']:.3f} | "
-                     f"{lk.both_sides_entropy(p):.3f} |")
-    lines += ["", "## xor (bert-07-1): default XorConfig (length 8, linear classifier on both)", "",
-              "| seed | params ELMo / BERT | BERT-style > 95% after | steps done | BERT-style final | ELMo-style final |",
-              "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {seed} | {h:.3f} | {fmt_s(first(ev, lambda d: d['eval_leak'] < h / 2))} | {hist[-1].step} | "  # noqa: B023
+            f"{m['eval_leak']:.3f} | {m['eval_causal']:.3f} | {m['oracle_next']:.3f} | {m['eval_mlm']:.3f} | "
+            f"{lk.both_sides_entropy(p):.3f} |"
+        )
+    lines += [
+        "",
+        "## xor (bert-07-1): default XorConfig (length 8, linear classifier on both)",
+        "",
+        "| seed | params ELMo / BERT | BERT-style > 95% after | steps done | BERT-style final | ELMo-style final |",
+        "|---|---|---|---|---|---|",
+    ]
     for seed in range(seeds):
         cfg = xo.XorConfig(seed=seed)
         models = xo.make_models(cfg)
         sizes = "/".join(f"{sum(q.numel() for q in m.parameters()):,}" for m in models.values())
         hist = run(timed(xo.train_xor(models, cfg)), max_seconds=CAP).history
         ev = [x for x in hist if "acc_bert" in x.metrics]
-        lines.append(f"| {seed} | {sizes} | {fmt_s(first(ev, lambda d: d['acc_bert'] > 0.95))} | {hist[-1].step} | "
-                     f"{ev[-1].metrics['acc_bert']:.3f} | {ev[-1].metrics['acc_elmo']:.3f} |")
-    lines += ["", "## mlm_causal (bert-06-1, 07-3, 08): causal LM on the tiny BERT's WordPiece vocabulary (2,000)", "",
-              "| corpus | data prep | unigram acc | 2x unigram after | steps done | ms/step | accuracy at the cap |",
-              "|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {seed} | {sizes} | {fmt_s(first(ev, lambda d: d['acc_bert'] > 0.95))} | {hist[-1].step} | "
+            f"{ev[-1].metrics['acc_bert']:.3f} | {ev[-1].metrics['acc_elmo']:.3f} |"
+        )
+    lines += [
+        "",
+        "## mlm_causal (bert-06-1, 07-3, 08): causal LM on the tiny BERT's WordPiece vocabulary (2,000)",
+        "",
+        "| corpus | data prep | unigram acc | 2x unigram after | steps done | ms/step | accuracy at the cap |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, max_docs in (("toy_en", None), ("news_en", 1000)):
         t0 = time.perf_counter()
         docs = load_documents(name, max_docs)
@@ -92,8 +111,10 @@ def main(seeds: int = 2) -> None:
         base = data.unigram_accuracy
         res = run(timed(train_causal_lm(CausalLM(CausalLMConfig(), tok), data)), max_seconds=CAP)
         ev = [x for x in res.history if "acc" in x.metrics]
-        lines.append(f"| {name} | {prep:.1f} s | {base:.3f} | {fmt_s(first(ev, lambda d: d['acc'] > 2 * base))} | "
-                     f"{res.history[-1].step} | {1000 * res.seconds / len(res.history):.0f} | {ev[-1].metrics['acc']:.3f} |")
+        lines.append(
+            f"| {name} | {prep:.1f} s | {base:.3f} | {fmt_s(first(ev, lambda d: d['acc'] > 2 * base))} | "  # noqa: B023
+            f"{res.history[-1].step} | {1000 * res.seconds / len(res.history):.0f} | {ev[-1].metrics['acc']:.3f} |"
+        )
     out = ROOT / "bench" / "results" / "labs_a.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -1,7 +1,7 @@
 """Where one rerun of each page spends its time: cProfile around the script thread of AppTest runs.
 
     .venv/bin/python bench/profile_pages.py                       # every page, 3 profiled reruns each
-    .venv/bin/python bench/profile_pages.py --pages views/glove.py --top 25 --print
+    .venv/bin/python bench/profile_pages.py --pages views/glove/page.py --top 25 --print
     .venv/bin/python bench/profile_pages.py --label after --out bench/out/profile-after.json
 
 A page is opened through app.py like a student (the first run fills the st.cache_* entries and imports), then
@@ -15,6 +15,7 @@ The timings are for one session on an otherwise quiet process; under a classroom
 (see bench/classroom_ws.py). py-spy is not installed, and cProfile makes Python-heavy code look slower than it is,
 so read the shares, not the absolute numbers. Writes bench/out/profile-<label>.json and, with --md, a markdown table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,10 +34,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from conftest import nav_pages  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1 import local_script_runner as lsr  # noqa: E402
-
-from conftest import nav_pages  # noqa: E402
 
 PROFILE: dict[str, cProfile.Profile | None] = {"p": None}
 _orig_thread = lsr.LocalScriptRunner._run_script_thread
@@ -61,7 +61,7 @@ OURS = tuple(str(ROOT / d) for d in ("views", "viz", "engine", "ui"))
 
 def top_functions(stats: pstats.Stats, n: int, ours_only: bool) -> list[dict]:
     rows = []
-    for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():
+    for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():  # noqa: B007
         if ours_only and not file.startswith(OURS):
             continue
         name = f"{Path(file).relative_to(ROOT) if file.startswith(str(ROOT)) else Path(file).name}:{line}({func})"
@@ -90,30 +90,48 @@ def profile_page(page: str, lang: str, reruns: int, top: int) -> dict:
     ser_ms = (time.perf_counter() - t0) * 1e3
     stats = pstats.Stats(prof)
     # AppTest compiles the page script on every run; the server compiles it once per process (ScriptCache).
-    compile_s = sum(ct for (file, _, func), (_, _, _, ct, _) in stats.stats.items()
-                    if func == "get_bytecode" and file.endswith("script_cache.py"))
-    return {"compile_ms": compile_s * 1e3 / max(reruns, 1), "page": page, "lang": lang, "first_ms": first_ms,
-            "rerun_ms": statistics.median(walls),
-            "rerun_all_ms": walls, "exceptions": len(at.exception), "msgs": len(msgs), "kb": size / 1024,
-            "serialize_ms": ser_ms, "profiled_s": stats.total_tt / max(reruns, 1),
-            "ours": top_functions(stats, top, True), "hot": top_functions(stats, top, False)}
+    compile_s = sum(
+        ct
+        for (file, _, func), (_, _, _, ct, _) in stats.stats.items()
+        if func == "get_bytecode" and file.endswith("script_cache.py")
+    )
+    return {
+        "compile_ms": compile_s * 1e3 / max(reruns, 1),
+        "page": page,
+        "lang": lang,
+        "first_ms": first_ms,
+        "rerun_ms": statistics.median(walls),
+        "rerun_all_ms": walls,
+        "exceptions": len(at.exception),
+        "msgs": len(msgs),
+        "kb": size / 1024,
+        "serialize_ms": ser_ms,
+        "profiled_s": stats.total_tt / max(reruns, 1),
+        "ours": top_functions(stats, top, True),
+        "hot": top_functions(stats, top, False),
+    }
 
 
 def markdown(results: list[dict], label: str) -> str:
-    lines = [f"**Profile of one rerun per page ({label})** — AppTest, one session, cProfile in the script thread",
-             "", "| page | lang | rerun median (ms) | of which AppTest's script compile (ms) | ForwardMsgs, KB "
-             "(serialise ms) | top own functions (cumulative ms per rerun) |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"**Profile of one rerun per page ({label})** — AppTest, one session, cProfile in the script thread",
+        "",
+        "| page | lang | rerun median (ms) | of which AppTest's script compile (ms) | ForwardMsgs, KB "
+        "(serialise ms) | top own functions (cumulative ms per rerun) |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results:
         tops = "; ".join(f"`{f['fn']}` {f['cum_ms'] / max(len(r['rerun_all_ms']), 1):.0f}" for f in r["ours"][:4])
-        lines.append(f"| `{r['page']}` | {r['lang']} | {r['rerun_ms']:.0f} | {r.get('compile_ms', float('nan')):.0f} | {r['msgs']}, {r['kb']:.0f} "
-                     f"({r['serialize_ms']:.0f}) | {tops} |")
+        lines.append(
+            f"| `{r['page']}` | {r['lang']} | {r['rerun_ms']:.0f} | {r.get('compile_ms', float('nan')):.0f} | {r['msgs']}, {r['kb']:.0f} "
+            f"({r['serialize_ms']:.0f}) | {tops} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", nargs="+", help="page files, e.g. views/glove.py (default: every page of app.py)")
+    ap.add_argument("--pages", nargs="+", help="page files, e.g. views/glove/page.py (default: every page of app.py)")
     ap.add_argument("--lang", default="en")
     ap.add_argument("--reruns", type=int, default=3)
     ap.add_argument("--top", type=int, default=15)
@@ -126,9 +144,12 @@ def main(argv: list[str]) -> int:
     for page in pages:
         r = profile_page(page, args.lang, args.reruns, args.top)
         results.append(r)
-        print(f"{page:32s} first {r['first_ms']:7.0f} ms  rerun {r['rerun_ms']:6.0f} ms "
-              f"(of which compiling the script {r['compile_ms']:.0f} ms)  "
-              f"{r['msgs']:4d} msgs {r['kb']:7.0f} KB (serialise {r['serialize_ms']:.0f} ms)", flush=True)
+        print(
+            f"{page:32s} first {r['first_ms']:7.0f} ms  rerun {r['rerun_ms']:6.0f} ms "
+            f"(of which compiling the script {r['compile_ms']:.0f} ms)  "
+            f"{r['msgs']:4d} msgs {r['kb']:7.0f} KB (serialise {r['serialize_ms']:.0f} ms)",
+            flush=True,
+        )
         if args.print:
             n = max(len(r["rerun_all_ms"]), 1)
             print("   own code, cumulative ms per rerun:")

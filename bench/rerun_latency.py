@@ -15,6 +15,7 @@ wall time swings with the load, the CPU time much less.
 
 Writes bench/results/rerun_latency.md (or --out) and raw numbers to bench/out/<its stem>.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,9 @@ from classroom_ws import ENDED, Session, WidgetState, discover_pages, new_value,
 ORDER = {"slider": 0, "number_input": 0, "selectbox": 1, "radio": 1}
 
 
-async def measure_page(base: str, path: str, lang: str, train_s: float, changes: int, seed: int,
-                       cpu=lambda: 0.0) -> dict:
+async def measure_page(
+    base: str, path: str, lang: str, train_s: float, changes: int, seed: int, cpu=lambda: 0.0
+) -> dict:
     import random
 
     rng = random.Random(seed)
@@ -77,8 +79,15 @@ async def measure_page(base: str, path: str, lang: str, train_s: float, changes:
                 continue
             cpu0 = cpu()
             ms = await s.rerun([ws], fragment_id=w.fragment_id, timeout_s=120)
-            out["changes"].append({"key": w.key, "kind": w.kind, "fragment": bool(w.fragment_id), "ms": ms,
-                                   "cpu_ms": (cpu() - cpu0) * 1000})
+            out["changes"].append(
+                {
+                    "key": w.key,
+                    "kind": w.kind,
+                    "fragment": bool(w.fragment_id),
+                    "ms": ms,
+                    "cpu_ms": (cpu() - cpu0) * 1000,
+                }
+            )
             await asyncio.sleep(0.3)
         out["exceptions"] = s.exceptions
     except Exception as exc:  # noqa: BLE001
@@ -89,8 +98,9 @@ async def measure_page(base: str, path: str, lang: str, train_s: float, changes:
     return out
 
 
-async def run_all(pages: list[str] | None, lang: str, train_s: float, changes: int, seed: int,
-                  env: dict | None = None) -> dict:
+async def run_all(
+    pages: list[str] | None, lang: str, train_s: float, changes: int, seed: int, env: dict | None = None
+) -> dict:
     with Server(env=env, log=ROOT / "bench" / "out" / "rerun-latency-server.log") as server:
         paths = pages or await discover_pages(server.url)
         load = os.getloadavg()
@@ -98,21 +108,27 @@ async def run_all(pages: list[str] | None, lang: str, train_s: float, changes: i
         for p in paths:
             r = await measure_page(server.url, p, lang, train_s, changes, seed, server.cpu_seconds)
             ms = [c["ms"] for c in r["changes"]]
-            print(f"{p:22s} trained={r['trained']} reruns median {fmt(statistics.median(ms) if ms else None)} ms "
-                  f"max {fmt(max(ms, default=None))} ms {r['error'] or ''}", flush=True)
+            print(
+                f"{p:22s} trained={r['trained']} reruns median {fmt(statistics.median(ms) if ms else None)} ms "
+                f"max {fmt(max(ms, default=None))} ms {r['error'] or ''}",
+                flush=True,
+            )
             results.append(r)
         return {"results": results, "load_before": load, "load_after": os.getloadavg(), "lang": lang}
 
 
 def report(run: dict, argv: list[str], label: str) -> str:
     cmd = " ".join(["python bench/rerun_latency.py", *argv])
-    lines = [f"**Rerun latency with a trained model in the session ({label})** · `{cmd}` · "
-             f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()}, {os.cpu_count()} cores, load average "
-             f"{run['load_before'][0]:.1f} → {run['load_after'][0]:.1f} (other work shares the machine), one student, "
-             "real server over its websocket", "",
-             "| page | model trained (status, s) | reruns | median (ms) | p95 / max (ms) | server CPU per rerun, median (ms) "
-             "| slowest widget | in a fragment |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"**Rerun latency with a trained model in the session ({label})** · `{cmd}` · "
+        f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{run['load_before'][0]:.1f} → {run['load_after'][0]:.1f} (other work shares the machine), one student, "
+        "real server over its websocket",
+        "",
+        "| page | model trained (status, s) | reruns | median (ms) | p95 / max (ms) | server CPU per rerun, median (ms) "
+        "| slowest widget | in a fragment |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in run["results"]:
         ms = [c["ms"] for c in r["changes"]]
         slow = max(r["changes"], key=lambda c: c["ms"])["key"] if ms else "–"
@@ -121,10 +137,11 @@ def report(run: dict, argv: list[str], label: str) -> str:
         med = statistics.median(ms) if ms else None
         mark = "" if med is None else (" ✓" if med < 300 else "")
         cpu = [c["cpu_ms"] for c in r["changes"]]
-        lines.append(f"| `{r['page']}` | {trained} | {len(ms)} | {fmt(med)}{mark} | {fmt(pct(ms, 95))} / "
-                     f"{fmt(max(ms, default=None))} | {fmt(statistics.median(cpu) if cpu else None)} "
-                     f"| `{slow}` | {frag}/{len(ms)} |"
-                     + (f" error: {r['error']}" if r["error"] else ""))
+        lines.append(
+            f"| `{r['page']}` | {trained} | {len(ms)} | {fmt(med)}{mark} | {fmt(pct(ms, 95))} / "
+            f"{fmt(max(ms, default=None))} | {fmt(statistics.median(cpu) if cpu else None)} "
+            f"| `{slow}` | {frag}/{len(ms)} |" + (f" error: {r['error']}" if r["error"] else "")
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -136,18 +153,30 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--changes", type=int, default=8, help="widget changes timed per page")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--label", default="now")
-    ap.add_argument("--server-env", nargs="+", default=[], metavar="KEY=VALUE",
-                    help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false")
-    ap.add_argument("--app-dir", type=Path, help="serve the app from another checkout (e.g. `git archive` of an older "
-                    "commit, to time before / after a change under the same load)")
+    ap.add_argument(
+        "--server-env",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false",
+    )
+    ap.add_argument(
+        "--app-dir",
+        type=Path,
+        help="serve the app from another checkout (e.g. `git archive` of an older "
+        "commit, to time before / after a change under the same load)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "rerun_latency.md")
     args = ap.parse_args(argv)
     if args.app_dir:
         import classroom
 
         classroom.ROOT = args.app_dir.resolve()  # Server starts `streamlit run app.py` there
-    run = asyncio.run(run_all(args.pages, args.lang, args.train, args.changes, args.seed,
-                              dict(kv.split("=", 1) for kv in args.server_env)))
+    run = asyncio.run(
+        run_all(
+            args.pages, args.lang, args.train, args.changes, args.seed, dict(kv.split("=", 1) for kv in args.server_env)
+        )
+    )
     out_json = ROOT / "bench" / "out" / f"{args.out.stem}-{args.label}.json"
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(run, indent=1))

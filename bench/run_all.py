@@ -7,6 +7,7 @@
 Each benchmark measures ours and its peer in the same run on the same machine and writes its own
 bench/results/<name>.md; never run benchmarks from the test suite.
 """
+
 from __future__ import annotations
 
 import os

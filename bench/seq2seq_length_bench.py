@@ -7,6 +7,7 @@ One thread, as in the app, 60 s cap like the panel: steps done, ms per step (eva
 time, and the held-out token accuracy of each model at each evaluated length at the end (64 strings per length).
 CPU time is reported next to wall time because the machine is shared. Appends to bench/results/seq2seq_length.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.seq2seq_length import MODEL_NAMES, LengthConfig, LengthModels, latest_curves, train_length_models  # noqa
-from engine.train import run  # noqa: E402
+from engine.transformer.seq2seq import MODEL_NAMES, LengthConfig, LengthModels, latest_curves, train_length_models  # noqa
+from engine.core.train import run  # noqa: E402
 
 
 def main() -> None:
@@ -38,12 +39,14 @@ def main() -> None:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     lengths, curves = latest_curves(res.history)
     n = len(res.history)
-    lines = [f"\n## max length {cfg.max_len}, {cfg.steps} steps planned, cap {args.seconds:.0f} s "
-             f"({time.strftime('%Y-%m-%d %H:%M')}, {platform.processor() or platform.machine()}, 1 thread)\n",
-             f"- {n} steps ({res.status}) in {wall:.1f} s wall / {cpu:.1f} s CPU: {1000 * wall / n:.0f} ms per step",
-             f"- parameters: {models.param_counts()}\n",
-             "| model | " + " | ".join(f"L={x}" for x in lengths) + " |",
-             "|---|" + "---|" * len(lengths)]
+    lines = [
+        f"\n## max length {cfg.max_len}, {cfg.steps} steps planned, cap {args.seconds:.0f} s "
+        f"({time.strftime('%Y-%m-%d %H:%M')}, {platform.processor() or platform.machine()}, 1 thread)\n",
+        f"- {n} steps ({res.status}) in {wall:.1f} s wall / {cpu:.1f} s CPU: {1000 * wall / n:.0f} ms per step",
+        f"- parameters: {models.param_counts()}\n",
+        "| model | " + " | ".join(f"L={x}" for x in lengths) + " |",
+        "|---|" + "---|" * len(lengths),
+    ]
     lines += [f"| {m} | " + " | ".join(f"{v:.0%}" for v in curves[m]) + " |" for m in MODEL_NAMES]
     text = "\n".join(lines) + "\n"
     print(text)

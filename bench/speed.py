@@ -12,6 +12,7 @@ Page opens (one warm server): each page in a fresh browser context, the first ti
 st.cache_resource loads) and a second time (a new student opening the same page), timed from navigation start to
 the end of the page's last script run of the load. Writes bench/results/speed.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classroom import CHROMIUM, LAUNCH_ARGS, LAST_RUN_END_JS, ROOT, STATE_LOG_JS, Server, wait_idle  # noqa: E402
+from classroom import CHROMIUM, LAST_RUN_END_JS, LAUNCH_ARGS, ROOT, STATE_LOG_JS, Server, wait_idle  # noqa: E402
 
 FCP_JS = "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? null"
 
@@ -41,8 +42,13 @@ async def cold_start(browser, i: int) -> dict:
         await page.locator('[data-testid="stMain"] h1').first.wait_for(state="visible", timeout=120_000)
         title = time.perf_counter()
         await wait_idle(page, 120, settle_s=0.3)
-        out = {"health_s": health, "title_s": title - server.started_at, "title_after_nav_s": title - nav,
-               "fcp_ms": await page.evaluate(FCP_JS), "run_end_ms": await page.evaluate(LAST_RUN_END_JS)}
+        out = {
+            "health_s": health,
+            "title_s": title - server.started_at,
+            "title_after_nav_s": title - nav,
+            "fcp_ms": await page.evaluate(FCP_JS),
+            "run_end_ms": await page.evaluate(LAST_RUN_END_JS),
+        }
         await ctx.close()
         return out
     finally:
@@ -113,8 +119,10 @@ def report(colds: list[dict], opens: list, argv: list[str]) -> str:
             "|---|---|---|---|---|---|",
         ]
         for i, c in enumerate(colds, 1):
-            lines.append(f"| {i} | {fmt(c['health_s'])} | {fmt(c['fcp_ms'], '.0f')} | {fmt(c['title_s'])} "
-                         f"| {fmt(c['title_after_nav_s'])} | {fmt(c['run_end_ms'], '.0f')} |")
+            lines.append(
+                f"| {i} | {fmt(c['health_s'])} | {fmt(c['fcp_ms'], '.0f')} | {fmt(c['title_s'])} "
+                f"| {fmt(c['title_after_nav_s'])} | {fmt(c['run_end_ms'], '.0f')} |"
+            )
         lines.append("")
     if opens:
         lines += [

@@ -1,4 +1,5 @@
 """Shared test fixtures: the page list is read from app.py's NAV, so new pages are covered automatically."""
+
 from __future__ import annotations
 
 import ast
@@ -22,8 +23,9 @@ def nav_pages() -> list[tuple[str, str]]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "NAV" for t in node.targets):
             nav = ast.literal_eval(node.value)
-            return [(file, url) for items in nav.values() for file, _name, _icon, url in items
-                    if (ROOT / file).exists()]
+            return [
+                (file, url) for items in nav.values() for file, _name, _icon, url in items if (ROOT / file).exists()
+            ]
     raise AssertionError("app.py has no NAV table")
 
 
@@ -57,8 +59,9 @@ def each_tab(at):
 def open_lab(name: str, lang: str = "en", timeout: float = 120, **params):
     """The BERT page on the toy corpus with lab `name` open, entered the way a teacher's link opens it:
     /bert?bert_tab=labs&bert_lab=<name>; `params` go to the URL too."""
-    return open_page("views/bert.py", lang, timeout,
-                     **{"bert_corpus": "toy_en", "bert_tab": "labs", "bert_lab": name, **params})
+    return open_page(
+        "views/bert/page.py", lang, timeout, **{"bert_corpus": "toy_en", "bert_tab": "labs", "bert_lab": name, **params}
+    )
 
 
 def wait_for_job(job, timeout: float = 120):

@@ -1,4 +1,5 @@
 """The shared Streamlit pieces (see the modules). Importing the package tunes the allocator once, below."""
+
 import ctypes
 import os
 import sys

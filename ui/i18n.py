@@ -6,6 +6,7 @@
 The language is the value of the sidebar switch (session key "lang", bound to the URL as ?lang=zh).
 Files are read once per process (they are read-only assets).
 """
+
 from __future__ import annotations
 
 import functools
@@ -72,4 +73,3 @@ def tl(key: str, lang: str | None = None) -> list:
     """A list value (e.g. options) in the current language."""
     value = strings(lang or current_lang()).get(key)
     return list(value) if isinstance(value, list) else [key]
-

@@ -3,6 +3,7 @@
 One place, so two pages that need the same corpus or model share one copy in memory instead of each caching
 its own. Nothing here is ever mutated; models being trained live in st.session_state (ui/training.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,9 @@ from typing import Any, Callable, Hashable
 
 import streamlit as st
 
-from engine.corpus import Corpus, load_corpus, load_documents
-from engine.minilm import load_minilm
-from engine.wordpiece import train_wordpiece
+from engine.bert.wordpiece import train_wordpiece
+from engine.core.corpus import Corpus, load_corpus, load_documents
+from engine.pretrained.minilm import load_minilm
 
 # the BERT page and its labs: how many documents of each large corpus they use, and the WordPiece vocabulary size
 # (one copy here, so the page's tiny BERT and the labs' models share one vocabulary, trained once per process)
@@ -89,10 +90,10 @@ COUNTS_MB = int(os.environ.get("NLP_ATLAS_COUNTS_MB", "320"))
 
 @st.cache_resource(show_spinner=False)
 def count_tables() -> SharedLRU:
-    """The GloVe page's co-occurrence tables (engine.glove.Counts), shared by every session, NLP_ATLAS_COUNTS_MB in
+    """The GloVe page's co-occurrence tables (engine.embeddings.glove.Counts), shared by every session, NLP_ATLAS_COUNTS_MB in
     total (default 320: four tables of a 1M-token corpus, or many small ones). The largest cache in a busy room: a
     memray census of 30 students found ~0.4 GB of them alive with an eight-entry cache; 160 MB made students wait
     for recounts (p95 1.2 s), 320 MB peaked at 1.47 GB (bench/results/classroom_ws_final3.md)."""
-    from engine.glove import counts_nbytes
+    from engine.embeddings.glove import counts_nbytes
 
     return SharedLRU(COUNTS_MB * 2**20, counts_nbytes)

@@ -7,6 +7,7 @@ browsers would open that link in English. This link always names the language (a
 The box is filled in the browser from the address bar (and kept in step with it twice a second): a widget inside
 an st.fragment changes the URL without rerunning app.py, so a link built on the server would go stale. The server
 builds the same link as the box's first value, for the moment before the script runs (and for AppTest)."""
+
 from __future__ import annotations
 
 import html
@@ -51,5 +52,9 @@ def share_link() -> None:
     link = view_link(st.context.url, st.query_params.to_dict(), lang) or ""
     with st.sidebar:
         st.caption(t("common.share_link"))
-        st.html(_BOX.format(value=html.escape(link, quote=True), label=html.escape(t("common.share_link")),
-                            lang=json.dumps(lang)), unsafe_allow_javascript=True)
+        st.html(
+            _BOX.format(
+                value=html.escape(link, quote=True), label=html.escape(t("common.share_link")), lang=json.dumps(lang)
+            ),
+            unsafe_allow_javascript=True,
+        )

@@ -2,9 +2,10 @@
 
 Binding st.tabs to the URL directly would store the tab's *label*, which changes with the language; here the
 URL holds a code (`?bert_tab=labs`), the widget state holds the label, and a language switch keeps the tab."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -40,3 +41,17 @@ def url_select(label: str, key: str, codes: Sequence[str], labels: Sequence[str]
     index = codes.index(code) if code in codes else 0
     chosen = st.selectbox(label, labels, index=index, key=key, on_change=_to_url, args=(key, codes, labels))
     return codes[labels.index(chosen)] if chosen in labels else codes[index]
+
+
+def show_tabs(key: str, tabs: Mapping[str, Callable[[], None]], labels: Sequence[str]) -> str | None:
+    """A page's tabs, routed by code: `tabs` maps each tab's code (in URL order) to the function that draws it.
+    Only the open tab's function runs, inside its tab; returns the open tab's code. A page's entry draws the
+    inputs its tabs share above this call and passes them in (`"ns": lambda: ns.render(corpus)`)."""
+    codes = list(tabs)
+    opened = None
+    for code, tab in zip(codes, url_tabs(key, codes, labels)):
+        if tab.open:
+            with tab:
+                tabs[code]()
+            opened = code
+    return opened

@@ -1,6 +1,6 @@
 """The shared live-training panel: Train / Stop, a progress bar, a live loss curve and a time cap.
 
-A page hands it a `make_run()` that builds a fresh model and its training generator (see engine/train.py):
+A page hands it a `make_run()` that builds a fresh model and its training generator (see engine/core/train.py):
 
     def make_run():
         model = Word2Vec(cfg, vocab)                 # may raise InputError: shown, nothing lost
@@ -19,13 +19,14 @@ Where the steps run (NLP_ATLAS_TRAIN_MODE):
 - "thread" (default): the generator runs in the daemon thread itself, sharing the server's interpreter lock; one
   training at a time per process (NLP_ATLAS_TRAIN_SLOTS, default 1).
 - "process" (Linux / macOS, opt-in): the thread hands the run to a child of a fork server started with the app
-  (engine/train_worker.py): the model and the call that made the generator travel pickled, the child trains under
+  (engine/core/train_worker.py): the model and the call that made the generator travel pickled, the child trains under
   a lower CPU priority (nice NLP_ATLAS_TRAIN_NICE, 10) with a memory cap, and sends back batches of Progress and,
   at the end (and about once a second while a live view is drawn), the model; the thread swaps it into job.model.
   Two trainings at a time by default, truly in parallel with the server. A run that cannot travel (a local
   generator function, an unpicklable model) trains in the thread instead. Costs the fork server's memory (~350 MB:
   torch and the engine imported once); see docs/classroom.md.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -39,8 +40,9 @@ from typing import Any, Callable, Iterable
 
 import streamlit as st
 
-from engine import train_worker as worker
-from engine.train import Progress, run
+from engine.core import train_worker as worker
+from engine.core.errors import InputError  # noqa: F401 - pages raise it from make_run
+from engine.core.train import Progress, run
 from ui.i18n import t
 from ui.widgets import chart, history_frame
 from viz.curves import loss_curve
@@ -56,10 +58,6 @@ TRAIN_SLOTS = int(os.environ.get("NLP_ATLAS_TRAIN_SLOTS", "1" if TRAIN_MODE == "
 TRAIN_NICE = int(os.environ.get("NLP_ATLAS_TRAIN_NICE", "10"))
 KILL_AFTER_S = 15.0  # a training process that has not ended this long after Stop or its time cap is killed
 TRAIN_MEM_MB = int(os.environ.get("NLP_ATLAS_TRAIN_MEM_MB", "1024"))  # a child's memory beyond its inputs
-
-
-class InputError(ValueError):
-    """Raised by a page's make_run (or engine validation) for input the user must fix: shown as a message."""
 
 
 @dataclass
@@ -120,8 +118,9 @@ def session_alive(job: Job) -> bool:
     return time.time() - job.last_poll < HEARTBEAT_S
 
 
-def _worker(job: Job, steps: Iterable[Progress], max_seconds: float, slots: threading.BoundedSemaphore,
-            snapshots: bool = False) -> None:
+def _worker(
+    job: Job, steps: Iterable[Progress], max_seconds: float, slots: threading.BoundedSemaphore, snapshots: bool = False
+) -> None:
     while not slots.acquire(timeout=0.2):
         if job.stop.is_set() or not session_alive(job):
             job.status = "stopped"
@@ -166,8 +165,16 @@ def _context():
 
             # imported once in the fork server, shared copy-on-write by every training process. "__main__" (the
             # streamlit script, when started by path): imported there once instead of in every child
-            ctx.set_forkserver_preload(["__main__", "engine.train_worker", "torch", "numpy", "scipy.sparse",
-                                        *(f"engine.{m.name}" for m in pkgutil.iter_modules(engine.__path__))])
+            ctx.set_forkserver_preload(
+                [
+                    "__main__",
+                    "engine.core.train_worker",
+                    "torch",
+                    "numpy",
+                    "scipy.sparse",
+                    *(f"engine.{m.name}" for m in pkgutil.iter_modules(engine.__path__)),
+                ]
+            )
             _CTX.append(ctx)
     return ctx
 
@@ -196,14 +203,19 @@ def _run_in_child(job: Job, steps: Iterable[Progress], max_seconds: float, snaps
     if why is None:
         ctx = _context()
         here, there = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=worker.child_main, args=(there, max_seconds, snapshots, TRAIN_NICE, TRAIN_MEM_MB),
-                           daemon=True, name=f"train-{job.key}")
+        proc = ctx.Process(
+            target=worker.child_main,
+            args=(there, max_seconds, snapshots, TRAIN_NICE, TRAIN_MEM_MB),
+            daemon=True,
+            name=f"train-{job.key}",
+        )
         proc.start()
         there.close()
         why = _follow(job, here, proc, spec, shared, max_seconds)
     if why is not None:
-        print(f"nlp-atlas: training {job.key!r} in a thread: it cannot run in a training process ({why})",
-              file=sys.stderr)
+        print(
+            f"nlp-atlas: training {job.key!r} in a thread: it cannot run in a training process ({why})", file=sys.stderr
+        )
         return False
     close = getattr(steps, "close", None)
     if close is not None:
@@ -281,12 +293,12 @@ def _follow(job: Job, here, proc, spec: bytes, shared: list, max_seconds: float)
     return None
 
 
-def start_job(key: str, model: Any, steps: Iterable[Progress], max_seconds: float,
-              snapshots: bool = False) -> Job:
+def start_job(key: str, model: Any, steps: Iterable[Progress], max_seconds: float, snapshots: bool = False) -> Job:
     """Start a run; `snapshots`: a live view reads job.model while it trains, so a child process sends copies."""
     job = Job(key=key, model=model, session_id=_session_id())
-    job.thread = threading.Thread(target=_worker, args=(job, steps, max_seconds, _slots(), snapshots),
-                                  daemon=True, name=f"train-{key}")
+    job.thread = threading.Thread(
+        target=_worker, args=(job, steps, max_seconds, _slots(), snapshots), daemon=True, name=f"train-{key}"
+    )
     job.thread.start()
     return job
 
@@ -358,9 +370,19 @@ def training_panel(
             metric_name = t(f"common.metric_{metric}") if metric else None
             if metric_name == f"common.metric_{metric}":  # no label for this metric: show its key
                 metric_name = metric
-            chart(loss_curve(j.history, metric=metric, metric_name=metric_name, title=t("common.loss_curve"),
-                             x_title=t("common.step"), y_title=t("common.loss")), key=f"{key}:loss", name=f"{key}-loss",
-                  data=history_frame(j.history, step=t("common.step"), loss=t("common.loss")) if j.finished else None)
+            chart(
+                loss_curve(
+                    j.history,
+                    metric=metric,
+                    metric_name=metric_name,
+                    title=t("common.loss_curve"),
+                    x_title=t("common.step"),
+                    y_title=t("common.loss"),
+                ),
+                key=f"{key}:loss",
+                name=f"{key}-loss",
+                data=history_frame(j.history, step=t("common.step"), loss=t("common.loss")) if j.finished else None,
+            )
         if live_view is not None and j.model is not None:
             live_view(j)
         if running and j.finished:
@@ -373,4 +395,6 @@ def training_panel(
         st.caption(t("common.previous_kept"))
         return job.previous  # the page keeps drawing what was trained before
     return job
+
+
 start_worker_server()  # with NLP_ATLAS_TRAIN_MODE=process: the fork server starts with the first page that trains

@@ -2,6 +2,7 @@
 
 Every function takes its title and axis titles as arguments, so the page passes them in the current language.
 """
+
 from __future__ import annotations
 
 from typing import Mapping, Sequence
@@ -17,41 +18,88 @@ def _arr(x) -> np.ndarray:
     return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
 
 
-def matrix_heatmap(mat, rows: Sequence[str] | None = None, cols: Sequence[str] | None = None, *, title: str = "",
-                   x_title: str = "", y_title: str = "", diverging: bool = True, text: bool = True,
-                   height: int | None = None) -> go.Figure:
+def matrix_heatmap(
+    mat,
+    rows: Sequence[str] | None = None,
+    cols: Sequence[str] | None = None,
+    *,
+    title: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    diverging: bool = True,
+    text: bool = True,
+    height: int | None = None,
+) -> go.Figure:
     """A labelled matrix; values printed in the cells when small enough. Diverging colours centred at 0."""
     z = _arr(mat)
     n_rows, n_cols = z.shape
     rows = [f"{i}·{r}" for i, r in enumerate(rows)] if rows is not None else list(range(n_rows))
     cols = [f"{j}·{c}" for j, c in enumerate(cols)] if cols is not None else list(range(n_cols))
     show = text and n_rows * n_cols <= 400
-    fig = go.Figure(go.Heatmap(z=z, x=cols, y=rows, colorscale="RdBu_r" if diverging else "Blues",
-                               zmid=0 if diverging else None, zmin=None if diverging else 0,
-                               text=np.round(z, 2) if show else None, texttemplate="%{text}" if show else None,
-                               hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>"))
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, margin=_MARGIN,
-                      height=height or max(260, 30 * n_rows + 120))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=cols,
+            y=rows,
+            colorscale="RdBu_r" if diverging else "Blues",
+            zmid=0 if diverging else None,
+            zmin=None if diverging else 0,
+            text=np.round(z, 2) if show else None,
+            texttemplate="%{text}" if show else None,
+            hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        margin=_MARGIN,
+        height=height or max(260, 30 * n_rows + 120),
+    )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     return fig
 
 
-def heads_grid(weights, rows: Sequence[str], cols: Sequence[str], *, title: str = "", head_label: str = "head {i}",
-               x_title: str = "", y_title: str = "") -> go.Figure:
+def heads_grid(
+    weights,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    *,
+    title: str = "",
+    head_label: str = "head {i}",
+    x_title: str = "",
+    y_title: str = "",
+) -> go.Figure:
     """Attention weights of every head side by side: weights (h, Tq, Tk), one panel per head, shared 0..1 scale."""
     w = _arr(weights)
     h = w.shape[0]
     ncols = min(h, 4)
     nrows = (h + ncols - 1) // ncols
-    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[head_label.format(i=i + 1) for i in range(h)],
-                        horizontal_spacing=0.04, vertical_spacing=0.12)
+    fig = make_subplots(
+        rows=nrows,
+        cols=ncols,
+        subplot_titles=[head_label.format(i=i + 1) for i in range(h)],
+        horizontal_spacing=0.04,
+        vertical_spacing=0.12,
+    )
     rl = [f"{i}·{r}" for i, r in enumerate(rows)]
     cl = [f"{j}·{c}" for j, c in enumerate(cols)]
     for i in range(h):
-        fig.add_trace(go.Heatmap(z=w[i], x=cl, y=rl, zmin=0, zmax=1, colorscale="Blues", showscale=i == 0,
-                                 hovertemplate="%{y} → %{x}: %{z:.2f}<extra></extra>"),
-                      row=i // ncols + 1, col=i % ncols + 1)
+        fig.add_trace(
+            go.Heatmap(
+                z=w[i],
+                x=cl,
+                y=rl,
+                zmin=0,
+                zmax=1,
+                colorscale="Blues",
+                showscale=i == 0,
+                hovertemplate="%{y} → %{x}: %{z:.2f}<extra></extra>",
+            ),
+            row=i // ncols + 1,
+            col=i % ncols + 1,
+        )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     fig.update_layout(title=title, height=max(300, 280 * nrows), margin=_MARGIN)
@@ -60,15 +108,38 @@ def heads_grid(weights, rows: Sequence[str], cols: Sequence[str], *, title: str 
     return fig
 
 
-def lines(x, series: Mapping[str, Sequence[float]], *, title: str = "", x_title: str = "", y_title: str = "",
-          log_x: bool = False, log_y: bool = False, markers: bool = True, dash: Mapping[str, str] | None = None,
-          height: int = 340) -> go.Figure:
+def lines(
+    x,
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    log_x: bool = False,
+    log_y: bool = False,
+    markers: bool = True,
+    dash: Mapping[str, str] | None = None,
+    height: int = 340,
+) -> go.Figure:
     fig = go.Figure()
     for name, ys in series.items():
-        fig.add_trace(go.Scatter(x=list(x), y=list(ys), name=name, mode="lines+markers" if markers else "lines",
-                                 line=dict(dash=(dash or {}).get(name, "solid"))))
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, margin=_MARGIN, height=height,
-                      legend=dict(orientation="h", y=-0.25))
+        fig.add_trace(
+            go.Scatter(
+                x=list(x),
+                y=list(ys),
+                name=name,
+                mode="lines+markers" if markers else "lines",
+                line=dict(dash=(dash or {}).get(name, "solid")),
+            )
+        )
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        margin=_MARGIN,
+        height=height,
+        legend=dict(orientation="h", y=-0.25),
+    )
     if log_x:
         fig.update_xaxes(type="log")
     if log_y:
@@ -88,30 +159,62 @@ def _log_range(values: Sequence[float]) -> list[float] | None:
     return [mid - 1, mid + 1]
 
 
-def bars(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = "", x_title: str = "",
-         y_title: str = "", log_y: bool = False, height: int = 320) -> go.Figure:
+def bars(
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    log_y: bool = False,
+    height: int = 320,
+) -> go.Figure:
     """Grouped bars: one group per category, one bar per series."""
-    fig = go.Figure([go.Bar(x=list(categories), y=list(v), name=k, text=[f"{x:.3g}" for x in v],
-                            textposition="outside") for k, v in series.items()])
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, barmode="group", margin=_MARGIN,
-                      height=height, legend=dict(orientation="h", y=-0.25))
+    fig = go.Figure(
+        [
+            go.Bar(x=list(categories), y=list(v), name=k, text=[f"{x:.3g}" for x in v], textposition="outside")
+            for k, v in series.items()
+        ]
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        barmode="group",
+        margin=_MARGIN,
+        height=height,
+        legend=dict(orientation="h", y=-0.25),
+    )
     if log_y:
         fig.update_yaxes(type="log")
     return fig
 
 
-def histograms(samples: Mapping[str, Sequence[float]], *, title: str = "", x_title: str = "", y_title: str = "",
-               height: int = 300) -> go.Figure:
-    fig = go.Figure([go.Histogram(x=list(v), name=k, opacity=0.6, nbinsx=60, histnorm="probability density")
-                     for k, v in samples.items()])
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, barmode="overlay", margin=_MARGIN,
-                      height=height, legend=dict(orientation="h", y=-0.25))
+def histograms(
+    samples: Mapping[str, Sequence[float]], *, title: str = "", x_title: str = "", y_title: str = "", height: int = 300
+) -> go.Figure:
+    fig = go.Figure(
+        [
+            go.Histogram(x=list(v), name=k, opacity=0.6, nbinsx=60, histnorm="probability density")
+            for k, v in samples.items()
+        ]
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        barmode="overlay",
+        margin=_MARGIN,
+        height=height,
+        legend=dict(orientation="h", y=-0.25),
+    )
     return fig
 
 
 def architecture_dot(label: Mapping[str, str], n_layers: int) -> str:
     """The encoder–decoder block diagram as Graphviz DOT (for st.graphviz_chart). `label` maps the keys
     src, tgt, emb, pe, self, masked, cross, ffn, addnorm, enc, dec, linear, softmax, memory to display text."""
+
     def esc(s: str) -> str:
         return s.replace('"', "'")
 

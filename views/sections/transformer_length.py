@@ -1,13 +1,24 @@
 """tf-08 on the Transformer page: the fixed-vector seq2seq, a GRU with Bahdanau attention and a small Transformer
 trained live side by side on a copy task → accuracy by length, the encoder-noise check, alignment maps."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 import torch
 
-from engine.seq2seq_length import (BOS, MODEL_NAMES, LengthConfig, LengthModels, accuracy_by_length, alignments,
-                                   copy_batch, encoder_noise_effect, latest_curves, train_length_models)
+from engine.transformer.seq2seq import (
+    BOS,
+    MODEL_NAMES,
+    LengthConfig,
+    LengthModels,
+    accuracy_by_length,
+    alignments,
+    copy_batch,
+    encoder_noise_effect,
+    latest_curves,
+    train_length_models,
+)
 from ui.i18n import t
 from ui.training import InputError, training_panel
 from ui.widgets import chart, matrix_frame
@@ -26,9 +37,15 @@ def model_label(name: str) -> str:
 
 
 def accuracy_chart(lengths: list[int], curves: dict, n_symbols: int, title: str, key: str) -> None:
-    fig = vz.accuracy_by_length(lengths, {model_label(n): curves[n] for n in MODEL_NAMES}, chance=1 / n_symbols,
-                                chance_label=t("transformer.len_chance"), title=title,
-                                x_title=t("transformer.len_length"), y_title=t("transformer.len_acc"))
+    fig = vz.accuracy_by_length(
+        lengths,
+        {model_label(n): curves[n] for n in MODEL_NAMES},
+        chance=1 / n_symbols,
+        chance_label=t("transformer.len_chance"),
+        title=title,
+        x_title=t("transformer.len_length"),
+        y_title=t("transformer.len_acc"),
+    )
     data = pd.DataFrame({t("transformer.len_length"): lengths, **{model_label(n): curves[n] for n in MODEL_NAMES}})
     chart(fig, key=key, name="seq2seq-vs-attention-by-length", data=data)
 
@@ -61,31 +78,49 @@ def results(models: LengthModels, seconds: float) -> None:
 
     st.markdown(f"**{t('transformer.len_noise_title')}**")
     counts = models.param_counts()
-    st.dataframe(pd.DataFrame({t("transformer.len_model"): [model_label(n) for n in MODEL_NAMES],
-                               t("transformer.len_params"): [f"{counts[n]:,}" for n in MODEL_NAMES],
-                               t("transformer.len_noise"): [f"{noise[n]:.4f}" for n in MODEL_NAMES]}),
-                 hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("transformer.len_model"): [model_label(n) for n in MODEL_NAMES],
+                t("transformer.len_params"): [f"{counts[n]:,}" for n in MODEL_NAMES],
+                t("transformer.len_noise"): [f"{noise[n]:.4f}" for n in MODEL_NAMES],
+            }
+        ),
+        hide_index=True,
+    )
     st.caption(t("transformer.len_noise_caption"))
 
-    length = st.slider(t("transformer.len_example"), cfg.min_len, cfg.max_len, min(cfg.max_len, 20),
-                       key=K + "example") if cfg.max_len > cfg.min_len else cfg.max_len
+    length = (
+        st.slider(t("transformer.len_example"), cfg.min_len, cfg.max_len, min(cfg.max_len, 20), key=K + "example")
+        if cfg.max_len > cfg.min_len
+        else cfg.max_len
+    )
     ex = alignments(models, length)
     src_names = [symbol(x) for x in ex["src"]]
     rows = {t("transformer.len_row_source"): src_names}
     for n in MODEL_NAMES:
-        rows[model_label(n)] = [s if p == x else f"{s}✗" for s, p, x in
-                                zip((symbol(p) for p in ex["pred"][n]), ex["pred"][n], ex["src"])]
+        rows[model_label(n)] = [
+            s if p == x else f"{s}✗" for s, p, x in zip((symbol(p) for p in ex["pred"][n]), ex["pred"][n], ex["src"])
+        ]
     st.markdown(f"**{t('transformer.len_pred_title')}**")
     st.dataframe(pd.DataFrame(rows, index=range(1, length + 1)).T, hide_index=False)
     out_names = src_names  # copying: output step t should write source symbol t
     cols = st.columns(2)
     for col, n in zip(cols, ("attn", "transformer")):
         with col:
-            chart(vz.alignment(ex["attn"][n], out_names, src_names,
-                               title=t("transformer.len_align_title", model=model_label(n)),
-                               x_title=t("transformer.len_source"), y_title=t("transformer.len_output")),
-                  key=K + f"align_{n}", name=f"alignment-{n}",
-                  data=matrix_frame(ex["attn"][n], out_names, src_names, corner=t("transformer.len_output")))
+            chart(
+                vz.alignment(
+                    ex["attn"][n],
+                    out_names,
+                    src_names,
+                    title=t("transformer.len_align_title", model=model_label(n)),
+                    x_title=t("transformer.len_source"),
+                    y_title=t("transformer.len_output"),
+                ),
+                key=K + f"align_{n}",
+                name=f"alignment-{n}",
+                data=matrix_frame(ex["attn"][n], out_names, src_names, corner=t("transformer.len_output")),
+            )
 
 
 @st.fragment  # its widgets rerun this section only

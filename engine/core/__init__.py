@@ -1,0 +1,1 @@
+"""The shared core: the training loop, input errors, corpora."""

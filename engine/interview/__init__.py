@@ -1,0 +1,1 @@
+"""The interview page's engines: the curriculum, the multitask and label-noise labs."""

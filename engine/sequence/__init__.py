@@ -1,0 +1,1 @@
+"""Sequence labelling: HMM, MEMM, CRF, the label-bias lattice, segmentation metrics."""

@@ -1,0 +1,1 @@
+"""The glove page: page.py draws the shared inputs and routes to one module per tab."""

@@ -1,0 +1,1 @@
+"""The home page (no tabs): page.py."""

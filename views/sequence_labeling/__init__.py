@@ -1,0 +1,1 @@
+"""The sequence_labeling page: page.py draws the shared inputs and routes to one module per tab."""

@@ -1,0 +1,1 @@
+"""The transformer page: page.py draws the shared inputs and routes to one module per tab."""
