@@ -59,18 +59,31 @@ def test_url_select_follows_the_url_and_survives_a_language_switch(tmp_path):
 
 def test_every_interview_demo_link_names_a_tab_that_exists():
     """The answers' demo links (assets/qa/*/<page>.toml `params`) carry `<page>_tab=<code>`: each code must be one
-    of the page's url_tabs codes (views/<page>.py TAB_CODES), or the link silently opens the first tab."""
+    of the page's tab codes (the keys of its `show_tabs("<page>_tab", {code: ...})` call in views/<page>/page.py),
+    or the link silently opens the first tab."""
     import ast
-    import re
     import tomllib
 
     codes = {}
     for view in (ROOT / "views").rglob("*.py"):
-        src = view.read_text(encoding="utf-8")
-        call = re.search(r'url_tabs\("(\w+)", TAB_CODES', src)
-        if call:
-            tuple_src = re.search(r"^TAB_CODES = (\([^)]*\))", src, re.M).group(1)
-            codes[call.group(1)] = set(ast.literal_eval(tuple_src))
+        tree = ast.parse(view.read_text(encoding="utf-8"))
+        dicts = {  # module-level `tabs = {...}` handed to show_tabs by name
+            target.id: node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "show_tabs"
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                table = node.args[1]
+                table = dicts.get(table.id, table) if isinstance(table, ast.Name) else table
+                assert isinstance(table, ast.Dict), (view, "show_tabs needs a literal {code: ...} table")
+                codes[node.args[0].value] = {ast.literal_eval(k) for k in table.keys}
     assert {"w2v_tab", "glove_tab", "seq_tab", "transformer_tab", "ptm_tab", "bert_tab", "interview_tab"} <= set(codes)
     checked = 0
     for path in (ROOT / "assets" / "qa").glob("*/*.toml"):

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import each_tab, nav_pages, open_page, stop_after
+from conftest import each_tab, nav_pages, open_page, stop_after, stop_jobs
 
 from ui.i18n import strings
 
@@ -120,7 +120,7 @@ def _render(page: str, lang: str, train: bool) -> PageCharts:
     charts that appear once each training panel has run and the EXTRA_BUTTONS were pressed."""
     out = PageCharts()
     at = open_page(page, lang)
-    stem = page.rsplit("/", 1)[-1]
+    stem = page.rsplit("/", 2)[-2]  # views/<page>/page.py: the page name
     try:
         for i, tab in enumerate(each_tab(at)):  # lazy tabs (ui.tabs.url_tabs): only the open one renders
             label = stem if tab is None else f"{stem} · {tab}"
@@ -138,10 +138,7 @@ def _render(page: str, lang: str, train: bool) -> PageCharts:
         # en label for a zh option list. Capture the labels in the script thread (see views/glove/page.py).
         out.exceptions.append(f"{stem} [{lang}] AppTest could not drive the page: {e}")
     finally:
-        for key, job in list(at.session_state.items()):
-            if str(key).startswith("job:"):
-                job.stop.set()
-                job.wait(30)
+        stop_jobs(at)
     return out
 
 
@@ -297,7 +294,7 @@ def audit(page: str) -> list[str]:
 def test_every_chart_is_labelled_translated_and_exportable(page):
     problems = audit(page)
     assert not problems, "\n".join(problems)
-    if page.endswith("home.py"):
+    if page.endswith("home/page.py"):
         return
     assert charts_of(page, "en").charts, f"{page}: no chart found (is the audit reading the page?)"
 

@@ -13,13 +13,13 @@ st.title(t("home.title"))
 st.markdown(t("home.pitch"))
 
 st.subheader(t("home.map_title"))
-topics = [name for name in TOPICS if (ROOT / "views" / f"{name}.py").exists()]
+topics = [name for name in TOPICS if (ROOT / "views" / name / "page.py").exists()]
 if not topics:
     st.info(t("home.no_topics"))
 cols = st.columns(3)
 for i, name in enumerate(topics):
     with cols[i % 3].container(border=True):
-        st.page_link(f"views/{name}.py", label=t(f"nav.{name}"), icon=":material/arrow_forward:")
+        st.page_link(f"views/{name}/page.py", label=t(f"nav.{name}"), icon=":material/arrow_forward:")
         st.caption(t(f"home.blurb.{name}"))
 
 st.subheader(t("home.how_title"))

@@ -8,11 +8,10 @@ from engine.labs.cbow_vs_mlm import MAX_WORDS, bert_row, bert_target_counts, bin
 from engine.pretrained import polysemy
 from ui import resources
 from ui.i18n import t, tl
-from ui.widgets import qa_panel
+from ui.widgets import bound, chart, qa_panel
 from viz import bert as vb
 from viz.labs import cbow_vs_mlm as vz
 
-URL = dict(bind="query-params")
 NS = "lab_cbow_vs_mlm"
 DRAWS = 2000
 
@@ -36,7 +35,7 @@ def _cosines(word, s1, s2):
 def _targets_part(words, window, p, seed):
     n = len(words)
     rows = cbow_rows(words, window)
-    st.plotly_chart(
+    chart(
         vz.cbow_grid(
             words,
             window,
@@ -45,10 +44,11 @@ def _targets_part(words, window, p, seed):
             y_title=_t("example"),
             names=tl(f"{NS}.cbow_cells"),
         ),
-        width="stretch",
+        key=f"{NS}_cbow",
+        name="bert-06-3-cbow-targets",
     )
     draws = [bert_row(words, p, seed + i) for i in range(4)]
-    st.plotly_chart(
+    chart(
         vb.masking_grid(
             [d[0] for d in draws],
             np.array([d[1] for d in draws]),
@@ -57,10 +57,11 @@ def _targets_part(words, window, p, seed):
             x_title=_t("position"),
             y_title=_t("draw"),
         ),
-        width="stretch",
+        key=f"{NS}_mlm",
+        name="bert-06-3-mlm-targets",
     )
     counts = _counts(n, p, seed)
-    st.plotly_chart(
+    chart(
         vz.target_counts(
             counts,
             binomial_pmf(n, p),
@@ -72,7 +73,8 @@ def _targets_part(words, window, p, seed):
             expected=_t("expected", p=p),
             cbow=_t("cbow_line"),
         ),
-        width="stretch",
+        key=f"{NS}_counts",
+        name="bert-06-3-target-counts",
     )
     c = st.columns(3)
     c[0].metric(_t("m_cbow"), n)
@@ -89,11 +91,11 @@ def _targets_part(words, window, p, seed):
 
 def render(corpus: str) -> None:
     st.markdown(_t("intro"))
-    text = st.text_input(_t("sentence"), _t("default_sentence"), key="bert_cbow_vs_mlm_text", max_chars=2000, **URL)
+    text = bound(st.text_input, _t("sentence"), _t("default_sentence"), key="bert_cbow_vs_mlm_text", max_chars=2000)
     c = st.columns(3)
-    window = c[0].slider(_t("window"), 1, 5, 2, key="bert_cbow_vs_mlm_window", **URL)
-    p = c[1].slider(_t("p"), 0.05, 0.5, 0.15, 0.01, key="bert_cbow_vs_mlm_p", **URL)
-    seed = int(c[2].number_input(_t("seed"), 0, 1_000_000, 0, key="bert_cbow_vs_mlm_seed", **URL) or 0)
+    window = bound(c[0].slider, _t("window"), 1, 5, 2, key="bert_cbow_vs_mlm_window")
+    p = bound(c[1].slider, _t("p"), 0.05, 0.5, 0.15, 0.01, key="bert_cbow_vs_mlm_p")
+    seed = int(bound(c[2].number_input, _t("seed"), 0, 1_000_000, 0, key="bert_cbow_vs_mlm_seed") or 0)
     all_words = tokenize(text or "", guess_lang(text or ""))
     if len(all_words) < 2:
         st.warning(_t("err_words"))
@@ -105,9 +107,9 @@ def render(corpus: str) -> None:
     st.subheader(_t("static_title"))
     st.markdown(_t("static_intro"))
     c = st.columns([1, 2, 2])
-    word = c[0].text_input(_t("word"), "bank", key="bert_cbow_vs_mlm_word", max_chars=50, **URL).strip()
-    s1 = c[1].text_input(_t("s1"), _t("default_s1"), key="bert_cbow_vs_mlm_s1", max_chars=500, **URL)
-    s2 = c[2].text_input(_t("s2"), _t("default_s2"), key="bert_cbow_vs_mlm_s2", max_chars=500, **URL)
+    word = bound(c[0].text_input, _t("word"), "bank", key="bert_cbow_vs_mlm_word", max_chars=50).strip()
+    s1 = bound(c[1].text_input, _t("s1"), _t("default_s1"), key="bert_cbow_vs_mlm_s1", max_chars=500)
+    s2 = bound(c[2].text_input, _t("s2"), _t("default_s2"), key="bert_cbow_vs_mlm_s2", max_chars=500)
     if polysemy.model_dir() is None:
         st.warning(_t("err_minilm"))
     elif not word or word.lower() not in (s1 or "").lower() or word.lower() not in (s2 or "").lower():
@@ -119,7 +121,7 @@ def render(corpus: str) -> None:
         except ValueError:
             st.warning(_t("err_pieces"))
         else:
-            st.plotly_chart(
+            chart(
                 vz.cosine_bars(
                     tl(f"{NS}.cos_names"),
                     [static, contextual],
@@ -127,7 +129,8 @@ def render(corpus: str) -> None:
                     y_title=_t("cosine"),
                     x_title=_t("cos_x"),
                 ),
-                width="stretch",
+                key=f"{NS}_cosine",
+                name="bert-06-3-static-vs-contextual",
             )
             st.success(_t("takeaway_static", s=static, c=contextual))
     qa_panel(["bert-06-3"])

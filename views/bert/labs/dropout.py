@@ -8,10 +8,9 @@ from engine.labs import dropout as ad
 from engine.transformer.param_count import count, layer_params
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
-from ui.widgets import qa_panel
+from ui.widgets import bound, chart, qa_panel
 from viz.labs import dropout as vz
 
-URL = dict(bind="query-params")
 NS = "lab_dropout"
 
 
@@ -61,10 +60,10 @@ def render(corpus: str) -> None:
 
     st.subheader(_t("train_header"))
     c = st.columns(4)
-    p = float(c[0].number_input(_t("p"), 0.0, 0.9, 0.1, 0.05, key="bert_dropout_p", **URL) or 0.0)
-    shared = c[1].toggle(_t("shared"), True, key="bert_dropout_shared", **URL)
-    noise = c[2].slider(_t("noise"), 0.0, 0.4, 0.2, 0.05, key="bert_dropout_noise", **URL)
-    seed = int(c[3].number_input(_t("seed"), 0, 1_000_000, 0, key="bert_dropout_seed", **URL) or 0)
+    p = float(bound(c[0].number_input, _t("p"), 0.0, 0.9, 0.1, 0.05, key="bert_dropout_p") or 0.0)
+    shared = bound(c[1].toggle, _t("shared"), True, key="bert_dropout_shared")
+    noise = bound(c[2].slider, _t("noise"), 0.0, 0.4, 0.2, 0.05, key="bert_dropout_noise")
+    seed = int(bound(c[3].number_input, _t("seed"), 0, 1_000_000, 0, key="bert_dropout_seed") or 0)
     cfg = ad.DropoutLabConfig(shared=shared, dropouts=(0.0, p), label_noise=noise, seed=seed)
     one = layer_params(cfg.hidden, cfg.intermediate)
     st.caption(
@@ -100,7 +99,7 @@ def render(corpus: str) -> None:
                 )
             )
         elif steps:
-            st.plotly_chart(
+            chart(
                 vz.train_val_curves(
                     steps,
                     curves,
@@ -110,7 +109,8 @@ def render(corpus: str) -> None:
                     x_title=t("common.step"),
                     y_title=_t("acc"),
                 ),
-                width="stretch",
+                key=f"{NS}_curves",
+                name="misc-13-dropout-curves",
             )
 
     job = training_panel("lab_dropout", make_run, max_seconds=30, live_view=live, disabled=p <= 0)

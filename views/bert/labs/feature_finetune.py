@@ -21,10 +21,8 @@ from engine.labs.feature_finetune import (
 from ui import resources
 from ui.i18n import t
 from ui.training import InputError, get_job, training_panel
-from ui.widgets import chart, qa_panel
+from ui.widgets import bound, chart, qa_panel
 from viz.labs import feature_finetune as vz
-
-URL = dict(bind="query-params")
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,15 +74,15 @@ def render(corpus: str) -> None:
     else:
         st.warning(t("lab_feature_finetune.from_fresh"))
     c = st.columns(3)
-    steps = c[0].slider(t("lab_feature_finetune.steps"), 20, 600, 150, 10, key="bert_feature_finetune_steps", **URL)
-    lr = c[1].select_slider(
+    steps = bound(c[0].slider, t("lab_feature_finetune.steps"), 20, 600, 150, 10, key="bert_feature_finetune_steps")
+    lr = bound(
+        c[1].select_slider,
         t("lab_feature_finetune.lr"),
         [1e-5, 3e-5, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 1e-2, 1.0],
         5e-4,
         key="bert_feature_finetune_lr",
-        **URL,
     )
-    seed = c[2].number_input(t("lab_feature_finetune.seed"), 0, 9999, 0, key="bert_feature_finetune_seed", **URL)
+    seed = bound(c[2].number_input, t("lab_feature_finetune.seed"), 0, 9999, 0, key="bert_feature_finetune_seed")
     cfg = TransferConfig(steps=int(steps), lr_finetune=float(lr), seed=int(seed))
     if lr >= 1e-2:
         st.warning(t("lab_feature_finetune.warn_lr"))

@@ -6,11 +6,10 @@ from engine.bert.wwm_pieces import mask_pieces, masked_text, split_share, word_p
 from engine.labs import independence as ind
 from engine.pretrained.minilm import load_minilm_tokenizer
 from ui.i18n import t, tl
-from ui.widgets import qa_panel
+from ui.widgets import bound, chart, qa_panel
 from viz import bert as vb
 from viz.labs import independence as vz
 
-URL = dict(bind="query-params")
 NS = "lab_independence"
 DRAWS = 1000
 
@@ -26,11 +25,11 @@ def _tokenizer():
 
 def _joint_part(seed):
     c = st.columns(2)
-    tie = c[0].slider(_t("tie"), 0.0, 1.0, 1.0, 0.05, key="bert_independence_tie", **URL)
-    ny = c[1].slider(_t("new_york"), 0, 100, 40, key="bert_independence_ny", **URL)
+    tie = bound(c[0].slider, _t("tie"), 0.0, 1.0, 1.0, 0.05, key="bert_independence_tie")
+    ny = bound(c[1].slider, _t("new_york"), 0, 100, 40, key="bert_independence_ny")
     joint = ind.city_joint(ind.JointConfig(tie=tie, new_york=float(ny), seed=seed))
     prod = ind.product_of_marginals(joint)
-    st.plotly_chart(
+    chart(
         vz.joint_vs_product(
             joint,
             prod,
@@ -41,7 +40,8 @@ def _joint_part(seed):
             x_title=_t("slot2"),
             y_title=_t("slot1"),
         ),
-        width="stretch",
+        key=f"{NS}_joint",
+        name="bert-12-joint-vs-product",
     )
     kl, valid = ind.kl_to_product(joint), ind.city_mask()
     a, b = ind.FIRST.index("New"), ind.SECOND.index("Angeles")
@@ -61,9 +61,9 @@ def _joint_part(seed):
 
 
 def _wwm_part(seed):
-    text = st.text_input(_t("wwm_text"), _t("wwm_default"), key="bert_independence_text", max_chars=500, **URL)
+    text = bound(st.text_input, _t("wwm_text"), _t("wwm_default"), key="bert_independence_text", max_chars=500)
     c = st.columns([2, 1])
-    p = c[0].slider(_t("p"), 0.05, 0.5, 0.15, 0.01, key="bert_independence_p", **URL)
+    p = bound(c[0].slider, _t("p"), 0.05, 0.5, 0.15, 0.01, key="bert_independence_p")
     if c[1].button(_t("resample"), key="bert_independence_resample"):
         st.session_state["bert_independence_draw"] = st.session_state.get("bert_independence_draw", 0) + 1
     draw = seed + st.session_state.get("bert_independence_draw", 0)
@@ -75,7 +75,7 @@ def _wwm_part(seed):
     for whole, label in ((False, "piece_title"), (True, "word_title")):
         m = mask_pieces(words, DRAWS, p, whole_word=whole, seed=draw)
         rows = [masked_text(m["pieces"], r) for r in m["chosen"][:6]]
-        st.plotly_chart(
+        chart(
             vb.masking_grid(
                 rows,
                 m["chosen"][:6].astype(int),
@@ -85,14 +85,14 @@ def _wwm_part(seed):
                 y_title=_t("draw"),
                 legend=False,
             ),
-            width="stretch",
             key=f"{NS}_{whole}",
+            name=f"bert-12-masking-{'word' if whole else 'piece'}",
         )
         shares.append(split_share(m["chosen"], m["word_of"]))
     if shares[0][1] == 0:
         st.info(_t("no_multi"))
         return
-    st.plotly_chart(
+    chart(
         vz.split_bars(
             tl(f"{NS}.split_names"),
             [s for s, _ in shares],
@@ -100,14 +100,15 @@ def _wwm_part(seed):
             y_title=_t("split_y"),
             x_title=_t("split_x"),
         ),
-        width="stretch",
+        key=f"{NS}_split",
+        name="bert-12-split-words",
     )
     st.success(_t("takeaway_wwm", piece=shares[0][0], word=shares[1][0]))
 
 
 def render(corpus: str) -> None:
     st.markdown(_t("intro"))
-    seed = int(st.number_input(_t("seed"), 0, 1_000_000, 0, key="bert_independence_seed", **URL) or 0)
+    seed = int(bound(st.number_input, _t("seed"), 0, 1_000_000, 0, key="bert_independence_seed") or 0)
     st.subheader(_t("joint_header"))
     st.markdown(_t("joint_intro"))
     _joint_part(seed)

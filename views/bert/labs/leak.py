@@ -19,10 +19,9 @@ from engine.labs.leak import (
 )
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
-from ui.widgets import chart, history_frame, qa_panel
+from ui.widgets import bound, chart, history_frame, qa_panel
 from viz.labs import leak as vz
 
-URL = dict(bind="query-params")
 NS = "lab_leak"
 
 
@@ -95,12 +94,12 @@ def _results(run, history):
 def render(corpus: str) -> None:  # the data is a synthetic chain: the page's corpus is not used
     st.markdown(_t("intro"))
     c = st.columns(4)
-    states = int(c[0].number_input(_t("states"), 0, 1000, 6, key="bert_leak_states", **URL) or 0)
-    conc = c[1].select_slider(
-        _t("concentration"), [0.1, 0.2, 0.4, 0.7, 1.0, 2.0, 5.0], 0.4, key="bert_leak_conc", **URL
+    states = int(bound(c[0].number_input, _t("states"), 0, 1000, 6, key="bert_leak_states") or 0)
+    conc = bound(
+        c[1].select_slider, _t("concentration"), [0.1, 0.2, 0.4, 0.7, 1.0, 2.0, 5.0], 0.4, key="bert_leak_conc"
     )
-    steps = c[2].select_slider(_t("steps"), [100, 200, 300, 500, 800], 300, key="bert_leak_steps", **URL)
-    seed = int(c[3].number_input(_t("seed"), 0, 1_000_000, 0, key="bert_leak_seed", **URL) or 0)
+    steps = bound(c[2].select_slider, _t("steps"), [100, 200, 300, 500, 800], 300, key="bert_leak_steps")
+    seed = int(bound(c[3].number_input, _t("seed"), 0, 1_000_000, 0, key="bert_leak_seed") or 0)
     cfg = LeakConfig(n_states=states, concentration=conc, steps=steps, seed=seed)
     try:
         cfg.validate()

@@ -11,10 +11,9 @@ from engine.labs.mlm_causal import compare, top_k, variants
 from ui import resources
 from ui.i18n import t, tl
 from ui.training import InputError, get_job, training_panel
-from ui.widgets import chart, qa_panel
+from ui.widgets import bound, chart, qa_panel
 from viz.labs import mlm_causal as vz
 
-URL = dict(bind="query-params")
 NS = "lab_mlm_causal"
 
 
@@ -66,13 +65,17 @@ def _live(job):
 def render(corpus: str) -> None:
     st.markdown(_t("intro"))
     zh = LANG.get(corpus) == "zh"
-    text = st.text_input(
-        _t("sentence"), _t("default_zh" if zh else "default_en"), key="bert_mlm_causal_text", max_chars=600, **URL
+    text = bound(
+        st.text_input,
+        _t("sentence"),
+        _t("default_zh" if zh else "default_en"),
+        key="bert_mlm_causal_text",
+        max_chars=600,
     )
     c = st.columns([1, 3])
-    pos = int(c[0].number_input(_t("position"), 0, 100, 3, key="bert_mlm_causal_pos", **URL) or 0)
-    right = c[1].text_input(
-        _t("right"), _t("right_zh" if zh else "right_en"), key="bert_mlm_causal_right", max_chars=600, **URL
+    pos = int(bound(c[0].number_input, _t("position"), 0, 100, 3, key="bert_mlm_causal_pos") or 0)
+    right = bound(
+        c[1].text_input, _t("right"), _t("right_zh" if zh else "right_en"), key="bert_mlm_causal_right", max_chars=600
     )
     try:
         bert, lm, lm_corpus, mlm_ok, lm_ok = _models(corpus)

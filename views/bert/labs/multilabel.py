@@ -18,10 +18,9 @@ from engine.labs.multilabel import (
 )
 from ui.i18n import t, tl
 from ui.training import training_panel
-from ui.widgets import chart, qa_panel
+from ui.widgets import bound, chart, qa_panel
 from viz.labs import multilabel as vz
 
-URL = dict(bind="query-params")
 TASKS = ("pair", "multilabel", "translation", "generation")
 DIAGRAM_KEYS = (
     "bert",
@@ -78,13 +77,13 @@ def _draw_losses(job) -> None:
 
 def render(corpus: str) -> None:
     st.markdown(t("lab_multilabel.intro"))
-    task = st.radio(
+    task = bound(
+        st.radio,
         t("lab_multilabel.task"),
         list(range(len(TASKS))),
         horizontal=True,
         key="bert_multilabel_task",
         format_func=lambda i: tl("lab_multilabel.tasks")[i],
-        **URL,
     )
     names = {k: t(f"lab_multilabel.{k}") for k in DIAGRAM_KEYS}
     chart(
@@ -97,12 +96,16 @@ def render(corpus: str) -> None:
     st.subheader(t("lab_multilabel.train_title"))
     lang = "zh" if corpus.endswith("_zh") else "en"
     c = st.columns(4)
-    steps = c[0].slider(t("lab_multilabel.steps"), 50, 1000, 300, 50, key="bert_multilabel_steps", **URL)
-    lr = c[1].select_slider(
-        t("lab_multilabel.lr"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0], 3e-3, key="bert_multilabel_lr", **URL
+    steps = bound(c[0].slider, t("lab_multilabel.steps"), 50, 1000, 300, 50, key="bert_multilabel_steps")
+    lr = bound(
+        c[1].select_slider,
+        t("lab_multilabel.lr"),
+        [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0],
+        3e-3,
+        key="bert_multilabel_lr",
     )
-    noise = c[2].slider(t("lab_multilabel.noise"), 0.0, 0.5, 0.1, 0.05, key="bert_multilabel_noise", **URL)
-    seed = c[3].number_input(t("lab_multilabel.seed"), 0, 9999, 0, key="bert_multilabel_seed", **URL)
+    noise = bound(c[2].slider, t("lab_multilabel.noise"), 0.0, 0.5, 0.1, 0.05, key="bert_multilabel_noise")
+    seed = bound(c[3].number_input, t("lab_multilabel.seed"), 0, 9999, 0, key="bert_multilabel_seed")
     cfg = MultiLabelConfig(lang=lang, steps=int(steps), lr=float(lr), label_noise=float(noise), seed=int(seed))
     try:
         data = _garments(cfg)
@@ -132,12 +135,12 @@ def render(corpus: str) -> None:
         gap = gradient_gap(model, trained.x_val[:128], trained.y_val[:128])
         last = [p.metrics for p in job.history if "acc_size" in p.metrics][-1]
         st.markdown(t("lab_multilabel.result", gap=gap, acc_size=last["acc_size"], acc_season=last["acc_season"]))
-        text = st.text_input(
+        text = bound(
+            st.text_input,
             t("lab_multilabel.try"),
             t(f"lab_multilabel.try_default_{model.cfg.lang}"),
             key="bert_multilabel_text",
             max_chars=2000,
-            **URL,
         )
         try:
             probs = predict(model, trained.itos, text)

@@ -20,10 +20,8 @@ from engine.labs.polysemy_task import (
 from engine.pretrained.polysemy import cosine
 from ui.i18n import t
 from ui.training import InputError, training_panel
-from ui.widgets import chart, qa_panel
+from ui.widgets import bound, chart, qa_panel
 from viz.labs import polysemy_task as vz
-
-URL = dict(bind="query-params")
 
 
 def _err(e: PolysemyInputError) -> str:
@@ -60,9 +58,9 @@ def render(corpus: str) -> None:
     word, senses = WORDS[lang]["word"], [t(f"lab_polysemy_task.sense_{s}") for s in SENSES[lang]]
     st.markdown(t("lab_polysemy_task.intro", word=word))
     c = st.columns(3)
-    steps = c[0].slider(t("lab_polysemy_task.steps"), 20, 600, 120, 10, key="bert_polysemy_task_steps", **URL)
-    n_train = c[1].slider(t("lab_polysemy_task.n_train"), 50, 2000, 400, 50, key="bert_polysemy_task_n", **URL)
-    seed = c[2].number_input(t("lab_polysemy_task.seed"), 0, 9999, 0, key="bert_polysemy_task_seed", **URL)
+    steps = bound(c[0].slider, t("lab_polysemy_task.steps"), 20, 600, 120, 10, key="bert_polysemy_task_steps")
+    n_train = bound(c[1].slider, t("lab_polysemy_task.n_train"), 50, 2000, 400, 50, key="bert_polysemy_task_n")
+    seed = bound(c[2].number_input, t("lab_polysemy_task.seed"), 0, 9999, 0, key="bert_polysemy_task_seed")
     cfg = PolysemyTaskConfig(lang=lang, steps=int(steps), n_train=int(n_train), seed=int(seed))
     sample = make_sense_data(PolysemyTaskConfig(lang=lang, n_train=16, n_val=16), int(seed))
     sep = "" if lang == "zh" else " "
@@ -100,12 +98,12 @@ def render(corpus: str) -> None:
         else:
             c1, c2 = st.columns(2)
             texts = [
-                c.text_input(
+                bound(
+                    c.text_input,
                     t(f"lab_polysemy_task.sent_{i}"),
                     t(f"lab_polysemy_task.default_{i}_{lang}"),
                     key=f"bert_polysemy_task_s{i}",
                     max_chars=2000,
-                    **URL,
                 )
                 for i, c in ((1, c1), (2, c2))
             ]

@@ -8,10 +8,9 @@ from engine.labs.xor import HEADS, XorConfig, XorInputError, dependency_masks, m
 from engine.transformer.tiny_encoder import n_params
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
-from ui.widgets import chart, history_frame, qa_panel
+from ui.widgets import bound, chart, history_frame, qa_panel
 from viz.labs import xor as vz
 
-URL = dict(bind="query-params")
 NS = "lab_xor"
 
 
@@ -40,12 +39,12 @@ def _live(job):
 def render(corpus: str) -> None:  # the task is synthetic bit strings: the page's corpus is not used
     st.markdown(_t("intro"))
     c = st.columns(4)
-    seq_len = int(c[0].number_input(_t("seq_len"), 0, 1000, 8, key="bert_xor_len", **URL) or 0)
-    head = c[1].radio(
-        _t("head"), [0, 1], format_func=lambda i: tl(f"{NS}.heads")[i], key="bert_xor_head", horizontal=True, **URL
+    seq_len = int(bound(c[0].number_input, _t("seq_len"), 0, 1000, 8, key="bert_xor_len") or 0)
+    head = bound(
+        c[1].radio, _t("head"), [0, 1], format_func=lambda i: tl(f"{NS}.heads")[i], key="bert_xor_head", horizontal=True
     )
-    steps = c[2].select_slider(_t("steps"), [100, 200, 300, 500, 800], 300, key="bert_xor_steps", **URL)
-    seed = int(c[3].number_input(_t("seed"), 0, 1_000_000, 0, key="bert_xor_seed", **URL) or 0)
+    steps = bound(c[2].select_slider, _t("steps"), [100, 200, 300, 500, 800], 300, key="bert_xor_steps")
+    seed = int(bound(c[3].number_input, _t("seed"), 0, 1_000_000, 0, key="bert_xor_seed") or 0)
     cfg = XorConfig(seq_len=seq_len, elmo_head=HEADS[head or 0], steps=steps, seed=seed)
     try:
         cfg.validate()

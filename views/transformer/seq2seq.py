@@ -1,5 +1,6 @@
-"""tf-08 on the Transformer page: the fixed-vector seq2seq, a GRU with Bahdanau attention and a small Transformer
-trained live side by side on a copy task → accuracy by length, the encoder-noise check, alignment maps."""
+"""?transformer_tab=seq2seq: the small Transformer on a toy task (views/transformer/toy_tasks.py), then tf-08: the
+fixed-vector seq2seq, a GRU with Bahdanau attention and a small Transformer trained live side by side on a copy
+task → accuracy by length, the encoder-noise check, alignment maps (engine/transformer/seq2seq.py, viz/seq2seq.py)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,19 @@ from engine.transformer.seq2seq import (
 )
 from ui.i18n import t
 from ui.training import InputError, training_panel
-from ui.widgets import chart, matrix_frame
-from viz import transformer_length as vz
+from ui.widgets import bound, chart, matrix_frame
+from views.transformer import toy_tasks
+from views.transformer.common import K
+from viz import seq2seq as vz
 
-K = "transformer_len_"
+LEN = K + "len_"  # this section's widget, chart and session-state keys: transformer_len_*
 PANEL = "transformer_length"
+
+
+def render() -> None:
+    """The tab: the toy-task Transformer, then the by-length comparison (two fragments: each reruns alone)."""
+    toy_tasks.render()
+    by_length()
 
 
 def symbol(token: int) -> str:
@@ -58,13 +67,13 @@ def live_view(job) -> None:
         st.caption(t("transformer.len_waiting", n=LengthConfig.eval_every))
         return
     step = next(p.step for p in reversed(job.history) if "acc_seq2seq" in p.metrics)
-    accuracy_chart(*latest, LengthConfig.n_symbols, t("transformer.len_live_title", step=step), K + "live")
+    accuracy_chart(*latest, LengthConfig.n_symbols, t("transformer.len_live_title", step=step), LEN + "live")
 
 
 def results(models: LengthModels, seconds: float) -> None:
     cfg = models.cfg
     st.caption(t("transformer.len_trained_on", lo=cfg.min_len, hi=cfg.max_len, steps=cfg.steps, seconds=seconds))
-    cached = st.session_state.get(K + "curves")
+    cached = st.session_state.get(LEN + "curves")
     if cached is None or cached[0] is not models:  # ~1 s of forward passes: once per trained model
         stride = max(1, (cfg.max_len - cfg.min_len) // 11)
         lengths = list(range(cfg.min_len, cfg.max_len + 1, stride))
@@ -72,9 +81,9 @@ def results(models: LengthModels, seconds: float) -> None:
         src, tgt_in, _ = copy_batch(cfg.max_len, 8, cfg.n_symbols, torch.Generator().manual_seed(cfg.seed))
         noise = {n: encoder_noise_effect(m, src, tgt_in, seed=cfg.seed) for n, m in models.models.items()}
         cached = (models, lengths, accuracy_by_length(models, lengths), noise)
-        st.session_state[K + "curves"] = cached
+        st.session_state[LEN + "curves"] = cached
     _, lengths, curves, noise = cached
-    accuracy_chart(lengths, curves, cfg.n_symbols, t("transformer.len_acc_title"), K + "acc")
+    accuracy_chart(lengths, curves, cfg.n_symbols, t("transformer.len_acc_title"), LEN + "acc")
 
     st.markdown(f"**{t('transformer.len_noise_title')}**")
     counts = models.param_counts()
@@ -91,7 +100,7 @@ def results(models: LengthModels, seconds: float) -> None:
     st.caption(t("transformer.len_noise_caption"))
 
     length = (
-        st.slider(t("transformer.len_example"), cfg.min_len, cfg.max_len, min(cfg.max_len, 20), key=K + "example")
+        st.slider(t("transformer.len_example"), cfg.min_len, cfg.max_len, min(cfg.max_len, 20), key=LEN + "example")
         if cfg.max_len > cfg.min_len
         else cfg.max_len
     )
@@ -117,20 +126,20 @@ def results(models: LengthModels, seconds: float) -> None:
                     x_title=t("transformer.len_source"),
                     y_title=t("transformer.len_output"),
                 ),
-                key=K + f"align_{n}",
+                key=LEN + f"align_{n}",
                 name=f"alignment-{n}",
                 data=matrix_frame(ex["attn"][n], out_names, src_names, corner=t("transformer.len_output")),
             )
 
 
 @st.fragment  # its widgets rerun this section only
-def render() -> None:
+def by_length() -> None:
     st.subheader(t("transformer.len_title"))
     st.markdown(t("transformer.len_intro"))
     c1, c2, c3 = st.columns(3)
-    max_len = c1.slider(t("transformer.len_max"), 5, 60, 30, key=K + "max", bind="query-params")
-    steps = c2.number_input(t("transformer.len_steps"), 10, 5000, 800, step=50, key=K + "steps", bind="query-params")
-    seed = c3.number_input(t("common.seed"), 0, 10_000, 0, key=K + "seed", bind="query-params")
+    max_len = bound(c1.slider, t("transformer.len_max"), 5, 60, 30, key=LEN + "max")
+    steps = bound(c2.number_input, t("transformer.len_steps"), 10, 5000, 800, step=50, key=LEN + "steps")
+    seed = bound(c3.number_input, t("common.seed"), 0, 10_000, 0, key=LEN + "seed")
 
     def make_run():
         try:

@@ -1,0 +1,64 @@
+"""Tab `similarity`: sentence similarity with MiniLM on labelled pairs: three poolings, a threshold, ROC curves."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from engine.pretrained.minilm import POOLINGS, auc, cosine_pairs, embed, load_pairs, roc_points, threshold_accuracy
+from ui.i18n import t, tl
+from ui.widgets import bound, chart, qa_panel
+from views.bert.common import minilm
+from viz import bert as vz
+
+PAIRS = Path(__file__).resolve().parents[2] / "assets" / "corpora" / "similarity_pairs_en.tsv"
+
+
+@st.cache_data(show_spinner=False)
+def _scores():
+    tok, model = minilm()
+    a, b, y = load_pairs(PAIRS)
+    return {p: cosine_pairs(embed(tok, model, a, p), embed(tok, model, b, p)) for p in POOLINGS}, y
+
+
+def _similarity():
+    with st.spinner(t("bert.scoring")):  # here, not in the decorator: the text follows the session's language
+        return _scores()
+
+
+def render(corpus: str) -> None:  # the pairs are a fixed English set: the page's corpus is not used
+    st.markdown(t("bert.sim_intro"))
+    scores, y = _similarity()
+    names = tl("bert.poolings")
+    pick = bound(
+        st.radio, t("bert.pooling"), [0, 1, 2], format_func=lambda i: names[i], key="bert_pool", horizontal=True
+    )
+    thr = bound(st.slider, t("bert.threshold"), -1.0, 1.0, 0.5, 0.05, key="bert_thr")
+    s = scores[POOLINGS[pick]]
+    c1, c2 = st.columns(2)
+    chart(
+        vz.similarity_hist(
+            s,
+            y,
+            thr,
+            names=tl("bert.pair_classes"),
+            title=t("bert.hist_title"),
+            x_title=t("bert.cosine"),
+            y_title=t("bert.count"),
+        ),
+        key="bert_similarity_hist",
+        name="minilm-similarity-histogram",
+        on=c1,
+    )
+    chart(
+        vz.roc_curves(
+            {names[i]: (*roc_points(scores[p], y), auc(scores[p], y)) for i, p in enumerate(POOLINGS)},
+            title=t("bert.roc_title"),
+            x_title=t("bert.fpr"),
+            y_title=t("bert.tpr"),
+        ),
+        key="bert_similarity_roc",
+        name="minilm-similarity-roc",
+        on=c2,
+    )
+    st.markdown(t("bert.sim_result", acc=threshold_accuracy(s, y, thr), auc=auc(s, y), n=len(y)))
+    qa_panel(["bert-14"])

@@ -1,0 +1,99 @@
+"""?glove_tab=counts: the co-occurrence counts X and log X of a few words, X against the window, and GloVe's
+weighting f(x) with its x_max and α (the training tab reads them)."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine.embeddings.glove import Counts, GloveConfig, pair_by_window, weighting
+from ui.i18n import t
+from ui.widgets import bound, chart, figure
+from views.glove.common import warn_unknown, words_of
+from viz import glove as V
+
+
+def render(counts: Counts, dflt: tuple) -> None:
+    vocab = counts.vocab
+    text = bound(st.text_input, t("glove.words"), "", placeholder=dflt[0], key="glove_words")
+    words, unknown = words_of(text, dflt[0], vocab)
+    warn_unknown(unknown)
+    if len(words) >= 2:
+        heatmaps(counts, words)
+    else:
+        st.info(t("glove.need_two_words"))
+    weighting_curve(counts)
+
+
+def heatmaps(counts: Counts, words: list[str]) -> None:
+    """X and log X for these words, and X of the most frequent pair against the window."""
+    ids = [counts.vocab.stoi[w] for w in words]
+    block = counts.X[ids][:, ids].toarray()
+    how = t("glove.weighted") if counts.distance_weighting else t("glove.unweighted")
+    table = pd.DataFrame(block, columns=words)
+    table.insert(0, f'{t("glove.word")} \\ {t("glove.context")}', words)
+    logs = np.log(np.where(block > 0, block, np.nan))
+    panels = (
+        (block, t("glove.x_title", window=counts.window, weighting=how), "X", "glove_x", "glove-cooccurrence", table),
+        (logs, t("glove.logx_title"), "log X", "glove_logx", "glove-log-cooccurrence", None),
+    )
+    for col, (z, title, bar, key, name, data) in zip(st.columns(2), panels):
+        chart(
+            figure(
+                V.cooc_heatmap, z, words, title=title, x_title=t("glove.context"), y_title=t("glove.word"), colorbar=bar
+            ),
+            key=key,
+            name=name,
+            data=data,
+            on=col,
+        )
+    i, j = np.unravel_index(np.argmax(block - np.diag(np.diag(block)) - np.eye(len(ids))), block.shape)
+    curve = pair_by_window(counts.ids, ids[i], ids[j], 15, distance_weighting=counts.distance_weighting)
+    chart(
+        figure(
+            V.window_curve,
+            curve,
+            title=t("glove.window_curve", i=words[i], j=words[j]),
+            x_title=t("glove.window"),
+            y_title=f"X[{words[i]}, {words[j]}]",
+        ),
+        key="glove_wcurve",
+        name="glove-window-curve",
+    )
+
+
+def weighting_curve(counts: Counts) -> None:
+    """f(x) for this x_max and α over the histogram of the counts, and a few of its values."""
+    X = counts.X
+    st.subheader(t("glove.f_title"))
+    a, b = st.columns(2)
+    x_max = bound(a.number_input, "x_max", 0.0, 1e6, 100.0, key="glove_xmax")
+    alpha = bound(b.number_input, "α", -2.0, 10.0, 0.75, step=0.05, key="glove_alpha")
+    if {"x_max", "alpha"} & set(GloveConfig(x_max=x_max, alpha=alpha).problems()):
+        st.error(t("glove.bad_weighting"))
+        return
+    chart(
+        figure(
+            V.weighting_curve,
+            x_max,
+            alpha,
+            X.data,
+            title=t("glove.f_chart"),
+            x_title="x = X_ij",
+            y_title="f(x)",
+            hist_title=t("glove.hist"),
+            label=f"α = {alpha:g}",
+            ref_labels=("α = 1", "α = 3/4"),
+        ),
+        key="glove_f",
+        name="glove-weighting",
+    )
+    xs = [0, 1, 10, 50, x_max, 10 * x_max]
+    st.dataframe(
+        pd.DataFrame(
+            [[round(float(weighting(x, x_max, alpha)), 3) for x in xs]],
+            index=["f(x)"],
+            columns=[f"x = {x:g}" for x in xs],
+        ),
+        width="stretch",
+    )
+    st.caption(t("glove.f_share", share=100 * float(np.mean(X.data < x_max))))

@@ -1,0 +1,54 @@
+"""What the interview tabs share: the tab codes, the answers in the current language, an answer with its demo link."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from engine.interview import curriculum as cur
+from ui.i18n import current_lang, qa, t, tl
+
+ROOT = Path(__file__).resolve().parents[2]
+TAB_CODES = ("bank", "quiz", "mock", "tour", "multitask", "noise")  # ?interview_tab=<code> opens that tab
+
+
+def answers() -> dict[str, dict]:
+    """Answers and quiz items per curriculum id, in the current language."""
+    return qa(current_lang())
+
+
+def chapter_names() -> dict[str, str]:
+    """Chapter code -> its name in the current language."""
+    return dict(zip(cur.chapters(), tl("interview.chapter_names")))
+
+
+def chapter_labels() -> list[str]:
+    """ "All" then every chapter's name: numbers in the URL, labels on screen."""
+    names = chapter_names()
+    return [t("interview.all"), *(names[c] for c in cur.chapters())]
+
+
+def progress() -> dict:
+    """This session's quiz answers ({"<id>#<item>": {...}}), kept across tabs."""
+    return st.session_state.setdefault("interview_progress", {})
+
+
+def demo_link(e: cur.Entry) -> None:
+    page = e.page.replace("-", "_")
+    file = f"views/{page}/page.py"
+    if (ROOT / file).exists():
+        lang = current_lang()
+        entry = answers().get(e.id, {})
+        label = t("interview.open_demo", page=t(f"nav.{page}"))
+        if entry.get("demo"):
+            label += f" → {entry['demo']}"  # the tab/section on that page
+        params = {"lang": lang, **{k: str(v) for k, v in entry.get("params", {}).items()}}
+        if e.page == "interview" and entry.get("demo") in tl("interview.tabs"):  # a lab of this page: open its tab
+            params.setdefault("interview_tab", TAB_CODES[tl("interview.tabs").index(entry["demo"])])
+        st.page_link(file, label=label, icon=":material/play_circle:", query_params=params)
+    else:
+        st.caption(t("interview.page_missing"))
+
+
+def show_answer(e: cur.Entry) -> None:
+    entry = answers().get(e.id)
+    st.markdown(entry["answer"] if entry else t("interview.not_written"))

@@ -1,0 +1,92 @@
+"""misc-04: perplexity (?ptm_tab=perplexity): n-gram language models on a toy corpus, and a real SmolLM2's
+next-token distribution and perplexity."""
+
+import streamlit as st
+
+from engine.pretrained import smollm
+from engine.pretrained.ngram_lm import NGramConfig, NGramLM, perplexity_from_probs, running_perplexity
+from ui import resources
+from ui.i18n import t
+from ui.widgets import bound, chart, figure
+from views.pretrained_models.common import words
+from viz import pretrained_models as vz
+
+
+@st.cache_resource(show_spinner=False)
+def _smollm():
+    return smollm.load()  # ~20-40 s once per server process, then shared read-only
+
+
+@st.cache_resource(show_spinner=False)
+def _ngrams(name, k):
+    sents = resources.corpus(name).sentences
+    split = int(0.9 * len(sents))  # read-only models shared by every session: counting is deterministic
+    return sents[:split], sents[split:], {m: NGramLM(NGramConfig(n=m, k=k)).fit(sents[:split]) for m in (1, 2, 3)}
+
+
+def _smollm_section() -> None:
+    """A real GPT-style model: the next token after a prompt, and the prompt's perplexity."""
+    st.subheader(t("pretrained_models.gpt_title"))
+    st.markdown(t("pretrained_models.gpt_intro"))
+    if not smollm.available():
+        st.warning(t("pretrained_models.gpt_missing"))
+        return
+    if not (st.session_state.get("ptm_gpt_on") or st.button(t("pretrained_models.gpt_load"), key="ptm_gpt_btn")):
+        return
+    st.session_state["ptm_gpt_on"] = True
+    with st.spinner(t("pretrained_models.gpt_loading")):
+        lm = _smollm()
+    prompt = bound(st.text_input, t("pretrained_models.prompt"), "The capital of France is", key="ptm_prompt")
+    if not prompt.strip():
+        st.warning(t("pretrained_models.err_no_words"))
+        return
+    nxt = smollm.next_token_distribution(lm, prompt[:1000], 10)
+    fig = vz.next_token_bars(
+        [w for w, _ in nxt],
+        [p for _, p in nxt],
+        title=t("pretrained_models.next_title"),
+        x_title=t("pretrained_models.prob"),
+        y_title=t("pretrained_models.token"),
+    )
+    chart(fig, key="ptm_next", name="smollm2-next-token")
+    try:
+        st.metric(t("pretrained_models.gpt_ppl"), f"{smollm.perplexity(lm, prompt[:4000]):.1f}")
+    except ValueError:
+        st.caption(t("pretrained_models.gpt_short"))
+
+
+@st.fragment  # the tab feeds nothing to the rest of the page: a widget in it reruns this tab only
+def render() -> None:
+    st.markdown(t("pretrained_models.ppl_intro"))
+    c = st.columns(4)
+    cname = bound(c[0].radio, t("pretrained_models.corpus"), ["toy_en", "toy_zh"], key="ptm_corpus", horizontal=True)
+    order_n = bound(c[1].slider, "n", 1, 3, 2, key="ptm_n")
+    k = bound(c[2].number_input, t("pretrained_models.addk"), 0.001, 100.0, 0.1, format="%.3f", key="ptm_k")
+    _, held, lms = _ngrams(cname, float(k))
+    probe = c[3].text_input(t("pretrained_models.probe"), " ".join(held[0]), key="ptm_probe")
+    toks = words(probe, 40)
+    if toks:
+        tp = lms[order_n].token_probs(toks)
+        fig = figure(
+            vz.token_probabilities,
+            [w for w, _ in tp],
+            [p for _, p in tp],
+            running_perplexity([p for _, p in tp]),
+            title=t("pretrained_models.tok_title", ppl=perplexity_from_probs([p for _, p in tp])),
+            x_title=t("pretrained_models.token"),
+            y_title=t("pretrained_models.prob"),
+            ppl_title="PPL",
+        )
+        chart(fig, key="ptm_tok", name="ngram-token-probabilities")
+    ppl = {t("pretrained_models.uniform"): float(len(lms[1].vocab))}
+    ppl.update({f"{m}-gram": lms[m].perplexity(held) for m in (1, 2, 3)})
+    fig = vz.grouped_bars(
+        list(ppl),
+        {"PPL": list(ppl.values())},
+        title=t("pretrained_models.ppl_title"),
+        x_title=t("pretrained_models.model"),
+        y_title="PPL",
+        log_y=True,
+    )
+    chart(fig, key="ptm_pplbars", name="ngram-perplexity")
+    _smollm_section()

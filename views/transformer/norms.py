@@ -1,0 +1,55 @@
+"""misc-09, misc-10: BatchNorm vs LayerNorm on a padded batch (?transformer_tab=norms)."""
+
+import streamlit as st
+
+from engine.transformer.norms import NormConfig, batch_mate_drift, batch_norm, layer_norm, padded_batch
+from ui.i18n import t
+from ui.widgets import bound, chart, qa_panel
+from views.transformer.common import K
+from viz import transformer as vz
+
+
+@st.fragment
+def render() -> None:
+    c1, c2, c3, c4, c5 = st.columns(5)
+    b = bound(c1.slider, t("transformer.batch"), 1, 64, 4, key=K + "bn_b")
+    tl_ = bound(c2.slider, t("transformer.seq_len"), 1, 16, 6, key=K + "bn_t")
+    c = bound(c3.slider, t("transformer.channels"), 2, 16, 6, key=K + "bn_c")
+    pad = bound(c4.slider, t("transformer.pad_ratio"), 0.0, 0.9, 0.3, key=K + "bn_pad")
+    seed = bound(c5.number_input, t("common.seed"), 0, 10_000, 0, key=K + "bn_seed")
+    cfg = NormConfig(b, tl_, c, pad, int(seed))
+    x, mask = padded_batch(cfg)
+    rows = [f"s{i}·t{j}{'' if mask[i, j] else ' ▢'}" for i in range(b) for j in range(tl_)]
+    bn, bn_mean, _ = batch_norm(x)
+    _, bn_mean_real, _ = batch_norm(x, mask)
+    ln, _, _ = layer_norm(x)
+    chans = [f"c{i}" for i in range(c)]
+    big = b * tl_ > 48
+    for col, z, key in zip(st.columns(3), (x, bn, ln), ("raw", "bn", "ln")):
+        fig = vz.matrix_heatmap(
+            z.reshape(b * tl_, c),  # (B, T, C) → rows of tokens for the heatmap
+            None if big else rows,
+            chans,
+            title=t(f"transformer.norm_{key}"),
+            x_title=t("transformer.channel"),
+            y_title=t("transformer.norm_rows"),
+            text=not big,
+            height=min(900, 22 * b * tl_ + 140),
+        )
+        chart(fig, key=K + f"norm_{key}", name=f"norms-{key}", on=col)
+    st.caption(t("transformer.norm_caption"))
+    fig = vz.bars(
+        chans,
+        {t("transformer.bn_mean_all"): bn_mean.tolist(), t("transformer.bn_mean_real"): bn_mean_real.tolist()},
+        title=t("transformer.bn_stats"),
+        x_title=t("transformer.channel"),
+        y_title=t("transformer.mean"),
+    )
+    chart(fig, key=K + "bn_means", name="norms-batch-means")
+    if b >= 2:
+        drift = batch_mate_drift(cfg, n_resamples=10)
+        c1, c2 = st.columns(2)
+        c1.metric(t("transformer.drift_bn"), f"{drift['bn']:.4f}")
+        c2.metric(t("transformer.drift_ln"), f"{drift['ln']:.4f}")
+        st.caption(t("transformer.drift_caption"))
+    qa_panel(["misc-09", "misc-10"])

@@ -1,0 +1,52 @@
+"""tf-09: sinusoidal positional encodings, a shift as a rotation, and dot products by offset
+(?transformer_tab=positions)."""
+
+import streamlit as st
+
+from engine.transformer.model import pe_offset_dots, pe_shift_demo, positional_encoding
+from ui.i18n import t
+from ui.widgets import bound, chart
+from views.transformer.common import K
+from viz import transformer as vz
+
+
+@st.fragment
+def render() -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    n = bound(c1.slider, t("transformer.n_positions"), 8, 200, 50, key=K + "pe_n")
+    d = bound(c2.slider, t("transformer.d_model"), 4, 256, 64, step=2, key=K + "pe_d")
+    pos = bound(c3.slider, t("transformer.pos"), 0, 100, 5, key=K + "pe_pos")
+    off = bound(c4.slider, t("transformer.offset"), 1, 99, 3, key=K + "pe_k")
+    fig = vz.matrix_heatmap(
+        positional_encoding(n, d),
+        None,
+        None,
+        title=t("transformer.pe_title"),
+        x_title=t("transformer.dim"),
+        y_title=t("transformer.position"),
+        text=False,
+        height=420,
+    )
+    chart(fig, key=K + "pe_map", name="positional-encoding")
+    demo = pe_shift_demo(d, pos, off)
+    shifted, rotated = f"PE[{pos + off}]", f"R_{off}·PE[{pos}]"
+    fig = vz.lines(
+        range(d),
+        {shifted: demo["target"].tolist(), rotated: demo["rotated"].tolist()},
+        title=t("transformer.rot_title", k=off),
+        x_title=t("transformer.dim"),
+        y_title="PE",
+        dash={rotated: "dot"},
+    )
+    chart(fig, key=K + "pe_rotation", name="positional-encoding-rotation")
+    st.caption(t("transformer.rot_caption", err=demo["max_err"]))
+    dots = {f"pos={p}": v for p, v in pe_offset_dots(d).items()}
+    fig = vz.lines(
+        range(40),
+        dots,
+        title=t("transformer.dot_title"),
+        x_title=t("transformer.offset"),
+        y_title="PE[pos]·PE[pos+k]",
+        markers=False,
+    )
+    chart(fig, key=K + "pe_dots", name="positional-encoding-dots")

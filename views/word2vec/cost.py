@@ -1,0 +1,44 @@
+"""Tab `cost`: operations per training example, NNLM vs CBOW and softmax vs hierarchical softmax vs negative
+sampling, and a measured timing of the output layers."""
+
+import streamlit as st
+
+from engine.embeddings.word2vec import cost_per_example, time_output_layers
+from ui.i18n import t
+from ui.widgets import bound, qa_panel
+from views.word2vec.common import bars
+
+
+@st.fragment
+def render() -> None:
+    st.markdown(t("word2vec.cost_intro"))
+    q = st.columns(5)
+    V = bound(q[0].select_slider, "V", [10**3, 10**4, 10**5, 10**6], 10**5, key="w2v_cost_V")
+    D = bound(q[1].number_input, "D", 1, 2048, 100, key="w2v_cost_D")
+    N = bound(q[2].number_input, "N", 1, 20, 4, key="w2v_cost_N")
+    H = bound(q[3].number_input, "H", 1, 4096, 500, key="w2v_cost_H")
+    kk = bound(q[4].number_input, "k", 1, 50, 5, key="w2v_cost_k")
+    cost = cost_per_example(V, D, N, H, kk)
+    bars(
+        [t(f"word2vec.cost_{c}") for c in cost],
+        {t("word2vec.cost_q"): list(cost.values())},
+        title=t("word2vec.cost_chart"),
+        x_title=t("word2vec.cost_model"),
+        y_title=t("word2vec.cost_q"),
+        log_y=True,
+        key="w2v_cost_chart",
+        name="word2vec-cost-per-example",
+    )
+    if st.button(t("word2vec.measure"), key="w2v_measure"):
+        with st.spinner(t("word2vec.measuring")):
+            secs = time_output_layers(min(V, 100_000), min(D, 300), kk, batch=64)
+        bars(
+            list(secs),
+            {"ms": [1000 * v for v in secs.values()]},
+            title=t("word2vec.measured", V=min(V, 100_000)),
+            x_title=t("word2vec.cost_layer"),
+            y_title="ms",
+            key="w2v_cost_measured",
+            name="word2vec-output-layer-timing",
+        )
+    qa_panel(["w2v-04"])
