@@ -14,7 +14,9 @@ from typing import Iterator
 import torch
 from transformers import PreTrainedTokenizerFast
 
+from engine.core.config import Checked, finite
 from engine.core.errors import InputError
+from engine.core.seeding import generator
 from engine.core.train import Progress
 from engine.transformer.tiny_encoder import IGNORE, EncoderConfig, TinyEncoder
 
@@ -24,7 +26,8 @@ class CausalInputError(InputError):
 
 
 @dataclass(frozen=True)
-class CausalLMConfig:
+class CausalLMConfig(Checked):
+    error = CausalInputError
     d_model: int = 64
     n_heads: int = 4
     n_layers: int = 2
@@ -35,6 +38,18 @@ class CausalLMConfig:
     lr: float = 3e-3
     eval_every: int = 25
     seed: int = 0
+
+    def checks(self):
+        yield 1 <= self.n_heads <= 16 and 1 <= self.n_layers <= 8, "bad_config", "1-16 heads, 1-8 layers"
+        yield (
+            self.n_heads <= self.d_model <= 512 and self.d_model % self.n_heads == 0,
+            "bad_config",
+            "d_model must be a multiple of the heads, at most 512",
+        )
+        yield 1 <= self.d_ff <= 4096 and 2 <= self.max_len <= 512, "bad_config", "d_ff 1-4096, max_len 2-512"
+        yield 1 <= self.batch_size <= 1024, "bad_config", "the batch must be between 1 and 1024"
+        yield 1 <= self.steps <= 100_000 and self.eval_every >= 1, "bad_config", "steps must be between 1 and 100000"
+        yield finite(self.lr) and 0 < self.lr <= 1, "bad_config", "the learning rate must be in (0, 1]"
 
 
 @dataclass
@@ -83,6 +98,7 @@ class CausalLM(TinyEncoder):
     """TinyEncoder with the causal mask and the tokenizer it reads. forward(ids, targets) -> (logits, loss)."""
 
     def __init__(self, cfg: CausalLMConfig, tokenizer: PreTrainedTokenizerFast):
+        cfg.validate()
         super().__init__(
             EncoderConfig(
                 vocab_size=len(tokenizer),
@@ -113,7 +129,7 @@ def train_causal_lm(model: CausalLM, data: LMData) -> Iterator[Progress]:
     """Next-token cross-entropy with Adam; metrics every eval_every steps: held-out acc, eval_loss and the
     unigram baseline's accuracy."""
     cfg = model.lm_cfg
-    g = torch.Generator().manual_seed(cfg.seed + 1)
+    g = generator(cfg.seed + 1)
     pad = model.tokenizer.pad_token_id
     with torch.no_grad():  # start the output bias at the log unigram prior (as engine.bert.model does for the MLM)
         _, y = shift(data.train, pad)
@@ -126,8 +142,8 @@ def train_causal_lm(model: CausalLM, data: LMData) -> Iterator[Progress]:
         batch = data.train[torch.randint(n, (cfg.batch_size,), generator=g)]
         width = int((batch != pad).sum(1).max())  # trim padding columns
         model.train()
-        _, loss = model(*shift(batch[:, :width], pad))
         opt.zero_grad(set_to_none=True)
+        _, loss = model(*shift(batch[:, :width], pad))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from engine.core.seeding import generator
+
 IGNORE = -100
 # fates of a token after masking (for colouring and counting)
 KEPT_CONTEXT, MASKED, RANDOM, UNCHANGED = 0, 1, 2, 3
@@ -170,7 +172,7 @@ def sample_masks(
         spans = jieba_spans(text)
         row = word_ids_from_spans(enc["offset_mapping"][0].tolist(), special[0].tolist(), spans)
         words = torch.tensor([row] * n_samples)
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     inputs, labels = mask_tokens(
         ids,
         special,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import numpy as np
 import torch
@@ -23,7 +23,9 @@ from transformers import BertConfig, BertForPreTraining, PreTrainedTokenizerFast
 
 from engine.bert.masking import IGNORE, mask_tokens
 from engine.bert.nsp import nsp_pairs
+from engine.core.config import Checked, finite
 from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
 from engine.core.train import Progress
 
 
@@ -32,7 +34,8 @@ class BertInputError(InputError):
 
 
 @dataclass(frozen=True)
-class TinyBertConfig:
+class TinyBertConfig(Checked):
+    error = BertInputError
     layers: int = 2
     hidden: int = 128
     heads: int = 4
@@ -48,24 +51,27 @@ class TinyBertConfig:
     eval_every: int = 50
     seed: int = 0
 
-    def validate(self) -> None:
-        checks = [
-            (1 <= self.layers <= 12, "layers must be between 1 and 12"),
-            (8 <= self.hidden <= 768, "hidden size must be between 8 and 768"),
-            (1 <= self.heads <= 16 and self.hidden % self.heads == 0, "hidden size must be a multiple of heads"),
-            (8 <= self.intermediate <= 4096, "intermediate size must be between 8 and 4096"),
-            (8 <= self.max_len <= 512, "max length must be between 8 and 512"),
-            (self.activation in ("gelu", "relu"), "activation must be gelu or relu"),
-            (0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)"),
-            (0.0 < self.lr <= 0.1, "learning rate must be in (0, 0.1]"),
-            (0.0 <= self.warmup < 1.0, "warm-up share must be in [0, 1)"),
-            (1 <= self.batch_size <= 512, "batch size must be between 1 and 512"),
-            (1 <= self.steps <= 100_000, "steps must be between 1 and 100000"),
-            (0.0 < self.mlm_probability < 1.0, "masking probability must be in (0, 1)"),
-        ]
-        for ok, msg in checks:
-            if not ok:
-                raise BertInputError("bad_config", msg)
+    def checks(self):
+        yield 1 <= self.layers <= 12, "bad_config", "layers must be between 1 and 12"
+        yield 8 <= self.hidden <= 768, "bad_config", "hidden size must be between 8 and 768"
+        yield (
+            1 <= self.heads <= 16 and self.hidden % self.heads == 0,
+            "bad_config",
+            "hidden size must be a multiple of heads",
+        )
+        yield 8 <= self.intermediate <= 4096, "bad_config", "intermediate size must be between 8 and 4096"
+        yield 8 <= self.max_len <= 512, "bad_config", "max length must be between 8 and 512"
+        yield self.activation in ("gelu", "relu"), "bad_config", "activation must be gelu or relu"
+        yield finite(self.dropout) and 0.0 <= self.dropout < 1.0, "bad_config", "dropout must be in [0, 1)"
+        yield finite(self.lr) and 0.0 < self.lr <= 0.1, "bad_config", "learning rate must be in (0, 0.1]"
+        yield finite(self.warmup) and 0.0 <= self.warmup < 1.0, "bad_config", "warm-up share must be in [0, 1)"
+        yield 1 <= self.batch_size <= 512, "bad_config", "batch size must be between 1 and 512"
+        yield 1 <= self.steps <= 100_000 and self.eval_every >= 1, "bad_config", "steps must be between 1 and 100000"
+        yield (
+            finite(self.mlm_probability) and 0.0 < self.mlm_probability < 1.0,
+            "bad_config",
+            "masking probability must be in (0, 1)",
+        )
 
 
 def bert_config(cfg: TinyBertConfig, vocab_size: int) -> BertConfig:
@@ -85,34 +91,47 @@ def bert_config(cfg: TinyBertConfig, vocab_size: int) -> BertConfig:
     )  # eager: attention weights come back for the head view
 
 
+class BertLogits(NamedTuple):
+    mlm: torch.Tensor  # (M, V) at the labelled positions, or (B, T, V) when no labels are given
+    nsp: torch.Tensor  # (B, 2) IsNext / NotNext
+
+
 class TinyBert(nn.Module):
-    """`BertForPreTraining` with a forward that scores the MLM head only where labels != -100."""
+    """`BertForPreTraining` with a forward that scores the MLM head only where labels != -100.
+    forward(input_ids, token_type_ids, attention_mask, labels=None, next_sentence_label=None)
+    -> (BertLogits(mlm, nsp), loss): loss = L_MLM + L_NSP (L_NSP only with next_sentence_label), None without
+    labels; loss_parts(...) gives the two terms."""
 
     def __init__(self, cfg: TinyBertConfig, tokenizer: PreTrainedTokenizerFast):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
         self.tokenizer = tokenizer
-        gen_state = torch.random.get_rng_state()
-        torch.manual_seed(cfg.seed)  # HF initialises from the global RNG; restore it right after
-        try:
+        with seeded(cfg.seed):  # transformers' init, from the seed's own generator (never the global RNG)
             self.net = BertForPreTraining(bert_config(cfg, len(tokenizer)))
-        finally:
-            torch.random.set_rng_state(gen_state)
 
-    def forward(self, input_ids, token_type_ids, attention_mask, labels=None, next_sentence_label=None):
-        """-> ((mlm_logits (M, V) at labelled positions or (B, T, V) without labels, nsp_logits (B, 2)), loss)"""
+    def forward(
+        self, input_ids, token_type_ids, attention_mask, labels=None, next_sentence_label=None
+    ) -> tuple[BertLogits, torch.Tensor | None]:
         out = self.net.bert(input_ids=input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask)
         seq, pooled = out.last_hidden_state, out.pooler_output  # (B, T, H), (B, H)
         nsp_logits = self.net.cls.seq_relationship(pooled)  # (B, 2)
         if labels is None:
-            return (self.net.cls.predictions(seq), nsp_logits), None
+            return BertLogits(self.net.cls.predictions(seq), nsp_logits), None
+        logits = BertLogits(self.net.cls.predictions(seq[labels != IGNORE]), nsp_logits)  # (M, V): the ~15% targets
+        parts = self.loss_parts(logits, labels, next_sentence_label)
+        return logits, parts["mlm"] + parts["nsp"] if "nsp" in parts else parts["mlm"]
+
+    @staticmethod
+    def loss_parts(
+        logits: BertLogits, labels: torch.Tensor, next_sentence_label: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
+        """{"mlm": cross-entropy over the labelled positions, "nsp": cross-entropy of IsNext (with labels)}."""
         picked = labels != IGNORE
-        mlm_logits = self.net.cls.predictions(seq[picked])  # (M, V): only the ~15% targets
-        loss = F.cross_entropy(mlm_logits, labels[picked]) if picked.any() else seq.sum() * 0.0
+        parts = {"mlm": F.cross_entropy(logits.mlm, labels[picked]) if picked.any() else logits.mlm.sum() * 0.0}
         if next_sentence_label is not None:
-            loss = loss + F.cross_entropy(nsp_logits, next_sentence_label)
-        return (mlm_logits, nsp_logits), loss
+            parts["nsp"] = F.cross_entropy(logits.nsp, next_sentence_label)
+        return parts
 
 
 @dataclass
@@ -169,7 +188,7 @@ def build_pretrain_data(
     eval_pairs = nsp_pairs(docs[cut:], n_eval, rng)
     enc, nsp = _encode(tokenizer, train_pairs, cfg.max_len)
     ev, ev_nsp = _encode(tokenizer, eval_pairs, cfg.max_len)
-    g = torch.Generator().manual_seed(cfg.seed + 1)
+    g = generator(cfg.seed + 1)
     ev_inputs, ev_labels = mask_tokens(
         ev["input_ids"],
         ev["special_tokens_mask"],
@@ -216,10 +235,12 @@ def evaluate(model: TinyBert, data: PretrainData) -> dict[str, float]:
 
 
 def train_bert(model: TinyBert, data: PretrainData) -> Iterator[Progress]:
-    """Pre-train in place on MLM + NSP; yields Progress(loss = total, metrics: mlm_loss, nsp_loss, lr, and every
-    `eval_every` steps mlm_acc / nsp_acc on held-out pairs plus the unigram baseline)."""
+    """Pre-train in place on MLM + NSP (AdamW, gradients clipped to norm 1, dropout masks seeded); yields
+    Progress(loss = total, metrics: mlm_loss, nsp_loss, lr, and at the evaluation steps mlm_acc / nsp_acc on
+    held-out pairs plus the unigram baseline)."""
     cfg = model.cfg
-    g = torch.Generator().manual_seed(cfg.seed + 2)
+    g = generator(cfg.seed + 2)
+    masks = generator(cfg.seed + 3)
     with torch.no_grad():
         # start the MLM output bias at the log unigram prior: step 0 already predicts like the unigram baseline, so
         # the short run is spent on context instead of first learning word frequencies (a "good init" trick)
@@ -245,16 +266,16 @@ def train_bert(model: TinyBert, data: PretrainData) -> Iterator[Progress]:
             generator=g,
         )
         model.train()
-        (mlm_logits, nsp_logits), _ = model(ids, data.token_type_ids[idx, :width], am[:, :width], labels=labels)
-        picked = labels != IGNORE
-        mlm_loss = F.cross_entropy(mlm_logits, labels[picked]) if picked.any() else mlm_logits.sum() * 0.0
-        nsp_loss = F.cross_entropy(nsp_logits, data.nsp_labels[idx])
-        loss = mlm_loss + nsp_loss
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        nsp = data.nsp_labels[idx]
+        with seeded(masks):
+            logits, loss = model(ids, data.token_type_ids[idx, :width], am[:, :width], labels, nsp)
+            loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        metrics = {"mlm_loss": mlm_loss.item(), "nsp_loss": nsp_loss.item(), "lr": lr}
+        with torch.no_grad():
+            parts = model.loss_parts(logits, labels, nsp)
+        metrics = {"mlm_loss": parts["mlm"].item(), "nsp_loss": parts["nsp"].item(), "lr": lr}
         if (step + 1) % cfg.eval_every == 0 or step == 0 or step + 1 == cfg.steps:
             model.eval()
             metrics.update(evaluate(model, data), unigram_acc=baseline)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from engine.core.seeding import generator
+
 KINDS = ("bert", "gpt", "elmo_fwd", "elmo_bwd", "elmo")
 
 
@@ -45,7 +47,7 @@ def dependency(kind: str, n: int, layers: int = 2, d: int = 8, seed: int = 0) ->
     """(n, n) bool from autograd: does output i depend on input j, for a random `layers`-deep attention stack."""
     if not (1 <= n <= 64 and 1 <= layers <= 12):
         raise ValueError("n must be in 1..64 and layers in 1..12")
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     w = lambda: torch.randn(d, d, generator=g, dtype=torch.float64) / d**0.5  # noqa: E731
     x = torch.randn(n, d, generator=g, dtype=torch.float64)
     fwd = [(w(), w(), w()) for _ in range(layers)]

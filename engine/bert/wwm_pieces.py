@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from engine.bert.masking import IGNORE, mask_tokens
+from engine.core.seeding import generator
 
 MAX_PIECES = 128
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -59,7 +60,7 @@ def mask_pieces(
     ids = torch.arange(T).expand(draws, T).clone()
     special = torch.zeros(draws, T, dtype=torch.long)
     word_ids = torch.tensor(word_of).expand(draws, T).clone() if whole_word else None
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     # replace_prob 1: every target shows as [MASK], as in the handbook's rows (the 80/10/10 split is another lab)
     _, labels = mask_tokens(ids, special, T, -1, probability, 1.0, 0.0, generator=g, word_ids=word_ids)
     return {"pieces": pieces, "word_of": word_of, "chosen": (labels != IGNORE).numpy()}

@@ -11,6 +11,10 @@ mutates the model in place, so stopping early still leaves a usable model.
 
 `run(...)` drives such a generator with a stop event, a wall-clock cap and a callback; it is what the
 Streamlit live-training panel runs in a background thread and what tests and benchmarks call directly.
+
+Several models trained on the same batches go through `engine.core.side_by_side.train_side_by_side`; seeded
+initialisation and dropout through `engine.core.seeding.seeded`; configs validate through
+`engine.core.config.Checked`.
 """
 
 from __future__ import annotations

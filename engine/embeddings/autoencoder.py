@@ -17,34 +17,45 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator
 from engine.core.train import Progress
 
 ACTIVATIONS = ("linear", "relu")
 
 
+class AutoencoderInputError(InputError):
+    """Settings the autoencoder cannot train with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class AutoencoderConfig:
+class AutoencoderConfig(Checked):
+    error = AutoencoderInputError
     k: int = 10  # bottleneck width (the rank SVD is compared at)
     activation: str = "linear"
     lr: float = 0.01
     steps: int = 500
     seed: int = 0
 
-    def validate(self, n_features: int) -> None:
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}")
-        if not 1 <= self.k <= n_features:
-            raise ValueError(f"the bottleneck k must be between 1 and {n_features}")
-        if not (0 < self.lr <= 1 and math.isfinite(self.lr)):
-            raise ValueError("the learning rate must be in (0, 1]")
-        if not 1 <= self.steps <= 100_000:
-            raise ValueError("steps must be between 1 and 100000")
+    def checks(self):
+        yield self.activation in ACTIVATIONS, "activation", f"activation must be one of {ACTIVATIONS}"
+        yield self.k >= 1, "k", "the bottleneck k must be at least 1"
+        yield finite(self.lr) and 0 < self.lr <= 1, "lr", "the learning rate must be in (0, 1]"
+        yield 1 <= self.steps <= 100_000, "steps", "steps must be between 1 and 100000"
+
+    def validate_for(self, n_features: int) -> None:
+        """validate(), and the bottleneck k must fit the n_features columns it compresses."""
+        self.validate()
+        if self.k > n_features:
+            raise self.error("k", f"the bottleneck k must be between 1 and {n_features}")
 
 
 class Autoencoder(nn.Module):
     def __init__(self, n_features: int, cfg: AutoencoderConfig):
         super().__init__()
-        g = torch.Generator().manual_seed(cfg.seed)
+        cfg.validate_for(n_features)
+        g = generator(cfg.seed)
         scale = 1.0 / math.sqrt(n_features)
         self.E = nn.Parameter(torch.randn(n_features, cfg.k, generator=g) * scale)  # (m, k)
         self.D = nn.Parameter(torch.randn(cfg.k, n_features, generator=g) * scale)  # (k, m)
@@ -64,7 +75,7 @@ class Autoencoder(nn.Module):
 
 def train_autoencoder(model: Autoencoder, M: np.ndarray, cfg: AutoencoderConfig) -> Iterator[Progress]:
     """Full-batch Adam; yields the reconstruction error ||M - M_hat||_F^2 after each step."""
-    cfg.validate(M.shape[1])
+    cfg.validate_for(M.shape[1])
     x = torch.as_tensor(np.asarray(M, dtype=np.float32))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     for step in range(cfg.steps):

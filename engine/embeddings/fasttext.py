@@ -66,8 +66,9 @@ class FastText(Word2Vec):
             ids[i, : r.size], mask[i, : r.size] = r, 1.0
         self.register_buffer("ngram_ids", torch.from_numpy(ids))  # (V, G)
         self.register_buffer("ngram_mask", torch.from_numpy(mask))  # (V, G)
-        g = torch.Generator().manual_seed(cfg.seed + 1)
-        self.emb_ngram = nn.Embedding(bucket, cfg.dim, sparse=True)
+        g = generator(cfg.seed + 1)
+        with seeded(cfg.seed + 1):  # nn.Embedding's own init, never the global RNG (overwritten just below)
+            self.emb_ngram = nn.Embedding(bucket, cfg.dim, sparse=True)
         with torch.no_grad():
             self.emb_ngram.weight.copy_((torch.rand(bucket, cfg.dim, generator=g) - 0.5) / cfg.dim)
 
@@ -90,8 +91,14 @@ class FastText(Word2Vec):
 
 
 # ---------------------------------------------------------------- supervised fastText (text classification)
+from dataclasses import dataclass  # noqa: E402
+from typing import Iterator  # noqa: E402
+
 import torch.nn.functional as F  # noqa: E402
 
+from engine.core.config import Checked, finite  # noqa: E402
+from engine.core.errors import InputError  # noqa: E402
+from engine.core.seeding import generator, seeded  # noqa: E402
 from engine.core.train import Progress  # noqa: E402
 from engine.embeddings.huffman import huffman  # noqa: E402
 
@@ -128,9 +135,10 @@ class FastTextClassifier(nn.Module):
         self.register_buffer("points", torch.from_numpy(points[leaf_of]))
         self.register_buffer("mask", torch.from_numpy(mask[leaf_of]))
         self.vocab, self.bigrams, self.bucket = vocab, bigrams, bucket
-        g = torch.Generator().manual_seed(seed)
-        self.emb = nn.EmbeddingBag(len(vocab) + bucket, dim, mode="mean")
-        self.nodes = nn.Embedding(max(len(counts) - 1, 1), dim)
+        g = generator(seed)
+        with seeded(seed):  # the layers' own init, never the global RNG (overwritten just below)
+            self.emb = nn.EmbeddingBag(len(vocab) + bucket, dim, mode="mean")
+            self.nodes = nn.Embedding(max(len(counts) - 1, 1), dim)
         with torch.no_grad():
             self.emb.weight.copy_((torch.rand(len(vocab) + bucket, dim, generator=g) - 0.5) / dim)
             self.nodes.weight.zero_()
@@ -157,31 +165,46 @@ class FastTextClassifier(nn.Module):
         return logits, loss
 
 
+class FastTextInputError(InputError):
+    """Settings the fastText classifier cannot train with; `.code` names the reason."""
+
+
+@dataclass(frozen=True)
+class ClassifierConfig(Checked):
+    """Supervised fastText training (fastText's defaults for a small set: 5 epochs, lr 0.5)."""
+
+    error = FastTextInputError
+    epochs: int = 5
+    lr: float = 0.5
+    batch_size: int = 32
+    seed: int = 0
+
+    def checks(self):
+        yield 1 <= self.epochs <= 1000, "epochs", "epochs must be between 1 and 1000"
+        yield finite(self.lr) and 0 < self.lr <= 10, "lr", "the learning rate must be in (0, 10]"
+        yield 1 <= self.batch_size <= 100_000, "batch", "the batch must hold at least one document"
+
+
 def train_classifier(
-    model: FastTextClassifier,
-    docs,
-    labels: np.ndarray,
-    epochs: int = 5,
-    lr: float = 0.5,
-    batch_size: int = 32,
-    seed: int = 0,
-):
+    model: FastTextClassifier, docs, labels: np.ndarray, cfg: ClassifierConfig = ClassifierConfig()
+) -> Iterator[Progress]:
     """SGD on mini-batches with a linearly decaying rate; Progress.metrics["acc"] is the training accuracy so far."""
-    rng = np.random.default_rng(seed)
+    cfg.validate()
+    rng = np.random.default_rng(cfg.seed)
     y_all = torch.from_numpy(labels)
     n = len(docs)
-    total = epochs * max(1, -(-n // batch_size))
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    total = cfg.epochs * max(1, -(-n // cfg.batch_size))
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
     step = 0
-    for _ in range(epochs):
+    for _ in range(cfg.epochs):
         order = rng.permutation(n)
-        for s in range(0, n, batch_size):
-            idx = order[s : s + batch_size]
+        for s in range(0, n, cfg.batch_size):
+            idx = order[s : s + cfg.batch_size]
             ids, offsets = model.batch([docs[i] for i in idx])
             for group in opt.param_groups:
-                group["lr"] = lr * max(1 - step / total, 1e-4)
+                group["lr"] = cfg.lr * max(1 - step / total, 1e-4)
+            opt.zero_grad(set_to_none=True)
             logits, loss = model(ids, offsets, y_all[idx])
-            opt.zero_grad()
             (loss * len(idx)).backward()  # as fastText: every example takes its own SGD step of size lr
             opt.step()
             step += 1

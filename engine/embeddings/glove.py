@@ -23,8 +23,10 @@ import scipy.sparse as sp
 import torch
 from torch import nn
 
+from engine.core.config import Checked, finite, integer
 from engine.core.corpus import Vocab, build_vocab, encode
 from engine.core.errors import InputError
+from engine.core.seeding import generator
 from engine.core.train import Progress
 
 # Reference figures from the GloVe paper (Table 1), as quoted by the interview handbook (glove-03):
@@ -41,8 +43,13 @@ MAX_WINDOW = 50
 MAX_DIM = 1000
 
 
+class GloveInputError(InputError):
+    """A corpus or setting GloVe cannot use. `code` names the reason for an i18n message; str() is English."""
+
+
 @dataclass(frozen=True)
-class GloveConfig:
+class GloveConfig(Checked):
+    error = GloveInputError
     dim: int = 50
     x_max: float = 100.0
     alpha: float = 0.75
@@ -51,27 +58,14 @@ class GloveConfig:
     batch_size: int = 1024
     seed: int = 0
 
-    def problems(self) -> list[str]:
-        """Names of the settings that cannot train (empty = fine); the page turns each into a message."""
-        ok = {
-            "dim": isinstance(self.dim, (int, np.integer)) and 1 <= self.dim <= MAX_DIM,
-            "x_max": _finite(self.x_max) and self.x_max > 0,
-            "alpha": _finite(self.alpha) and 0 <= self.alpha <= 10,
-            "lr": _finite(self.lr) and 0 < self.lr <= 10,
-            "epochs": isinstance(self.epochs, (int, np.integer)) and 1 <= self.epochs <= 10_000,
-            "batch_size": isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1,
-        }
-        return [name for name, good in ok.items() if not good]
-
-    def validate(self) -> None:
-        """Raise ValueError naming the settings that cannot train."""
-        bad = self.problems()
-        if bad:
-            raise ValueError("bad settings: " + ", ".join(f"{b}={getattr(self, b)!r}" for b in bad))
-
-
-def _finite(v) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(v)
+    def checks(self):
+        """Every rule is named after its setting; the page turns each broken one into a message."""
+        yield integer(self.dim) and 1 <= self.dim <= MAX_DIM, "dim", f"bad setting: dim={self.dim!r}"
+        yield finite(self.x_max) and self.x_max > 0, "x_max", f"bad setting: x_max={self.x_max!r}"
+        yield finite(self.alpha) and 0 <= self.alpha <= 10, "alpha", f"bad setting: alpha={self.alpha!r}"
+        yield finite(self.lr) and 0 < self.lr <= 10, "lr", f"bad setting: lr={self.lr!r}"
+        yield integer(self.epochs) and 1 <= self.epochs <= 10_000, "epochs", f"bad setting: epochs={self.epochs!r}"
+        yield integer(self.batch_size) and self.batch_size >= 1, "batch_size", f"bad setting: {self.batch_size!r}"
 
 
 # ------------------------------------------------------------------ co-occurrence counts
@@ -202,7 +196,7 @@ class GloVe(nn.Module):
 
     def __init__(self, vocab_size: int, dim: int, seed: int = 0):
         super().__init__()
-        g = torch.Generator().manual_seed(seed)
+        g = generator(seed)
 
         def init(*shape: int) -> nn.Parameter:
             return nn.Parameter((torch.rand(*shape, generator=g, dtype=torch.float64) - 0.5) / dim)
@@ -338,10 +332,6 @@ def fit_glove(
 
 
 # ------------------------------------------------------------------ what the page asks of a corpus
-class GloveInputError(InputError):
-    """A corpus or setting GloVe cannot use. `code` names the reason for an i18n message; str() is English."""
-
-
 @dataclass(frozen=True)
 class Counts:
     """A corpus turned into GloVe's input: the vocabulary, the encoded sentences and X."""

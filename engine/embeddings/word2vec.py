@@ -24,8 +24,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from engine.core.config import Checked, finite, integer
 from engine.core.corpus import Vocab, build_vocab, encode
 from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
 from engine.core.train import Progress, linear_decay, run
 from engine.embeddings.huffman import huffman
 from engine.embeddings.negative_sampling import NegativeSampler
@@ -46,7 +48,8 @@ class Word2VecInputError(InputError):
 
 
 @dataclass(frozen=True)
-class Word2VecConfig:
+class Word2VecConfig(Checked):
+    error = Word2VecInputError
     sg: bool = True  # skip-gram (True) or CBOW (False)
     hs: bool = False  # hierarchical softmax (True) or negative sampling (False)
     dim: int = 50
@@ -63,25 +66,16 @@ class Word2VecConfig:
     table_size: int = 1_000_000  # cells of the negative-sampling table (word2vec.c: 1e8)
     max_vocab: int | None = 50_000
 
-    def problems(self) -> list[str]:
-        """Codes of the settings that cannot work (empty list = fine): the page turns them into messages."""
-        out = []
+    def checks(self):
         for name, (lo, hi) in LIMITS.items():
             if name == "negative" and self.hs:
                 continue
             v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                out.append(name)
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
-            out.append("lr")
-        if not (isinstance(self.sample, (int, float)) and 0 <= self.sample <= 1):
-            out.append("sample")
-        return out
+            yield integer(v) and lo <= v <= hi, name, f"bad setting: {name}={v!r} (allowed {lo}-{hi})"
+        yield finite(self.lr) and 0 < self.lr <= MAX_LR, "lr", f"bad setting: lr={self.lr!r} (allowed (0, {MAX_LR}])"
+        yield finite(self.sample) and 0 <= self.sample <= 1, "sample", f"bad setting: sample={self.sample!r}"
 
-    def check(self) -> None:
-        bad = self.problems()
-        if bad:
-            raise Word2VecInputError(bad[0], "bad settings: " + ", ".join(f"{b}={getattr(self, b)!r}" for b in bad))
+    check = Checked.validate  # the name pages call
 
 
 # ---------------------------------------------------------------- data
@@ -185,14 +179,15 @@ class Word2Vec(nn.Module):
 
     def __init__(self, cfg: Word2VecConfig, vocab: Vocab):
         super().__init__()
-        cfg.check()
+        cfg.validate()
         V, d = len(vocab), cfg.dim
         if V < 2:
             raise Word2VecInputError("too_few_words", "word2vec needs at least two distinct words")
         self.cfg, self.vocab = cfg, vocab
-        g = torch.Generator().manual_seed(cfg.seed)
-        self.emb_in = nn.Embedding(V, d, sparse=True)
-        self.emb_out = nn.Embedding(V - 1 if cfg.hs else V, d, sparse=True)
+        g = generator(cfg.seed)
+        with seeded(cfg.seed):  # nn.Embedding's own init, never the global RNG (overwritten just below)
+            self.emb_in = nn.Embedding(V, d, sparse=True)
+            self.emb_out = nn.Embedding(V - 1 if cfg.hs else V, d, sparse=True)
         with torch.no_grad():  # word2vec.c: syn0 uniform in ±0.5/d, output layer zero
             self.emb_in.weight.copy_((torch.rand(V, d, generator=g) - 0.5) / d)
             self.emb_out.weight.zero_()
@@ -288,7 +283,7 @@ def fit_word2vec(
     sentences: Sequence[Sequence[str]], cfg: Word2VecConfig, max_seconds: float | None = None
 ) -> Word2VecResult:
     """Train on tokenised sentences in one call (other pages, tests, benchmarks)."""
-    cfg.check()
+    cfg.validate()
     data = prepare(sentences, cfg)
     model = Word2Vec(cfg, data.vocab)
     res = run(train_word2vec(model, data, cfg), max_seconds=max_seconds)
@@ -312,7 +307,7 @@ def time_output_layers(
     V: int, d: int = 100, k: int = 5, batch: int = 256, repeats: int = 5, seed: int = 0
 ) -> dict[str, float]:
     """Measured seconds per SGD step (forward + backward) of full softmax, HS and NS on random vectors."""
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     counts = np.sort(np.random.default_rng(seed).zipf(1.3, V).clip(max=10**9))[::-1].copy()
     h = torch.randn(batch, d, generator=g, requires_grad=True)
     y = torch.randint(0, V, (batch,), generator=g)

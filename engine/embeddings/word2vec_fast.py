@@ -272,7 +272,7 @@ def train_word2vec_fast(
     """Yields (Progress, syn0) after each block of ~block_words tokens; syn0 is trained in place."""
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not installed")
-    cfg.check()
+    cfg.validate()
     numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
     V, d = len(data.vocab), cfg.dim
     rng = np.random.default_rng(cfg.seed)

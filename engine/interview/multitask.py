@@ -18,13 +18,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 
 MODES = ("hard", "soft", "independent")
 
 
+class MultiTaskInputError(InputError):
+    """Settings the multi-task lab cannot train with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class MultiTaskConfig:
+class MultiTaskConfig(Checked):
+    error = MultiTaskInputError
     mode: str = "hard"
     lam: float = 0.1  # soft sharing strength
     n_train: int = 24  # examples per task (few: sharing should help)
@@ -36,17 +45,17 @@ class MultiTaskConfig:
     lr: float = 0.01
     seed: int = 0
 
-    def validate(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
-        if not (0 <= self.lam <= 1e3 and math.isfinite(self.lam)):
-            raise ValueError("lambda must be between 0 and 1000")
-        if self.n_train < 2 or self.n_features < 1 or self.hidden < 1 or self.steps < 1:
-            raise ValueError("sizes must be positive (at least 2 examples)")
-        if not (0 < self.lr <= 1):
-            raise ValueError(f"learning rate must be in (0, 1], not {self.lr}")
-        if not -1 <= self.relatedness <= 1:
-            raise ValueError("relatedness must be between -1 and 1")
+    def checks(self):
+        yield self.mode in MODES, "mode", f"mode must be one of {MODES}"
+        yield finite(self.lam) and 0 <= self.lam <= 1e3, "lam", "lambda must be between 0 and 1000"
+        yield (
+            self.n_train >= 2 and self.n_features >= 1 and self.hidden >= 1 and self.steps >= 1,
+            "size",
+            "sizes must be positive (at least 2 examples)",
+        )
+        yield finite(self.lr) and 0 < self.lr <= 1, "lr", f"learning rate must be in (0, 1], not {self.lr}"
+        yield finite(self.relatedness) and -1 <= self.relatedness <= 1, "relatedness", "relatedness must be in [-1, 1]"
+        yield finite(self.noise) and self.noise >= 0, "noise", "the noise must be >= 0"
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ class Tasks:
 def make_tasks(cfg: MultiTaskConfig) -> Tasks:
     """y_t = tanh(x . w_t) * 2 + noise, with cos(w_A, w_B) = relatedness."""
     cfg.validate()
-    g = torch.Generator().manual_seed(cfg.seed)
+    g = generator(cfg.seed)
     d = cfg.n_features
     a = F.normalize(torch.randn(d, generator=g), dim=0)
     o = torch.randn(d, generator=g)
@@ -78,7 +87,8 @@ def make_tasks(cfg: MultiTaskConfig) -> Tasks:
 
 
 def _mlp(cfg: MultiTaskConfig, g: torch.Generator) -> nn.Sequential:
-    net = nn.Sequential(nn.Linear(cfg.n_features, cfg.hidden), nn.Tanh(), nn.Linear(cfg.hidden, 1))
+    with seeded(cfg.seed):  # nn.Linear's own init, never the global RNG (overwritten just below)
+        net = nn.Sequential(nn.Linear(cfg.n_features, cfg.hidden), nn.Tanh(), nn.Linear(cfg.hidden, 1))
     with torch.no_grad():
         for p in net.parameters():
             p.copy_(torch.randn(p.shape, generator=g) * (0.5 if p.dim() > 1 else 0.0))
@@ -92,15 +102,20 @@ class MultiTaskModel(nn.Module):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
-        g = torch.Generator().manual_seed(cfg.seed + 1)
+        g = generator(cfg.seed + 1)
         self.nets = nn.ModuleList([_mlp(cfg, g), _mlp(cfg, g)])
         if cfg.mode == "hard":
             self.nets[1][0] = self.nets[0][0]  # the same trunk object for both tasks
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None):
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """x (2, n, d) -> (predictions (2, n), loss = L_A + L_B or None); task_losses gives (L_A, L_B)."""
         pred = torch.stack([self.nets[t](x[t])[:, 0] for t in range(2)])  # (2, n)
-        loss = None if y is None else ((pred - y) ** 2).mean(dim=1)  # per-task MSE, (2,)
-        return pred, loss
+        return pred, None if y is None else self.task_losses(pred, y).sum()
+
+    @staticmethod
+    def task_losses(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Per-task MSE, (2,)."""
+        return ((pred - y) ** 2).mean(dim=1)
 
     def distance(self) -> float:
         """||theta_A - theta_B|| over the two networks' parameters (0 for the shared trunk of hard sharing)."""
@@ -120,32 +135,41 @@ def _penalty(model: MultiTaskModel) -> torch.Tensor:
 
 
 def train_multitask(model: MultiTaskModel, tasks: Tasks) -> Iterator[Progress]:
+    """Adam, full batch. hard/soft: one optimizer on L_A + L_B (+ lam * ||theta_A - theta_B||^2 for soft);
+    independent: the two networks side by side (engine.core.side_by_side), each on its own task. Every step:
+    Progress.loss = L_A + L_B (training), metrics val_A, val_B (validation MSE) and distance."""
     cfg = model.cfg
+    cfg.validate()
+
+    def evaluate() -> dict[str, float]:
+        val = model.task_losses(model(tasks.x_val)[0], tasks.y_val)
+        return {"val_A": float(val[0]), "val_B": float(val[1]), "distance": model.distance()}
+
     if cfg.mode == "independent":
-        opts = [torch.optim.Adam(model.nets[t].parameters(), lr=cfg.lr) for t in range(2)]
-    else:
-        opts = [torch.optim.Adam(model.parameters(), lr=cfg.lr)]
-    for step in range(cfg.steps):
-        if cfg.mode == "independent":
-            losses = []
-            for t in range(2):  # each model sees only its own task
-                loss_t = ((model.nets[t](tasks.x[t])[:, 0] - tasks.y[t]) ** 2).mean()
-                opts[t].zero_grad()
-                loss_t.backward()
-                opts[t].step()
-                losses.append(float(loss_t.detach()))
-            total = sum(losses)
-        else:
-            _, per_task = model(tasks.x, tasks.y)
-            loss = per_task.sum()
-            if cfg.mode == "soft":
-                loss = loss + cfg.lam * _penalty(model)
-            opts[0].zero_grad()
-            loss.backward()
-            opts[0].step()
-            total = float(per_task.sum().detach())
-        with torch.no_grad():
-            val = model(tasks.x_val, tasks.y_val)[1]
-        yield Progress(
-            step + 1, cfg.steps, total, {"val_A": float(val[0]), "val_B": float(val[1]), "distance": model.distance()}
+        nets = {"A": model.nets[0], "B": model.nets[1]}
+        yield from train_side_by_side(
+            nets,
+            {k: torch.optim.Adam(net.parameters(), lr=cfg.lr) for k, net in nets.items()},
+            batch=lambda step: tasks,
+            loss=lambda k, net, b: ((net(b.x["AB".index(k)])[:, 0] - b.y["AB".index(k)]) ** 2).mean(),
+            evaluate=evaluate,
+            steps=cfg.steps,
+            seed=cfg.seed + 2,
+            loss_key=None,
+            headline=lambda losses, metrics: sum(losses.values()),
         )
+        return
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    for step in range(cfg.steps):
+        model.train()
+        opt.zero_grad(set_to_none=True)
+        _, loss = model(tasks.x, tasks.y)
+        total = float(loss.detach())
+        if cfg.mode == "soft":
+            loss = loss + cfg.lam * _penalty(model)
+        loss.backward()
+        opt.step()
+        model.eval()
+        with torch.no_grad():
+            metrics = evaluate()
+        yield Progress(step + 1, cfg.steps, total, metrics)

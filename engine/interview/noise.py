@@ -13,7 +13,6 @@ torch.nn.CrossEntropyLoss(weight=w, label_smoothing=eps), whose weighted form is
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -21,13 +20,21 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
 from engine.core.train import Progress
 
 K = 3
 
 
+class NoiseInputError(InputError):
+    """Settings the label-noise lab cannot train with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class NoiseConfig:
+class NoiseConfig(Checked):
+    error = NoiseInputError
     noise: float = 0.3  # share of the noisy class's training labels that are wrong
     noisy_class: int = 2
     eps: float = 0.0  # label smoothing
@@ -39,21 +46,21 @@ class NoiseConfig:
     lr: float = 0.05
     seed: int = 0
 
-    def validate(self) -> None:
-        if not 0 <= self.noise <= 1:
-            raise ValueError("the noise rate must be between 0 and 1")
-        if not 0 <= self.eps < 1:
-            raise ValueError("label smoothing must be in [0, 1)")
-        if (
-            len(self.weights) != K
-            or any(not (0 <= w <= 100 and math.isfinite(w)) for w in self.weights)
-            or sum(self.weights) == 0
-        ):
-            raise ValueError("class weights must be between 0 and 100, not all 0")
-        if self.n_train < K or self.steps < 1 or self.hidden < 1 or not 0 < self.lr <= 10:
-            raise ValueError("sizes must be positive and the learning rate in (0, 10]")
-        if self.noisy_class not in range(K):
-            raise ValueError("unknown class")
+    def checks(self):
+        yield finite(self.noise) and 0 <= self.noise <= 1, "noise", "the noise rate must be between 0 and 1"
+        yield finite(self.eps) and 0 <= self.eps < 1, "eps", "label smoothing must be in [0, 1)"
+        yield (
+            len(self.weights) == K and all(finite(w) and 0 <= w <= 100 for w in self.weights) and sum(self.weights) > 0,
+            "weights",
+            "class weights must be between 0 and 100, not all 0",
+        )
+        yield (
+            self.n_train >= K and self.steps >= 1 and self.hidden >= 1 and finite(self.lr) and 0 < self.lr <= 10,
+            "size",
+            "sizes must be positive and the learning rate in (0, 10]",
+        )
+        yield self.noisy_class in range(K), "class", "unknown class"
+        yield finite(self.spread) and self.spread >= 0, "spread", "the spread must be >= 0"
 
 
 CENTRES = torch.tensor([[0.0, 2.0], [-1.8, -1.0], [1.8, -1.0]])
@@ -70,7 +77,7 @@ class NoisyData:
 
 def make_data(cfg: NoiseConfig) -> NoisyData:
     cfg.validate()
-    g = torch.Generator().manual_seed(cfg.seed)
+    g = generator(cfg.seed)
 
     def blobs(n: int) -> tuple[torch.Tensor, torch.Tensor]:
         y = torch.arange(n) % K
@@ -101,8 +108,10 @@ def smoothed_cross_entropy(
 class Classifier(nn.Module):
     def __init__(self, cfg: NoiseConfig):
         super().__init__()
-        g = torch.Generator().manual_seed(cfg.seed + 1)
-        self.net = nn.Sequential(nn.Linear(2, cfg.hidden), nn.ReLU(), nn.Linear(cfg.hidden, K))
+        cfg.validate()
+        with seeded(cfg.seed + 1):  # nn.Linear's own init, never the global RNG (overwritten just below)
+            self.net = nn.Sequential(nn.Linear(2, cfg.hidden), nn.ReLU(), nn.Linear(cfg.hidden, K))
+        g = generator(cfg.seed + 1)
         with torch.no_grad():
             for p in self.net.parameters():
                 p.copy_(torch.randn(p.shape, generator=g) * (0.5 if p.dim() > 1 else 0.0))
@@ -117,11 +126,12 @@ class Classifier(nn.Module):
 
 
 def train_classifier(model: Classifier, data: NoisyData) -> Iterator[Progress]:
+    """Full-batch Adam on the noisy labels; every step the clean-test accuracy ("acc")."""
     cfg = model.cfg
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     for step in range(cfg.steps):
+        opt.zero_grad(set_to_none=True)
         _, loss = model(data.x, data.y_noisy)
-        opt.zero_grad()
         loss.backward()
         opt.step()
         with torch.no_grad():

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from engine.bert.masking import IGNORE, fates, mask_tokens
+from engine.core.seeding import generator
 from engine.embeddings.word2vec import cbow_examples
 
 MAX_WORDS = 40  # one sentence: longer input is cut (the page says so); 40 rows still read on a projector
@@ -47,7 +48,7 @@ def bert_row(words: list[str], probability: float = 0.15, seed: int = 0) -> tupl
     n = len(words)
     ids, special = _sentence_batch(n, 1)
     mask_id = n + 1  # ids 1..n are the words; 0 is [CLS]/[SEP]
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     inputs, labels = mask_tokens(ids, special, n + 1, mask_id, probability, generator=g)
     inputs = torch.where((inputs == 0) & (special == 0), ids, inputs)  # a random draw of id 0: keep the word
     f = fates(ids, inputs, labels, mask_id)[0, 1:-1].tolist()
@@ -61,7 +62,7 @@ def bert_target_counts(n: int, draws: int, probability: float = 0.15, seed: int 
     if n < 1 or draws < 1:
         raise ValueError("need at least one word and one draw")
     ids, special = _sentence_batch(n, draws)
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     _, labels = mask_tokens(ids, special, n + 1, n + 1, probability, generator=g)
     return (labels != IGNORE).sum(1).numpy()
 

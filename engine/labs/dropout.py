@@ -7,8 +7,9 @@ no longer over-fits its huge corpus; sharing itself acts as a regulariser). tran
 defaults to the v2 values.
 
 The live demo trains two real `transformers.AlbertModel`s, identical except for dropout (same initial weights,
-same batches), on a small noisy classification task, and records train and validation accuracy. Weights, data
-and batches come from the seed; dropout masks come from torch's global generator (nn.Dropout takes no generator).
+same batches), on a small noisy classification task, and records train and validation accuracy. Weights, data,
+batches and dropout masks all come from the seed (engine.core.seeding: transformers' init and nn.Dropout draw from
+a private generator, never torch's global one).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ import torch.nn.functional as F
 from torch import nn
 from transformers import AlbertConfig, AlbertModel
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 from engine.transformer.param_count import Shape, bert_parts
 
@@ -47,13 +52,18 @@ def preset_dropouts(version: str) -> tuple[int, int]:
     memory for the weights)."""
     p = V1_DROPOUT if version == "v1" else AlbertConfig().hidden_dropout_prob
     cfg = AlbertConfig(**V2_BASE, hidden_dropout_prob=p, attention_probs_dropout_prob=p)
-    with torch.device("meta"):
+    with torch.device("meta"), seeded(0):  # meta tensors hold no numbers; nothing may touch the global RNG
         model = AlbertModel(cfg)
     return active_dropouts(model), sum(1 for m in model.modules() if isinstance(m, nn.Dropout))
 
 
+class DropoutInputError(InputError):
+    """Settings the dropout lab cannot train with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class DropoutLabConfig:
+class DropoutLabConfig(Checked):
+    error = DropoutInputError
     vocab: int = 20  # ids 1..vocab-1 are words, 0 is [CLS]
     seq_len: int = 11
     embedding: int = 16
@@ -70,20 +80,21 @@ class DropoutLabConfig:
     batch_size: int = 32
     steps: int = 160  # ~10 s for both models on one core of a quiet machine, ~25 s at load 10+
     eval_every: int = 20
+    clip_norm: float | None = None
     seed: int = 0
 
-    def validate(self) -> None:
-        checks = [
-            (2 <= self.vocab <= 1000 and 2 <= self.seq_len <= 64, "vocabulary / length out of range"),
-            (1 <= self.layers <= 12 and 1 <= self.heads <= 16 and self.hidden % self.heads == 0, "bad shape"),
-            (all(0.0 <= p < 1.0 for p in self.dropouts), "dropout must be in [0, 1)"),
-            (8 <= self.n_train <= 100_000 and 8 <= self.n_val <= 100_000, "data size out of range"),
-            (0.0 <= self.label_noise < 0.5, "label noise must be in [0, 0.5)"),
-            (0.0 < self.lr <= 0.1 and 1 <= self.steps <= 100_000 and self.eval_every >= 1, "bad schedule"),
-        ]
-        for ok, msg in checks:
-            if not ok:
-                raise ValueError(msg)
+    def checks(self):
+        yield 2 <= self.vocab <= 1000 and 2 <= self.seq_len <= 64, "size", "vocabulary / length out of range"
+        yield 1 <= self.layers <= 12 and 1 <= self.heads <= 16, "shape", "bad shape"
+        yield self.hidden % self.heads == 0, "shape", "bad shape"
+        yield all(finite(p) and 0.0 <= p < 1.0 for p in self.dropouts), "dropout", "dropout must be in [0, 1)"
+        yield 8 <= self.n_train <= 100_000 and 8 <= self.n_val <= 100_000, "data", "data size out of range"
+        yield finite(self.label_noise) and 0.0 <= self.label_noise < 0.5, "noise", "label noise must be in [0, 0.5)"
+        yield (
+            finite(self.lr) and 0.0 < self.lr <= 0.1 and 1 <= self.steps <= 100_000 and self.eval_every >= 1,
+            "schedule",
+            "bad schedule",
+        )
 
     def albert(self, dropout: float) -> AlbertConfig:
         return AlbertConfig(
@@ -120,13 +131,9 @@ class AlbertClassifier(nn.Module):
 
     def __init__(self, cfg: DropoutLabConfig, dropout: float):
         super().__init__()
-        state = torch.random.get_rng_state()
-        torch.manual_seed(cfg.seed)  # HF initialises from the global RNG: same seed -> same start for both models
-        try:
+        with seeded(cfg.seed):  # transformers' init from the seed's own generator: both models start the same
             self.albert = AlbertModel(cfg.albert(dropout))
             self.head = nn.Linear(cfg.hidden, 2)
-        finally:
-            torch.random.set_rng_state(state)
 
     def forward(self, input_ids: torch.Tensor, labels: torch.Tensor | None = None):
         """input_ids (B, T) -> (logits (B, 2), loss or None)"""
@@ -168,24 +175,30 @@ def _accuracy(model: AlbertClassifier, x: torch.Tensor, y: torch.Tensor) -> floa
 
 
 def train_pair(models: list[AlbertClassifier], data: dict, cfg: DropoutLabConfig) -> Iterator[Progress]:
-    """Train the models side by side on the same batches. Metrics per model i: train_acc_i (on the noisy training
-    labels it sees), val_acc_i (clean held-out); loss = model 0's training loss."""
-    g = torch.Generator().manual_seed(cfg.seed + 1)
-    opts = [torch.optim.AdamW(m.parameters(), lr=cfg.lr, weight_decay=0.0) for m in models]
+    """Train the models side by side on the same batches (engine.core.side_by_side; dropout masks from seed + 2).
+    Metrics per model i: loss_i, and at the evaluation steps train_acc_i (on the noisy training labels it sees)
+    and val_acc_i (clean held-out); loss = model 0's training loss."""
+    cfg.validate()
+    g = generator(cfg.seed + 1)
+    named = {str(i): m for i, m in enumerate(models)}
+    opts = {k: torch.optim.AdamW(m.parameters(), lr=cfg.lr, weight_decay=0.0) for k, m in named.items()}
     n = data["x"].shape[0]
-    for step in range(cfg.steps):
-        idx = torch.randint(n, (cfg.batch_size,), generator=g)
-        losses = []
-        for m, opt in zip(models, opts):
-            m.train()
-            _, loss = m(data["x"][idx], data["y"][idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        metrics = {f"loss_{i}": v for i, v in enumerate(losses)}
-        if step == 0 or (step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps:
-            for i, m in enumerate(models):
-                metrics[f"train_acc_{i}"] = _accuracy(m, data["x"], data["y"])
-                metrics[f"val_acc_{i}"] = _accuracy(m, data["val_x"], data["val_y"])
-        yield Progress(step + 1, cfg.steps, losses[0], metrics)
+
+    def evaluate() -> dict[str, float]:
+        out = {}
+        for k, m in named.items():
+            out[f"train_acc_{k}"] = _accuracy(m, data["x"], data["y"])
+            out[f"val_acc_{k}"] = _accuracy(m, data["val_x"], data["val_y"])
+        return out
+
+    yield from train_side_by_side(
+        named,
+        opts,
+        batch=lambda step: torch.randint(n, (cfg.batch_size,), generator=g),
+        loss=lambda k, m, idx: m(data["x"][idx], data["y"][idx])[1],
+        evaluate=evaluate,
+        steps=cfg.steps,
+        eval_every=cfg.eval_every,
+        clip_norm=cfg.clip_norm,
+        seed=cfg.seed + 2,
+    )

@@ -16,7 +16,6 @@ word-order probing task of Conneau et al. 2018). A bag of words cannot answer it
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -24,7 +23,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked, finite
 from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 
 MODES = ("features", "finetune")
@@ -35,7 +37,8 @@ class TransferInputError(InputError):
 
 
 @dataclass(frozen=True)
-class TransferConfig:
+class TransferConfig(Checked):
+    error = TransferInputError
     n_train: int = 512
     n_val: int = 256
     max_len: int = 24  # word pieces per sentence, [CLS] and [SEP] included
@@ -44,27 +47,22 @@ class TransferConfig:
     lr_features: float = 1e-2  # only a few hundred parameters: a large step is fine
     lr_finetune: float = 5e-4  # every encoder weight moves: a small step, as BERT fine-tuning uses
     eval_every: int = 10
+    clip_norm: float | None = None
     seed: int = 0
 
-    def validate(self) -> None:
-        lrs = (self.lr_features, self.lr_finetune)
-        checks = [
-            (16 <= self.n_train <= 20_000 and 16 <= self.n_val <= 5000, "size", "16-20000 training sentences"),
-            (8 <= self.max_len <= 512, "length", "max length must be 8-512"),
-            (
-                1 <= self.steps <= 20_000 and 1 <= self.batch_size <= 1024 and self.eval_every >= 1,
-                "steps",
-                "steps 1-20000, batch 1-1024",
-            ),
-            (
-                all(isinstance(v, (int, float)) and math.isfinite(v) and 0 < v <= 1 for v in lrs),
-                "lr",
-                "learning rates must be in (0, 1]",
-            ),
-        ]
-        for ok, code, msg in checks:
-            if not ok:
-                raise TransferInputError(code, msg)
+    def checks(self):
+        yield 16 <= self.n_train <= 20_000 and 16 <= self.n_val <= 5000, "size", "16-20000 training sentences"
+        yield 8 <= self.max_len <= 512, "length", "max length must be 8-512"
+        yield (
+            1 <= self.steps <= 20_000 and 1 <= self.batch_size <= 1024 and self.eval_every >= 1,
+            "steps",
+            "steps 1-20000, batch 1-1024",
+        )
+        yield (
+            all(finite(v) and 0 < v <= 1 for v in (self.lr_features, self.lr_finetune)),
+            "lr",
+            "learning rates must be in (0, 1]",
+        )
 
 
 class ScalarMix(nn.Module):
@@ -83,8 +81,10 @@ class ScalarMix(nn.Module):
         return self.gamma * sum(s[j] * h for j, h in enumerate(layers))  # (B, T, H)
 
 
-class TransferClassifier(nn.Module):
-    """A copy of a BERT encoder + (features: a scalar mix) + mean pooling + a linear head."""
+class FeatureFinetuneClassifier(nn.Module):
+    """A copy of a BERT encoder used one of the two ways (features: frozen, read through a scalar mix of all its
+    layers; finetune: trained, its top layer read) + mean pooling + a linear head.
+    forward(ids, attention_mask, targets=None, layers=None) -> (logits (B, C), loss or None)."""
 
     def __init__(self, encoder: nn.Module, mode: str, n_classes: int = 2, seed: int = 0):
         super().__init__()
@@ -96,8 +96,9 @@ class TransferClassifier(nn.Module):
         self.encoder.requires_grad_(mode == "finetune")
         cfg = self.encoder.config
         self.mix = ScalarMix(cfg.num_hidden_layers + 1) if mode == "features" else None
-        self.head = nn.Linear(cfg.hidden_size, n_classes)
-        g = torch.Generator().manual_seed(seed)  # both modes start from the same head
+        with seeded(seed):  # nn.Linear's own init, never the global RNG (overwritten just below)
+            self.head = nn.Linear(cfg.hidden_size, n_classes)
+        g = generator(seed)  # both modes start from the same head
         with torch.no_grad():
             self.head.weight.copy_(torch.randn(self.head.weight.shape, generator=g) * 0.02)
             self.head.bias.zero_()
@@ -118,9 +119,19 @@ class TransferClassifier(nn.Module):
         logits = self.head(pooled)
         return logits, None if targets is None else F.cross_entropy(logits, targets)
 
-    def forward(self, ids: torch.Tensor, attention_mask: torch.Tensor, targets: torch.Tensor | None = None):
+    def forward(
+        self,
+        ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        layers: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """layers: feature mode only, the frozen encoder's outputs for these ids (frozen_layers(ids, mask)), e.g.
+        cached once; computed here when not given."""
         if self.mode == "features":
-            h = self.frozen_layers(ids, attention_mask)  # no graph through the encoder at all
+            h = self.frozen_layers(ids, attention_mask) if layers is None else layers  # no graph through the encoder
+        elif layers is not None:
+            raise ValueError("cached layers are for the feature mode only")
         else:
             h = self.encoder(input_ids=ids, attention_mask=attention_mask).last_hidden_state  # (B, T, H)
         return self.classify(h, attention_mask, targets)
@@ -151,7 +162,7 @@ def word_order_task(sentences: list[str], tokenizer, cfg: TransferConfig) -> Ord
     """Half of the sentences keep their word-piece order, the other half are shuffled (never back to the same
     order). Training and validation sentences are disjoint."""
     cfg.validate()
-    g = torch.Generator().manual_seed(cfg.seed)
+    g = generator(cfg.seed)
     body = cfg.max_len - 2
     need = cfg.n_train + cfg.n_val
     pieces = []
@@ -197,28 +208,31 @@ def encoder_digest(encoder: nn.Module) -> str:
 class TransferRun:
     """What the lab trains: both models, plus where the encoder came from and its fingerprint before training."""
 
-    models: dict[str, TransferClassifier]
+    models: dict[str, FeatureFinetuneClassifier]
     digest_before: str
     pretrained: bool
     corpus: str
 
 
-def make_models(encoder: nn.Module, seed: int = 0) -> dict[str, TransferClassifier]:
-    return {mode: TransferClassifier(encoder, mode, seed=seed) for mode in MODES}
+def make_models(encoder: nn.Module, seed: int = 0) -> dict[str, FeatureFinetuneClassifier]:
+    return {mode: FeatureFinetuneClassifier(encoder, mode, seed=seed) for mode in MODES}
 
 
-def train_both(models: dict[str, TransferClassifier], task: OrderTask, cfg: TransferConfig) -> Iterator[Progress]:
-    """Train both modes on the same batches. Progress.loss = fine-tuning loss; metrics: loss_<mode> every
-    step, and every `eval_every` steps val accuracy acc_<mode> plus the mix weights mix_0..mix_L.
+def train_both(
+    models: dict[str, FeatureFinetuneClassifier], task: OrderTask, cfg: TransferConfig
+) -> Iterator[Progress]:
+    """Train both modes side by side on the same batches (engine.core.side_by_side). Progress.loss = fine-tuning
+    loss; metrics: loss_<mode> every step, and at the evaluation steps val accuracy acc_<mode> plus the mix
+    weights mix_0..mix_L.
 
     The frozen encoder's layer outputs are computed once, up front: that is the practical appeal of the
     feature-based way (ELMo features can be cached), and it leaves each feature-mode step tiny."""
     cfg.validate()
     lr = {"features": cfg.lr_features, "finetune": cfg.lr_finetune}
     opts = {k: torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=lr[k]) for k, m in models.items()}
-    g = torch.Generator().manual_seed(cfg.seed + 1)
+    g = generator(cfg.seed + 1)
     n = task.ids.shape[0]
-    cache = {}
+    cache = {"train": None, "val": None}
     if "features" in models:
         feat = models["features"]
         cache = {
@@ -227,31 +241,35 @@ def train_both(models: dict[str, TransferClassifier], task: OrderTask, cfg: Tran
             ),  # (L+1, N, T, H)
             "val": feat.frozen_layers(task.ids_val, task.mask_val),
         }
-    for step in range(cfg.steps):
+
+    def batch(step: int):
         idx = torch.randint(n, (min(cfg.batch_size, n),), generator=g)
-        mask = task.mask[idx]
-        width = int(mask.sum(1).max())  # drop all-padding columns of this batch
-        metrics = {}
+        width = int(task.mask[idx].sum(1).max())  # drop all-padding columns of this batch
+        return idx, width
+
+    def loss(mode: str, model: FeatureFinetuneClassifier, b) -> torch.Tensor:
+        idx, width = b
+        layers = cache["train"][:, idx, :width] if mode == "features" else None
+        return model(task.ids[idx, :width], task.mask[idx, :width], task.y[idx], layers=layers)[1]
+
+    def evaluate() -> dict[str, float]:
+        out = {}
         for k, m in models.items():
-            m.train()
-            if k == "features":
-                _, loss = m.classify(cache["train"][:, idx, :width], mask[:, :width], task.y[idx])
-            else:
-                _, loss = m(task.ids[idx, :width], mask[:, :width], task.y[idx])
-            opts[k].zero_grad(set_to_none=True)
-            loss.backward()
-            opts[k].step()
-            metrics[f"loss_{k}"] = float(loss.detach())
-        if step % cfg.eval_every == 0 or step + 1 == cfg.steps:
-            with torch.no_grad():
-                for k, m in models.items():
-                    m.eval()
-                    logits = (
-                        m.classify(cache["val"], task.mask_val)[0]
-                        if k == "features"
-                        else m(task.ids_val, task.mask_val)[0]
-                    )
-                    metrics[f"acc_{k}"] = float((logits.argmax(-1) == task.y_val).float().mean())
-            mix = models["features"].mix.weights().detach() if "features" in models else torch.zeros(0)
-            metrics.update({f"mix_{j}": float(v) for j, v in enumerate(mix)})
-        yield Progress(step + 1, cfg.steps, metrics.get("loss_finetune", 0.0), metrics)
+            logits = m(task.ids_val, task.mask_val, layers=cache["val"] if k == "features" else None)[0]
+            out[f"acc_{k}"] = float((logits.argmax(-1) == task.y_val).float().mean())
+        mix = models["features"].mix.weights().detach() if "features" in models else torch.zeros(0)
+        out.update({f"mix_{j}": float(v) for j, v in enumerate(mix)})
+        return out
+
+    yield from train_side_by_side(
+        models,
+        opts,
+        batch=batch,
+        loss=loss,
+        evaluate=evaluate,
+        steps=cfg.steps,
+        eval_every=cfg.eval_every,
+        clip_norm=cfg.clip_norm,
+        seed=cfg.seed + 2,
+        headline=lambda losses, metrics: losses.get("finetune", 0.0),
+    )

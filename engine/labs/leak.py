@@ -24,7 +24,10 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from engine.core.config import Checked, finite
 from engine.core.errors import InputError
+from engine.core.seeding import generator
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 from engine.transformer.tiny_encoder import IGNORE, EncoderConfig, TinyEncoder
 
@@ -36,7 +39,8 @@ class LeakInputError(InputError):
 
 
 @dataclass(frozen=True)
-class LeakConfig:
+class LeakConfig(Checked):
+    error = LeakInputError
     n_states: int = 6
     concentration: float = 0.4  # Dirichlet parameter of each row of P: small = peaked rows = low entropy rate
     seq_len: int = 16
@@ -50,23 +54,24 @@ class LeakConfig:
     mask_prob: float = 0.15
     eval_every: int = 10
     n_eval: int = 256
+    clip_norm: float | None = 1.0
     seed: int = 0
 
-    def validate(self) -> None:
-        checks = [
-            (2 <= self.n_states <= 32, "states"),
-            (0.01 <= self.concentration <= 100, "concentration"),
-            (4 <= self.seq_len <= 64, "seq_len"),
-            (1 <= self.steps <= 20_000, "steps"),
-            (1 <= self.batch_size <= 1024, "batch"),
-            (0 < self.lr <= 0.1, "lr"),
-            (0 < self.mask_prob < 1, "mask_prob"),
-            (1 <= self.n_layers <= 4, "layers"),
-            (4 <= self.d_model <= 256 and self.d_model % self.n_heads == 0, "d_model"),
-        ]
-        for ok, code in checks:
-            if not ok:
-                raise LeakInputError(code, f"bad setting: {code}")
+    def checks(self):
+        yield 2 <= self.n_states <= 32, "states", "the chain needs 2-32 states"
+        yield finite(self.concentration) and 0.01 <= self.concentration <= 100, "concentration", "0.01-100"
+        yield 4 <= self.seq_len <= 64, "seq_len", "the length must be between 4 and 64"
+        yield 1 <= self.steps <= 20_000 and self.eval_every >= 1, "steps", "steps must be between 1 and 20000"
+        yield 1 <= self.batch_size <= 1024, "batch", "the batch must be between 1 and 1024"
+        yield finite(self.lr) and 0 < self.lr <= 0.1, "lr", "the learning rate must be in (0, 0.1]"
+        yield finite(self.mask_prob) and 0 < self.mask_prob < 1, "mask_prob", "the mask share must be in (0, 1)"
+        yield 1 <= self.n_layers <= 4, "layers", "1-4 layers"
+        yield 1 <= self.n_heads <= 16, "d_model", "1-16 heads"
+        yield (
+            4 <= self.d_model <= 256 and self.d_model % self.n_heads == 0,
+            "d_model",
+            "d_model 4-256, a multiple of the heads",
+        )
 
 
 # ------------------------------------------------------------------------------------- the Markov chain
@@ -133,8 +138,7 @@ def sample_chains(p: np.ndarray, n: int, length: int, generator: torch.Generator
 
 def monte_carlo_rate(p: np.ndarray, n_steps: int = 200_000, seed: int = 0) -> float:
     """Mean -log P(x_{t+1} | x_t) along one long sampled chain (ergodic theorem: -> H)."""
-    g = torch.Generator().manual_seed(seed)
-    x = sample_chains(p, n_steps // 50, 51, g)
+    x = sample_chains(p, n_steps // 50, 51, generator(seed))
     return float(-np.log(p[x[:, :-1].numpy(), x[:, 1:].numpy()]).mean())
 
 
@@ -182,30 +186,31 @@ def evaluate(
 
 
 def train_leak(models: dict[str, TinyEncoder], p: np.ndarray, cfg: LeakConfig) -> Iterator[Progress]:
-    """Round-robin: one Adam step of each model per yielded step, each on its own view of the same fresh batch.
-    Progress.loss = the leaking model's training loss; metrics: train_<mode> and every eval_every steps
-    eval_<mode> (held-out cross-entropy, nats) and oracle_next (the true P's loss on the same next tokens)."""
-    g = torch.Generator().manual_seed(cfg.seed + 1)
+    """The three models side by side (engine.core.side_by_side): one Adam step of each per yielded step, each on
+    its own view of the same fresh batch, gradients clipped to norm 1. Progress.loss = the leaking model's
+    training loss; metrics: train_<mode> and at the evaluation steps eval_<mode> (held-out cross-entropy, nats)
+    and oracle_next (the true P's loss on the same next tokens)."""
+    cfg.validate()
+    g = generator(cfg.seed + 1)
     mask_id = cfg.n_states
     hx = sample_chains(p, cfg.n_eval, cfg.seq_len, g)
     held_out = {m: task(m, hx, mask_id, cfg.mask_prob, g) for m in MODES}
     # the true chain's own loss on these held-out next tokens: the sample's floor (H up to sampling noise)
     oracle = float(-np.log(p[hx[:, :-1].numpy(), hx[:, 1:].numpy()]).mean())
     opts = {m: torch.optim.Adam(model.parameters(), lr=cfg.lr) for m, model in models.items()}
-    for step in range(cfg.steps):
-        x = sample_chains(p, cfg.batch_size, cfg.seq_len, g)
-        metrics = {}
-        for m, model in models.items():
-            model.train()
-            _, loss = model(*task(m, x, mask_id, cfg.mask_prob, g))
-            opts[m].zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opts[m].step()
-            metrics[f"train_{m}"] = loss.item()
-        if step == 0 or (step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps:
-            metrics.update(evaluate(models, held_out), oracle_next=oracle)
-        yield Progress(step + 1, cfg.steps, metrics["train_leak"], metrics)
+    yield from train_side_by_side(
+        models,
+        opts,
+        batch=lambda step: sample_chains(p, cfg.batch_size, cfg.seq_len, g),
+        loss=lambda mode, model, x: model(*task(mode, x, mask_id, cfg.mask_prob, g))[1],
+        evaluate=lambda: {**evaluate(models, held_out), "oracle_next": oracle},
+        steps=cfg.steps,
+        eval_every=cfg.eval_every,
+        clip_norm=cfg.clip_norm,
+        seed=cfg.seed + 2,
+        loss_key="train_{}",
+        headline=lambda losses, metrics: losses["leak"],
+    )
 
 
 @torch.no_grad()

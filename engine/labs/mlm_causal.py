@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from engine.bert.causal_lm import CausalInputError
+from engine.core.seeding import generator
 
 MAX_CHARS = 600
 
@@ -116,7 +117,7 @@ def influence(bert, lm, v: Variants, seed: int = 0) -> dict[str, np.ndarray]:
     """Per input token j: ||d (r . logits_i) / d x_j|| for a fixed random r, i.e. a random projection of the
     Jacobian of the prediction at the hidden position w.r.t. the input token embeddings (zero iff, almost
     surely, the prediction cannot depend on token j)."""
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     out = {}
     for name, model, fn in (
         ("mlm", bert, lambda e: mlm_logits(bert, v.original, v.attention_mask[:1], v.position, e)),

@@ -13,7 +13,6 @@ the data are descriptions we generate from small word lists, in English or Chine
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -21,7 +20,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked, finite
 from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
 from engine.core.train import Progress
 
 PAD = 0
@@ -97,7 +98,8 @@ class MultiLabelInputError(InputError):
 
 
 @dataclass(frozen=True)
-class MultiLabelConfig:
+class MultiLabelConfig(Checked):
+    error = MultiLabelInputError
     lang: str = "en"
     n_train: int = 1000
     n_val: int = 200
@@ -111,27 +113,18 @@ class MultiLabelConfig:
     lr: float = 3e-3
     seed: int = 0
 
-    def validate(self) -> None:
-        checks = [
-            (self.lang in WORDS, "lang", "language must be en or zh"),
-            (8 <= self.n_train <= 20_000 and 8 <= self.n_val <= 5000, "size", "8-20000 training examples"),
-            (
-                2 <= self.dim <= 256 and self.n_heads >= 1 and self.dim % self.n_heads == 0,
-                "dim",
-                "dim must be 2-256 and a multiple of the attention heads",
-            ),
-            (1 <= self.ff <= 1024 and 4 <= self.max_len <= 64, "dim", "feed-forward 1-1024, length 4-64"),
-            (0.0 <= self.label_noise < 1.0, "noise", "label noise must be in [0, 1)"),
-            (1 <= self.steps <= 20_000 and 1 <= self.batch_size <= 1024, "steps", "steps 1-20000, batch 1-1024"),
-            (
-                isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 1,
-                "lr",
-                "learning rate must be in (0, 1]",
-            ),
-        ]
-        for ok, code, msg in checks:
-            if not ok:
-                raise MultiLabelInputError(code, msg)
+    def checks(self):
+        yield self.lang in WORDS, "lang", "language must be en or zh"
+        yield 8 <= self.n_train <= 20_000 and 8 <= self.n_val <= 5000, "size", "8-20000 training examples"
+        yield (
+            2 <= self.dim <= 256 and 1 <= self.n_heads <= 16 and self.dim % self.n_heads == 0,
+            "dim",
+            "dim must be 2-256 and a multiple of the attention heads",
+        )
+        yield 1 <= self.ff <= 1024 and 4 <= self.max_len <= 64, "dim", "feed-forward 1-1024, length 4-64"
+        yield finite(self.label_noise) and 0.0 <= self.label_noise < 1.0, "noise", "label noise must be in [0, 1)"
+        yield 1 <= self.steps <= 20_000 and 1 <= self.batch_size <= 1024, "steps", "steps 1-20000, batch 1-1024"
+        yield finite(self.lr) and 0 < self.lr <= 1, "lr", "learning rate must be in (0, 1]"
 
 
 @dataclass(frozen=True)
@@ -154,7 +147,7 @@ def make_garments(cfg: MultiLabelConfig) -> GarmentData:
         dict.fromkeys(w for group in (*words["size"], *words["season"], words["filler"]) for w in group)
     )
     stoi = {w: i for i, w in enumerate(itos)}
-    g = torch.Generator().manual_seed(cfg.seed)
+    g = generator(cfg.seed)
 
     def pick(seq) -> str:
         return seq[int(torch.randint(len(seq), (1,), generator=g))]
@@ -204,8 +197,7 @@ class MultiHeadClassifier(nn.Module):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
-        with torch.random.fork_rng(devices=[]):  # nn.* initialise from the global RNG: seed a private copy of it
-            torch.manual_seed(cfg.seed)
+        with seeded(cfg.seed):  # nn.* init from the seed's own generator (never the global RNG)
             self.extractor = SharedExtractor(vocab_size, cfg)
             self.heads = nn.ModuleDict({name: nn.Linear(cfg.dim, len(classes)) for name, classes in HEADS.items()})
 
@@ -257,16 +249,18 @@ def train_multilabel(model: MultiHeadClassifier, data: GarmentData) -> Iterator[
     """Adam on the summed loss. Progress.loss = training total; metrics: training loss of each head, and every
     10 steps validation losses and accuracies of each head."""
     cfg = model.cfg
-    g = torch.Generator().manual_seed(cfg.seed + 1)
+    g = generator(cfg.seed + 1)
+    masks = generator(cfg.seed + 2)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     n = data.x.shape[0]
     for step in range(cfg.steps):
         idx = torch.randint(n, (min(cfg.batch_size, n),), generator=g)
         model.train()
-        logits, total = model(data.x[idx], data.y[idx])
-        parts = model.head_losses(logits, data.y[idx])
         opt.zero_grad(set_to_none=True)
-        total.backward()
+        with seeded(masks):
+            logits, total = model(data.x[idx], data.y[idx])
+            parts = model.head_losses(logits, data.y[idx])
+            total.backward()
         opt.step()
         metrics = {f"train_{k}": float(v.detach()) for k, v in parts.items()}
         if step % 10 == 0 or step + 1 == cfg.steps:

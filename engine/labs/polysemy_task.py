@@ -16,7 +16,6 @@ context learns to look at its left neighbour.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -26,7 +25,9 @@ import torch.nn.functional as F
 from torch import nn
 from transformers import BertConfig, BertModel
 
+from engine.core.config import Checked, finite
 from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
 from engine.core.train import Progress, run
 from engine.embeddings.word2vec import Word2VecConfig, fit_word2vec
 
@@ -89,7 +90,8 @@ class PolysemyInputError(InputError):
 
 
 @dataclass(frozen=True)
-class PolysemyTaskConfig:
+class PolysemyTaskConfig(Checked):
+    error = PolysemyInputError
     lang: str = "en"
     n_train: int = 400
     n_val: int = 200
@@ -104,27 +106,18 @@ class PolysemyTaskConfig:
     w2v_dim: int = 16
     seed: int = 0
 
-    def validate(self) -> None:
-        checks = [
-            (self.lang in WORDS, "lang", "language must be en or zh"),
-            (16 <= self.n_train <= 20_000 and 16 <= self.n_val <= 5000, "size", "16-20000 sentences"),
-            (1 <= self.n_seeds <= 20 and 0 <= self.max_fill <= 10, "size", "1-20 seeds, 0-10 fillers"),
-            (
-                4 <= self.dim <= 256 and self.heads >= 1 and self.dim % self.heads == 0 and 1 <= self.layers <= 6,
-                "dim",
-                "dim 4-256, a multiple of the heads, 1-6 layers",
-            ),
-            (2 <= self.w2v_dim <= 300, "dim", "word2vec dim 2-300"),
-            (1 <= self.steps <= 20_000 and 1 <= self.batch_size <= 1024, "steps", "steps 1-20000"),
-            (
-                isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 1,
-                "lr",
-                "learning rate must be in (0, 1]",
-            ),
-        ]
-        for ok, code, msg in checks:
-            if not ok:
-                raise PolysemyInputError(code, msg)
+    def checks(self):
+        yield self.lang in WORDS, "lang", "language must be en or zh"
+        yield 16 <= self.n_train <= 20_000 and 16 <= self.n_val <= 5000, "size", "16-20000 sentences"
+        yield 1 <= self.n_seeds <= 20 and 0 <= self.max_fill <= 10, "size", "1-20 seeds, 0-10 fillers"
+        yield (
+            4 <= self.dim <= 256 and 1 <= self.heads <= 16 and self.dim % self.heads == 0 and 1 <= self.layers <= 6,
+            "dim",
+            "dim 4-256, a multiple of the heads, 1-6 layers",
+        )
+        yield 2 <= self.w2v_dim <= 300, "dim", "word2vec dim 2-300"
+        yield 1 <= self.steps <= 20_000 and 1 <= self.batch_size <= 1024, "steps", "steps 1-20000"
+        yield finite(self.lr) and 0 < self.lr <= 1, "lr", "learning rate must be in (0, 1]"
 
     @property
     def max_len(self) -> int:
@@ -195,8 +188,7 @@ class SenseBert(nn.Module):
             attention_probs_dropout_prob=0.0,
             pad_token_id=0,
         )
-        with torch.random.fork_rng(devices=[]):  # transformers initialises from the global RNG
-            torch.manual_seed(seed)
+        with seeded(seed):  # transformers' init, from the seed's own generator (never the global RNG)
             self.bert = BertModel(bc, add_pooling_layer=False)
             self.head = nn.Linear(cfg.dim, 2)
 
@@ -236,14 +228,16 @@ def train_sense_bert(model: SenseBert, data: SenseData, cfg: PolysemyTaskConfig,
     """Fine-tune on the labelled sentences; the last Progress carries the validation accuracy."""
     x, m = encode(data, data.sentences, cfg.max_len)
     pos, y = torch.tensor(data.positions), torch.from_numpy(data.labels)
-    g = torch.Generator().manual_seed(seed + 1)
+    g = generator(seed + 1)
+    masks = generator(seed + 2)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     for step in range(cfg.steps):
         idx = torch.randint(len(y), (min(cfg.batch_size, len(y)),), generator=g)
         model.train()
-        _, loss = model(x[idx], m[idx], pos[idx], y[idx])
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        with seeded(masks):
+            _, loss = model(x[idx], m[idx], pos[idx], y[idx])
+            loss.backward()
         opt.step()
         metrics = {"bert_acc": bert_accuracy(model, data, cfg)} if step + 1 == cfg.steps else {}
         yield Progress(step + 1, cfg.steps, float(loss.detach()), metrics)

@@ -23,7 +23,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked, finite
 from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 from engine.transformer.tiny_encoder import IGNORE, EncoderConfig, TinyEncoder, n_params
 
@@ -35,7 +38,8 @@ class XorInputError(InputError):
 
 
 @dataclass(frozen=True)
-class XorConfig:
+class XorConfig(Checked):
+    error = XorInputError
     seq_len: int = 8
     d_model: int = 32
     n_layers: int = 2
@@ -47,21 +51,22 @@ class XorConfig:
     lr: float = 3e-3
     eval_every: int = 10
     n_eval: int = 256
+    clip_norm: float | None = 1.0
     seed: int = 0
 
-    def validate(self) -> None:
-        checks = [
-            (3 <= self.seq_len <= 32, "seq_len"),
-            (1 <= self.n_layers <= 4, "layers"),
-            (4 <= self.d_model <= 128 and self.d_model % self.n_heads == 0, "d_model"),
-            (self.elmo_head in HEADS, "head"),
-            (1 <= self.steps <= 20_000, "steps"),
-            (1 <= self.batch_size <= 1024, "batch"),
-            (0 < self.lr <= 0.1, "lr"),
-        ]
-        for ok, code in checks:
-            if not ok:
-                raise XorInputError(code, f"bad setting: {code}")
+    def checks(self):
+        yield 3 <= self.seq_len <= 32, "seq_len", "the length must be between 3 and 32"
+        yield 1 <= self.n_layers <= 4, "layers", "1-4 layers"
+        yield 1 <= self.n_heads <= 16, "d_model", "1-16 heads"
+        yield (
+            4 <= self.d_model <= 128 and self.d_model % self.n_heads == 0,
+            "d_model",
+            "d_model 4-128, a multiple of the heads",
+        )
+        yield self.elmo_head in HEADS, "head", f"the head must be one of {HEADS}"
+        yield 1 <= self.steps <= 20_000 and self.eval_every >= 1, "steps", "steps must be between 1 and 20000"
+        yield 1 <= self.batch_size <= 1024, "batch", "the batch must be between 1 and 1024"
+        yield finite(self.lr) and 0 < self.lr <= 0.1, "lr", "the learning rate must be in (0, 0.1]"
 
 
 def xor_batch(n: int, length: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -80,15 +85,16 @@ class ElmoStyle(nn.Module):
         super().__init__()
         if head not in HEADS:
             raise ValueError(f"head must be one of {HEADS}")
-        self.tok = nn.Embedding(2, d_model)
-        self.fwd = nn.LSTM(d_model, hidden, n_layers, batch_first=True)
-        self.bwd = nn.LSTM(d_model, hidden, n_layers, batch_first=True)
-        self.head = (
-            nn.Linear(2 * hidden, 2)
-            if head == "linear"
-            else nn.Sequential(nn.Linear(2 * hidden, 2 * hidden), nn.Tanh(), nn.Linear(2 * hidden, 2))
-        )
-        gen = torch.Generator().manual_seed(seed)
+        with seeded(seed):  # the layers' own init, never the global RNG (overwritten just below)
+            self.tok = nn.Embedding(2, d_model)
+            self.fwd = nn.LSTM(d_model, hidden, n_layers, batch_first=True)
+            self.bwd = nn.LSTM(d_model, hidden, n_layers, batch_first=True)
+            self.head = (
+                nn.Linear(2 * hidden, 2)
+                if head == "linear"
+                else nn.Sequential(nn.Linear(2 * hidden, 2 * hidden), nn.Tanh(), nn.Linear(2 * hidden, 2))
+            )
+        gen = generator(seed)
         with torch.no_grad():  # seeded, without the global RNG: N(0, 1) embeddings as the encoder's, and
             for name, p in self.named_parameters():  # U(±1/√h) elsewhere, PyTorch's LSTM default
                 if name == "tok.weight":
@@ -149,27 +155,25 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def train_xor(models: dict[str, nn.Module], cfg: XorConfig) -> Iterator[Progress]:
-    """Round-robin, one Adam step per model per yielded step on the same fresh batch. Progress.loss = the
-    BERT-style loss (or the first model's); metrics loss_<name>, and every eval_every steps acc_<name> on
-    held-out strings."""
-    g = torch.Generator().manual_seed(cfg.seed + 1)
+    """Both models side by side (engine.core.side_by_side), one Adam step each per yielded step on the same fresh
+    batch, gradients clipped to norm 1. Progress.loss = the BERT-style loss (or the first model's); metrics
+    loss_<name>, and at the evaluation steps acc_<name> on held-out strings."""
+    cfg.validate()
+    g = generator(cfg.seed + 1)
     held_out = xor_batch(cfg.n_eval, cfg.seq_len, g)
     opts = {k: torch.optim.Adam(m.parameters(), lr=cfg.lr) for k, m in models.items()}
-    for step in range(cfg.steps):
-        x, y = xor_batch(cfg.batch_size, cfg.seq_len, g)
-        metrics = {}
-        for k, m in models.items():
-            m.train()
-            _, loss = m(x, y)
-            opts[k].zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
-            opts[k].step()
-            metrics[f"loss_{k}"] = loss.item()
-        if step == 0 or (step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps:
-            metrics.update({f"acc_{k}": accuracy(m, *held_out) for k, m in models.items()})
-        headline = metrics.get("loss_bert", metrics[f"loss_{next(iter(models))}"])
-        yield Progress(step + 1, cfg.steps, headline, metrics)
+    yield from train_side_by_side(
+        models,
+        opts,
+        batch=lambda step: xor_batch(cfg.batch_size, cfg.seq_len, g),
+        loss=lambda name, model, batch: model(*batch)[1],
+        evaluate=lambda: {f"acc_{k}": accuracy(m, *held_out) for k, m in models.items()},
+        steps=cfg.steps,
+        eval_every=cfg.eval_every,
+        clip_norm=cfg.clip_norm,
+        seed=cfg.seed + 2,
+        headline=lambda losses, metrics: losses.get("bert", next(iter(losses.values()))),
+    )
 
 
 def _jacobian_mask(fn, emb: torch.Tensor) -> torch.Tensor:
@@ -181,8 +185,7 @@ def _jacobian_mask(fn, emb: torch.Tensor) -> torch.Tensor:
 def dependency_masks(models: dict[str, nn.Module], length: int, seed: int = 0) -> dict[str, torch.Tensor]:
     """Measured by autograd on the real models: ELMo's forward half and backward half, BERT's first layer and
     its output. Keys: elmo_fwd, elmo_bwd, bert_layer1, bert_out."""
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randint(2, (1, length), generator=g)
+    x = torch.randint(2, (1, length), generator=generator(seed))
     elmo, bert = models["elmo"], models["bert"]
     elmo.eval()
     bert.eval()

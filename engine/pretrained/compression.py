@@ -24,13 +24,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 
 PAD, MASK_ID = 0, 1  # ids 0 and 1 are reserved; words start at 2
 
 
+class CompressionInputError(InputError):
+    """Settings the compression lab cannot train with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class MLMConfig:
+class MLMConfig(Checked):
+    error = CompressionInputError
     vocab_size: int = 100
     d_model: int = 64
     n_layers: int = 2
@@ -44,17 +53,34 @@ class MLMConfig:
     lr: float = 3e-3
     seed: int = 0
 
-    def validate(self) -> None:
-        if self.vocab_size < 3:
-            raise ValueError("the vocabulary is too small")
-        if self.d_model < 2 or self.n_heads < 1 or self.d_model % self.n_heads:
-            raise ValueError("d_model must be a positive multiple of the number of heads")
-        if not 1 <= self.n_layers <= 12 or self.d_ff < 1 or self.max_len < 2 or self.steps < 1:
-            raise ValueError("layers must be 1-12 and sizes positive")
-        if not (0 < self.lr <= 1 and math.isfinite(self.lr)):
-            raise ValueError(f"learning rate must be in (0, 1], not {self.lr}")
-        if not 0 < self.mask_prob < 1:
-            raise ValueError("the mask probability must be between 0 and 1")
+    def checks(self):
+        yield self.vocab_size >= 3, "vocab", "the vocabulary is too small"
+        yield (
+            self.d_model >= 2 and self.n_heads >= 1 and self.d_model % max(self.n_heads, 1) == 0,
+            "shape",
+            "d_model must be a positive multiple of the number of heads",
+        )
+        yield (
+            1 <= self.n_layers <= 12 and self.d_ff >= 1 and self.max_len >= 2 and self.steps >= 1,
+            "size",
+            "layers must be 1-12 and sizes positive",
+        )
+        yield finite(self.lr) and 0 < self.lr <= 1, "lr", f"learning rate must be in (0, 1], not {self.lr}"
+        yield finite(self.mask_prob) and 0 < self.mask_prob < 1, "mask_prob", "the mask probability must be in (0, 1)"
+        yield self.batch_size >= 1, "batch", "the batch must hold at least one sentence"
+
+
+@dataclass(frozen=True)
+class DistilConfig(Checked):
+    """Knowledge distillation (Hinton et al. 2015): loss = alpha * KD(teacher, T) + (1 - alpha) * CE."""
+
+    error = CompressionInputError
+    temperature: float = 2.0
+    alpha: float = 0.5
+
+    def checks(self):
+        yield finite(self.temperature) and self.temperature > 0, "temperature", "temperature must be > 0"
+        yield finite(self.alpha) and 0 <= self.alpha <= 1, "alpha", "alpha must be in [0, 1]"
 
 
 class EncoderLayer(nn.Module):
@@ -84,13 +110,14 @@ class TinyMLM(nn.Module):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
-        g = torch.Generator().manual_seed(cfg.seed)
-        self.tok = nn.Embedding(cfg.vocab_size, cfg.d_model)
-        self.pos = nn.Embedding(cfg.max_len, cfg.d_model)
-        n_distinct = 1 if cfg.share_layers else cfg.n_layers
-        self.layers = nn.ModuleList([EncoderLayer(cfg.d_model, cfg.n_heads, cfg.d_ff) for _ in range(n_distinct)])
-        self.head = nn.Linear(cfg.d_model, cfg.vocab_size)
-        with torch.no_grad():  # seeded init (no global RNG)
+        with seeded(cfg.seed):  # the layers' own init, never the global RNG (overwritten just below)
+            self.tok = nn.Embedding(cfg.vocab_size, cfg.d_model)
+            self.pos = nn.Embedding(cfg.max_len, cfg.d_model)
+            n_distinct = 1 if cfg.share_layers else cfg.n_layers
+            self.layers = nn.ModuleList([EncoderLayer(cfg.d_model, cfg.n_heads, cfg.d_ff) for _ in range(n_distinct)])
+            self.head = nn.Linear(cfg.d_model, cfg.vocab_size)
+        g = generator(cfg.seed)
+        with torch.no_grad():  # seeded init: N(0, 1/fan_in) matrices, zero vectors, LayerNorm γ = 1
             for p in self.parameters():
                 if p.dim() > 1:
                     p.copy_(torch.randn(p.shape, generator=g) * (1.0 / math.sqrt(p.shape[-1])))
@@ -144,7 +171,7 @@ def eval_batches(
     data: torch.Tensor, mask_prob: float, seed: int, n_batches: int = 4, batch_size: int = 64
 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Fixed held-out batches (same masks for every model, so accuracies compare)."""
-    g = torch.Generator().manual_seed(seed + 10_000)
+    g = generator(seed + 10_000)
     out = []
     for _ in range(n_batches):
         idx = torch.randint(len(data), (batch_size,), generator=g)
@@ -154,7 +181,9 @@ def eval_batches(
 
 # ---------------------------------------------------------------- training
 def train_mlm(model: TinyMLM, data: torch.Tensor, cfg: MLMConfig) -> Iterator[Progress]:
-    g = torch.Generator().manual_seed(cfg.seed + 1)
+    """Adam on the masked-token cross-entropy; one Progress per step."""
+    cfg.validate()
+    g = generator(cfg.seed + 1)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     model.train()
     for step in range(cfg.steps):
@@ -185,34 +214,39 @@ def distil(
     students: dict[str, TinyMLM],
     data: torch.Tensor,
     cfg: MLMConfig,
-    temperature: float = 2.0,
-    alpha: float = 0.5,
+    kd: DistilConfig = DistilConfig(),
 ) -> Iterator[Progress]:
-    """Train every student on alpha * KD(teacher) + (1 - alpha) * CE, on the masked positions only."""
-    if not temperature > 0 or not 0 <= alpha <= 1:
-        raise ValueError("temperature must be > 0 and alpha in [0, 1]")
-    g = torch.Generator().manual_seed(cfg.seed + 2)
+    """Train every student side by side (engine.core.side_by_side) on alpha * KD(teacher) + (1 - alpha) * CE, on
+    the masked positions only. Progress.loss = the students' mean loss; metrics: each student's loss by name."""
+    cfg.validate()
+    kd.validate()
+    g = generator(cfg.seed + 2)
     opts = {k: torch.optim.Adam(s.parameters(), lr=cfg.lr) for k, s in students.items()}
     teacher.eval()
-    for s in students.values():
-        s.train()
-    for step in range(cfg.steps):
+
+    def batch(step: int):
         idx = torch.randint(len(data), (cfg.batch_size,), generator=g)
         inp, tgt = mask_batch(data[idx], cfg.mask_prob, g)
         sel = tgt != -100
         with torch.no_grad():
             t_logits = teacher(inp)[0][sel]  # (M, V)
-        losses = {}
-        for name, s in students.items():
-            s_logits, ce = s(inp, tgt)
-            loss = alpha * kd_loss(s_logits[sel], t_logits, temperature) + (1 - alpha) * ce
-            opts[name].zero_grad()
-            loss.backward()
-            opts[name].step()
-            losses[name] = float(loss.detach())
-        yield Progress(step + 1, cfg.steps, float(np.mean(list(losses.values()))), losses)
-    for s in students.values():
-        s.eval()
+        return inp, tgt, sel, t_logits
+
+    def loss(name: str, student: TinyMLM, b) -> torch.Tensor:
+        inp, tgt, sel, t_logits = b
+        s_logits, ce = student(inp, tgt)
+        return kd.alpha * kd_loss(s_logits[sel], t_logits, kd.temperature) + (1 - kd.alpha) * ce
+
+    yield from train_side_by_side(
+        students,
+        opts,
+        batch=batch,
+        loss=loss,
+        steps=cfg.steps,
+        seed=cfg.seed + 3,
+        loss_key="{}",
+        headline=lambda losses, metrics: float(np.mean(list(losses.values()))),
+    )
 
 
 # ---------------------------------------------------------------- compression
@@ -236,8 +270,8 @@ def prune_magnitude(model: nn.Module, sparsity: float) -> nn.Module:
     """Global L1 (magnitude) pruning: the smallest `sparsity` share of all prunable weights becomes 0."""
     from torch.nn.utils import prune
 
-    if not 0 <= sparsity < 1:
-        raise ValueError("sparsity must be in [0, 1)")
+    if not (finite(sparsity) and 0 <= sparsity < 1):
+        raise CompressionInputError("sparsity", "sparsity must be in [0, 1)")
     pruned = copy.deepcopy(model).eval()
     params = prunable(pruned)
     if sparsity > 0:

@@ -27,24 +27,38 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator
 from engine.embeddings.huffman import HuffmanTree, code_lengths, huffman
 
 MAX_VOCAB = 200_000  # the tree is built in Python (~1 s for 100k words); the page offers up to 100k
 
 
+class HSInputError(InputError):
+    """Settings the hierarchical-softmax timing cannot use; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class HSConfig:
+class HSConfig(Checked):
+    error = HSInputError
     dim: int = 64  # hidden size d of the vector that is scored
     batch: int = 64  # tokens scored per batch
     zipf_s: float = 1.0  # Zipf exponent of the word frequencies
     repeats: int = 7  # timed calls per measurement (the fastest counts)
     seed: int = 0
 
-    def validate(self) -> None:
-        if not 1 <= self.dim <= 4096 or not 1 <= self.batch <= 4096 or not 1 <= self.repeats <= 100:
-            raise ValueError("dim and batch must be 1-4096 and repeats 1-100")
-        if not (0 <= self.zipf_s <= 5 and math.isfinite(self.zipf_s)):
-            raise ValueError(f"the Zipf exponent must be in [0, 5], not {self.zipf_s}")
+    def checks(self):
+        yield (
+            1 <= self.dim <= 4096 and 1 <= self.batch <= 4096 and 1 <= self.repeats <= 100,
+            "size",
+            "dim and batch must be 1-4096 and repeats 1-100",
+        )
+        yield (
+            finite(self.zipf_s) and 0 <= self.zipf_s <= 5,
+            "zipf",
+            f"the Zipf exponent must be in [0, 5], not {self.zipf_s}",
+        )
 
 
 def _check_vocab(vocab_size: int) -> int:
@@ -93,7 +107,7 @@ class HSOutput:
     @staticmethod
     def from_tree(tree: HuffmanTree, counts, dim: int, seed: int = 0) -> "HSOutput":
         codes, points, mask = (torch.from_numpy(a) for a in tree.padded())
-        g = torch.Generator().manual_seed(seed)
+        g = generator(seed)
         syn1 = torch.randn(max(len(counts) - 1, 1), dim, generator=g) / math.sqrt(dim)
         return HSOutput(codes, points, mask, syn1, mean_code_length(counts, tree), entropy_bits(counts))
 
@@ -151,7 +165,7 @@ def ladder(cfg: HSConfig, vocab_sizes: Sequence[int], measure: bool = True) -> l
         soft_ms = hs_ms = float("nan")
         if measure:
             out = HSOutput.from_tree(huffman(counts), counts, cfg.dim, cfg.seed)
-            g = torch.Generator().manual_seed(cfg.seed + 1)
+            g = generator(cfg.seed + 1)
             h = torch.randn(cfg.batch, cfg.dim, generator=g)
             targets = torch.multinomial(torch.from_numpy(counts / counts.sum()), cfg.batch, True, generator=g)
             weight = torch.randn(v, cfg.dim, generator=g) / math.sqrt(cfg.dim)

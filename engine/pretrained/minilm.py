@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.core.seeding import seeded
+
 POOLINGS = ("cls", "mean", "static")
 MAX_TOKENS = 128
 
@@ -34,7 +36,8 @@ def load_minilm():
 
     path = model_dir()
     tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    model = BertModel.from_pretrained(path, local_files_only=True, attn_implementation="eager")
+    with seeded(0):  # the throwaway init before the weights load, never from the global RNG
+        model = BertModel.from_pretrained(path, local_files_only=True, attn_implementation="eager")
     model.eval()
     return tok, model
 

@@ -14,21 +14,28 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 
 
+class NGramInputError(InputError):
+    """Settings the n-gram LM cannot use; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class NGramConfig:
+class NGramConfig(Checked):
+    error = NGramInputError
     n: int = 2  # 1 = unigram, 2 = bigram, 3 = trigram
     k: float = 0.1  # add-k smoothing; k = 1 is Laplace
     min_count: int = 1  # rarer training words become <unk>
     seed: int = 0  # counting is deterministic; kept for the project's config contract
 
-    def validate(self) -> None:
-        if not 1 <= self.n <= 6:
-            raise ValueError(f"n must be between 1 and 6, not {self.n}")
-        if not (self.k > 0 and math.isfinite(self.k)):
-            raise ValueError(f"k must be a positive number, not {self.k}")
+    def checks(self):
+        yield 1 <= self.n <= 6, "n", f"n must be between 1 and 6, not {self.n}"
+        yield finite(self.k) and self.k > 0, "k", f"k must be a positive number, not {self.k}"
+        yield self.min_count >= 1, "min_count", "min_count must be at least 1"
 
 
 class NGramLM:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engine.core.seeding import generator, seeded
+
 MASK, CLS, SEP = "[MASK]", "[CLS]", "[SEP]"
 OBJECTIVES = ("lm", "mlm", "plm", "unilm_bi", "unilm_l2r", "unilm_s2s", "rtd", "elmo", "nsp", "sop")
 
@@ -198,12 +200,13 @@ def mlm_product(joint: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- receptive field of encoders (ptm-03)
 def dependency_mask(encoder: str, n: int, depth: int = 1, kernel: int = 3, seed: int = 0) -> np.ndarray:
     """D[i, j] = (d y_i / d x_j != 0), measured with autograd on a random-init encoder of `depth` layers."""
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     d = 4
     layers = []
     if encoder == "cnn":
         for _ in range(depth):
-            conv = torch.nn.Conv1d(d, d, kernel, padding=kernel // 2)
+            with seeded(seed):  # the layer's own init, never the global RNG (overwritten just below)
+                conv = torch.nn.Conv1d(d, d, kernel, padding=kernel // 2)
             with torch.no_grad():
                 for p in conv.parameters():
                     p.copy_(torch.randn(p.shape, generator=g))
@@ -219,7 +222,8 @@ def dependency_mask(encoder: str, n: int, depth: int = 1, kernel: int = 3, seed:
             h = torch.tanh(conv.double()(h))
         y = h.transpose(1, 2)
     elif encoder == "rnn":
-        rnn = torch.nn.RNN(d, d, num_layers=depth, batch_first=True).double()
+        with seeded(seed):  # the layer's own init, never the global RNG (overwritten just below)
+            rnn = torch.nn.RNN(d, d, num_layers=depth, batch_first=True).double()
         with torch.no_grad():
             for p in rnn.parameters():
                 p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float64))
@@ -230,7 +234,8 @@ def dependency_mask(encoder: str, n: int, depth: int = 1, kernel: int = 3, seed:
         for _ in range(depth):
             y = torch.tanh(y @ w)  # position-wise: token i never sees token j
     else:
-        att = torch.nn.MultiheadAttention(d, 1, batch_first=True).double()
+        with seeded(seed):  # PyTorch's default init, drawn from the seed
+            att = torch.nn.MultiheadAttention(d, 1, batch_first=True).double()
         y = x
         for _ in range(depth):
             y = att(y, y, y, need_weights=False)[0] + y

@@ -12,9 +12,18 @@ The encoder is the TinyMLM of engine/pretrained/compression.py (its MLM head is 
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass, replace
+from typing import Iterator
+
 import torch
 from torch import nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
+from engine.core.side_by_side import train_side_by_side
+from engine.core.train import Progress
 from engine.pretrained.compression import PAD, MLMConfig, TinyMLM
 
 MODES = ("features", "embedding", "top", "full", "adapters", "gradual")
@@ -31,19 +40,26 @@ class Adapter(nn.Module):
         return h + self.up(torch.relu(self.down(h)))
 
 
-class TransferClassifier(nn.Module):
-    def __init__(self, encoder: TinyMLM, n_classes: int, mode: str, stage: int = 1, adapter_dim: int = 4):
+class TransferStrategyClassifier(nn.Module):
+    """A TinyMLM encoder (used as given, not copied) + optional adapters + mean pooling + a new linear head, with
+    the parameters that train chosen by a transfer strategy (MODES; `stage` for gradual unfreezing).
+    forward(ids, targets=None) -> (logits (B, n_classes), loss or None)."""
+
+    def __init__(
+        self, encoder: TinyMLM, n_classes: int, mode: str, stage: int = 1, adapter_dim: int = 4, seed: int = 0
+    ):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.encoder, self.mode = encoder, mode
         cfg = encoder.cfg
-        self.adapters = (
-            nn.ModuleList([Adapter(cfg.d_model, adapter_dim) for _ in range(cfg.n_layers)])
-            if mode == "adapters"
-            else None
-        )
-        self.head = nn.Linear(cfg.d_model, n_classes)
+        with seeded(seed):  # the new layers' default init, from the seed (never the global RNG)
+            self.adapters = (
+                nn.ModuleList([Adapter(cfg.d_model, adapter_dim) for _ in range(cfg.n_layers)])
+                if mode == "adapters"
+                else None
+            )
+            self.head = nn.Linear(cfg.d_model, n_classes)
         self._freeze(stage)
 
     def _freeze(self, stage: int) -> None:
@@ -127,7 +143,7 @@ def topic_task(
 
     Returns (x_train, y_train, x_val, y_val); ids are corpus ids + 2 (PAD and [MASK] reserved), as in the MLM.
     """
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     word_topic = {w: i for i, ws in enumerate(TOPICS.values()) for w in ws}
     templates = []
     for s in sentences:
@@ -155,53 +171,80 @@ def topic_task(
     return xt, yt, xv, yv
 
 
-def make_pair(pretrained: TinyMLM, seed: int = 0) -> dict[str, TransferClassifier]:
+def make_pair(pretrained: TinyMLM, seed: int = 0) -> dict[str, TransferStrategyClassifier]:
     """A classifier on a copy of the pretrained encoder and a twin on a random encoder, with the same seeded head."""
-    import copy
-    from dataclasses import replace
-
     models = {
-        "pretrained": TransferClassifier(copy.deepcopy(pretrained), len(TOPICS), "full"),
-        "random": TransferClassifier(TinyMLM(replace(pretrained.cfg, seed=seed + 99)), len(TOPICS), "full"),
+        "pretrained": TransferStrategyClassifier(copy.deepcopy(pretrained), len(TOPICS), "full", seed=seed),
+        "random": TransferStrategyClassifier(
+            TinyMLM(replace(pretrained.cfg, seed=seed + 99)), len(TOPICS), "full", seed=seed
+        ),
     }
     for m in models.values():  # only the encoder's init differs
-        g = torch.Generator().manual_seed(seed)
+        g = generator(seed)
         with torch.no_grad():
             m.head.weight.copy_(torch.randn(m.head.weight.shape, generator=g) * 0.1)
             m.head.bias.zero_()
     return models
 
 
+class FinetuneInputError(InputError):
+    """Settings the pretrained-vs-random fine-tuning cannot use; `.code` names the reason."""
+
+
+@dataclass(frozen=True)
+class FinetuneConfig(Checked):
+    """Fine-tuning both classifiers of make_pair(...) (ptm-01)."""
+
+    error = FinetuneInputError
+    steps: int = 150
+    lr: float = 3e-3
+    batch_size: int = 32
+    eval_every: int = 1  # the page plots the validation curves of every step
+    clip_norm: float | None = None
+    seed: int = 0
+
+    def checks(self):
+        yield 1 <= self.steps <= 20_000 and self.eval_every >= 1, "steps", "steps must be between 1 and 20000"
+        yield 1 <= self.batch_size <= 1024, "batch", "the batch must be between 1 and 1024"
+        yield finite(self.lr) and 0 < self.lr <= 1, "lr", "the learning rate must be in (0, 1]"
+
+
 def finetune_pair(
-    models: dict[str, TransferClassifier], task: tuple, steps: int = 150, lr: float = 3e-3, seed: int = 0
-):
-    """Fine-tune both classifiers of make_pair(...) on the same batches.
+    models: dict[str, TransferStrategyClassifier], task: tuple, cfg: FinetuneConfig = FinetuneConfig()
+) -> Iterator[Progress]:
+    """Fine-tune both classifiers of make_pair(...) side by side on the same batches (engine.core.side_by_side).
 
-    Yields Progress(loss = pretrained val loss, metrics = val loss and accuracy of both).
+    Yields Progress(loss = pretrained val loss, metrics = val loss and accuracy of both at the evaluation steps).
     """
-    from engine.core.train import Progress
-
+    cfg.validate()
     xt, yt, xv, yv = task
-    opts = {k: torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=lr) for k, m in models.items()}
-    gb = torch.Generator().manual_seed(seed + 1)
-    for step in range(steps):
-        idx = torch.randint(len(xt), (min(32, len(xt)),), generator=gb)
-        metrics = {}
+    opts = {k: torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=cfg.lr) for k, m in models.items()}
+    gb = generator(cfg.seed + 1)
+
+    def evaluate() -> dict[str, float]:
+        out = {}
         for k, m in models.items():
-            m.train()
-            loss = m(xt[idx], yt[idx])[1]
-            opts[k].zero_grad()
-            loss.backward()
-            opts[k].step()
-            m.eval()
-            with torch.no_grad():
-                logits, vloss = m(xv, yv)
-            metrics[f"val_{k}"] = float(vloss)
-            metrics[f"acc_{k}"] = float((logits.argmax(-1) == yv).float().mean())
-        yield Progress(step + 1, steps, metrics["val_pretrained"], metrics)
+            logits, vloss = m(xv, yv)
+            out[f"val_{k}"] = float(vloss)
+            out[f"acc_{k}"] = float((logits.argmax(-1) == yv).float().mean())
+        return out
+
+    yield from train_side_by_side(
+        models,
+        opts,
+        batch=lambda step: torch.randint(len(xt), (min(cfg.batch_size, len(xt)),), generator=gb),
+        loss=lambda k, m, idx: m(xt[idx], yt[idx])[1],
+        evaluate=evaluate,
+        steps=cfg.steps,
+        eval_every=cfg.eval_every,
+        clip_norm=cfg.clip_norm,
+        seed=cfg.seed + 2,
+        loss_key=None,
+        headline=lambda losses, metrics: metrics.get("val_pretrained", losses[next(iter(losses))]),
+    )
 
 
-def layer_shares(clf: TransferClassifier) -> list[float]:
+def layer_shares(clf: TransferStrategyClassifier) -> list[float]:
     """Trainable share of each part, bottom to top: embeddings, every layer (with its adapter), the task head."""
 
     def share(params) -> float:

@@ -19,6 +19,10 @@ from typing import Iterator, Sequence
 import torch
 import torch.nn as nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 
 FORBIDDEN = -1e4
@@ -166,7 +170,7 @@ class CRFTagger(nn.Module):
         seed: int = 0,
     ):
         super().__init__()
-        g = torch.Generator().manual_seed(seed)
+        g = generator(seed)
         self.vocab, self.tag_names = vocab, tags
         self.features = CharFeatures(len(vocab), len(tags), window, g)
         self.crf = CRF(len(tags), allowed=allowed, start_allowed=start_allowed, end_allowed=end_allowed, generator=g)
@@ -194,47 +198,58 @@ class CRFTagger(nn.Module):
 
 
 # ---------------------------------------------------------------- training (shared by CRF and MEMM taggers)
+class TaggerInputError(InputError):
+    """Settings the taggers cannot train with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class TaggerConfig:
+class TaggerConfig(Checked):
+    error = TaggerInputError
     epochs: int = 2
     batch_size: int = 64
     lr: float = 0.05
     window: int = 1
+    clip_norm: float | None = None
     seed: int = 0
 
-
-def validate(cfg: TaggerConfig) -> None:
-    if cfg.epochs < 1 or cfg.batch_size < 1:
-        raise ValueError("epochs and batch size must be at least 1")
-    if not (0 < cfg.lr <= 10):
-        raise ValueError(f"learning rate must be in (0, 10], got {cfg.lr}")
+    def checks(self):
+        yield self.epochs >= 1 and self.batch_size >= 1, "size", "epochs and batch size must be at least 1"
+        yield finite(self.lr) and 0 < self.lr <= 10, "lr", f"learning rate must be in (0, 10], got {self.lr}"
+        yield self.window >= 0, "window", "window must be >= 0"
 
 
 def train_taggers(
     models: Sequence[nn.Module], data: Sequence[tuple[str, Sequence[int]]], cfg: TaggerConfig
 ) -> Iterator[Progress]:
-    """Adam on mini-batches (shuffled with a seeded generator), all `models` on the same batches in turn.
-    loss = the first model's mean nll per character; metrics hold every model's loss by its `kind`."""
-    validate(cfg)
+    """Adam on mini-batches (shuffled with a seeded generator every epoch), all `models` side by side on the same
+    batches (engine.core.side_by_side). loss = the first model's mean nll per character; metrics hold every
+    model's loss by its `kind` (kind_<i> when two models share a kind)."""
+    cfg.validate()
     data = [(s, t) for s, t in data if s]
     if not data:
-        raise ValueError("no training sentences")
-    g = torch.Generator().manual_seed(cfg.seed)
-    opts = [torch.optim.Adam(m.parameters(), lr=cfg.lr) for m in models]
+        raise TaggerInputError("empty", "no training sentences")
+    kinds = [m.kind for m in models]
+    named = {(k if kinds.count(k) == 1 else f"{k}_{i}"): m for i, (k, m) in enumerate(zip(kinds, models))}
+    g = generator(cfg.seed)
+    opts = {k: torch.optim.Adam(m.parameters(), lr=cfg.lr) for k, m in named.items()}
     n_batches = (len(data) + cfg.batch_size - 1) // cfg.batch_size
-    total = cfg.epochs * n_batches
-    step = 0
-    for _ in range(cfg.epochs):
-        order = torch.randperm(len(data), generator=g).tolist()
-        for b in range(n_batches):
-            chunk = [data[i] for i in order[b * cfg.batch_size : (b + 1) * cfg.batch_size]]
-            x, y, mask = encode_batch([s for s, _ in chunk], models[0].vocab, [t for _, t in chunk])
-            losses = {}
-            for m, opt in zip(models, opts):
-                opt.zero_grad()
-                _, loss = m(x, mask, y)
-                loss.backward()
-                opt.step()
-                losses[m.kind] = loss.item()
-            step += 1
-            yield Progress(step, total, losses[models[0].kind], losses)
+    order: list[int] = []
+
+    def batch(step: int):
+        nonlocal order
+        b = step % n_batches
+        if b == 0:  # a new epoch: a new order
+            order = torch.randperm(len(data), generator=g).tolist()
+        chunk = [data[i] for i in order[b * cfg.batch_size : (b + 1) * cfg.batch_size]]
+        return encode_batch([s for s, _ in chunk], models[0].vocab, [t for _, t in chunk])
+
+    yield from train_side_by_side(
+        named,
+        opts,
+        batch=batch,
+        loss=lambda k, m, b: m(b[0], b[2], b[1])[1],
+        steps=cfg.epochs * n_batches,
+        clip_norm=cfg.clip_norm,
+        seed=cfg.seed + 1,
+        loss_key="{}",
+    )

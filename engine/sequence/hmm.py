@@ -22,6 +22,8 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
 from engine.core.train import Progress
 
 STATES = "BMES"
@@ -368,12 +370,21 @@ def expected_counts(
     return float(ll_seq.sum()), start, trans, emit
 
 
+class HMMInputError(InputError):
+    """Settings or text Baum-Welch cannot use; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class BaumWelchConfig:
+class BaumWelchConfig(Checked):
+    error = HMMInputError
     iterations: int = 20
     seed: int = 0
     bmes_grammar: bool = True  # keep the BMES zeros (EM never revives a zero probability)
     floor: float = 1e-12  # guards rows that received no expected counts
+
+    def checks(self):
+        yield 1 <= self.iterations <= 10_000, "iterations", "iterations must be between 1 and 10000"
+        yield finite(self.floor) and 0 < self.floor < 1, "floor", "the floor must be in (0, 1)"
 
 
 def random_init(vocab_size: int, cfg: BaumWelchConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -391,10 +402,11 @@ def baum_welch(model: dict, texts: Sequence[str], cfg: BaumWelchConfig) -> Itera
     updated in place after every iteration (so a stopped run keeps the latest parameters); one Progress per
     iteration with the log-likelihood of the parameters *before* that iteration's M-step (as hmmlearn records it).
     loss = -log-likelihood per character."""
+    cfg.validate()
     vocab = model["vocab"]
     seqs = [np.array([vocab[c] for c in s], dtype=np.int64) for s in texts if s]
     if not seqs:
-        raise ValueError("no text to learn from")
+        raise HMMInputError("empty", "no text to learn from")
     obs, lengths = _pad(seqs)
     n_chars = int(lengths.sum())
     for it in range(cfg.iterations):

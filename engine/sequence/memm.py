@@ -23,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from engine.core.seeding import generator
 from engine.sequence.crf import FORBIDDEN, CharFeatures, encode_batch
 
 
@@ -205,7 +206,7 @@ class MEMMTagger(nn.Module):
         seed: int = 0,
     ):
         super().__init__()
-        g = torch.Generator().manual_seed(seed)
+        g = generator(seed)
         n = len(tags)
         self.vocab, self.tag_names, self.num_tags = vocab, tags, n
         self.features = CharFeatures(len(vocab), n, window, g)

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from engine.core.seeding import generator, seeded
 from engine.transformer.model import MultiHeadAttention
 
 
@@ -92,10 +93,11 @@ def measure_layers(
     multi-head self-attention layer vs one LSTM layer on a (batch, n, d) input."""
     if not 1 <= n <= 4096 or not 1 <= d <= 2048 or n * n * batch > 2**24:
         raise ValueError("n and d too large for a live measurement")
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     x = torch.randn(batch, n, d, generator=gen)
     heads = n_heads if d % n_heads == 0 else 1
-    attn, lstm = MultiHeadAttention(d, heads), nn.LSTM(d, d, batch_first=True)
+    with seeded(seed):  # random weights (only the time and memory matter), never from the global RNG
+        attn, lstm = MultiHeadAttention(d, heads), nn.LSTM(d, d, batch_first=True)
     with torch.no_grad():
         t_attn = _best_time(lambda: attn(x, x, x), repeats)
         t_lstm = _best_time(lambda: lstm(x), repeats)
@@ -112,7 +114,7 @@ def measure_parallel(n: int, d: int, *, repeats: int = 3, seed: int = 0) -> dict
     (n dependent steps h_t = tanh(W h_{t-1} + x_t)). Seconds, best of `repeats`."""
     if not 1 <= n <= 256 or not 1 <= d <= 1024:
         raise ValueError("n must be in 1..256 and d in 1..1024 for a live measurement")
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     q, k = torch.randn(n, d, generator=gen), torch.randn(n, d, generator=gen)
     w = torch.randn(d, d, generator=gen) / d**0.5
 
@@ -168,7 +170,7 @@ def module_counts(
 def reference_models(bert: bool = True) -> dict[str, nn.Module]:
     """nn.Transformer() with the paper's sizes and (optionally: importing transformers takes seconds) a BERT-base
     skeleton, both built on the meta device (shapes only, no memory, nothing downloaded)."""
-    with torch.device("meta"):
+    with torch.device("meta"), seeded(0):  # meta tensors hold no numbers; nothing may touch the global RNG
         models: dict[str, nn.Module] = {"nn.Transformer": nn.Transformer()}
         if bert:
             from transformers import BertConfig, BertModel
@@ -207,8 +209,9 @@ def gradient_reach(ns: list[int], d: int = 32, seed: int = 0) -> dict[str, list[
     whatever n). r is a fixed random probe vector."""
     if not ns or min(ns) < 1 or max(ns) > 2048 or not 1 <= d <= 512:
         raise ValueError("n must be in 1..2048 and d in 1..512")
-    gen = torch.Generator().manual_seed(seed)
-    lstm, attn = nn.LSTM(d, d, batch_first=True), MultiHeadAttention(d, 4 if d % 4 == 0 else 1)
+    gen = generator(seed)
+    with seeded(seed):  # the layers' own init, never the global RNG (overwritten just below)
+        lstm, attn = nn.LSTM(d, d, batch_first=True), MultiHeadAttention(d, 4 if d % 4 == 0 else 1)
     bound = 1.0 / d**0.5
     with torch.no_grad():  # PyTorch's default init ranges, drawn from our generator
         for p in list(lstm.parameters()) + list(attn.parameters()):
@@ -242,7 +245,7 @@ class _SiteCounter(TorchFunctionMode):
         self.counts: Counter = Counter()
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
+        kwargs = dict(kwargs or {})
         name = getattr(func, "__name__", "")
         if name == "linear":
             self.counts["Linear"] += 1
@@ -253,20 +256,31 @@ class _SiteCounter(TorchFunctionMode):
         elif name == "dropout":  # F.dropout(input, p, training, inplace): applied only in training mode
             if args[2] if len(args) > 2 else kwargs.get("training", True):
                 self.counts["Dropout"] += 1
+            return args[0] if args else kwargs["input"]  # counted, not applied: no mask is drawn
         elif name == "multi_head_attention_forward":
             self.counts["Linear"] += 4  # Q, K, V (one packed matmul or three) and the output projection
             dropout_p = args[10] if len(args) > 10 else kwargs.get("dropout_p", 0.0)
             if dropout_p > 0 and kwargs.get("training", args[13] if len(args) > 13 else True):
                 self.counts["Dropout"] += 1
+            args, kwargs = _no_dropout(args, kwargs, 10)
         elif name == "scaled_dot_product_attention":
             if (args[4] if len(args) > 4 else kwargs.get("dropout_p", 0.0)) > 0:
                 self.counts["Dropout"] += 1
+            args, kwargs = _no_dropout(args, kwargs, 4)
         return func(*args, **kwargs)
+
+
+def _no_dropout(args: tuple, kwargs: dict, index: int) -> tuple[tuple, dict]:
+    """The same call with dropout_p (positional `index` or keyword) set to 0: counted, nothing drawn."""
+    if len(args) > index:
+        return args[:index] + (0.0,) + args[index + 1 :], kwargs
+    return args, {**kwargs, "dropout_p": 0.0}
 
 
 def application_counts(model: nn.Module, *inputs, **kw_inputs) -> dict[str, int]:
     """How many times each kind of layer is applied in one training-mode forward pass of `model(*inputs)`: a module
-    used twice counts twice, functional projections and attention dropout count too. Works on the meta device."""
+    used twice counts twice, functional projections and attention dropout count too. Works on the meta device.
+    Dropout is counted but not applied, so the pass draws nothing from any random generator."""
     was = model.training
     model.train()
     try:

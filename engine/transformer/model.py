@@ -22,6 +22,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
 from engine.core.train import Progress
 
 # --------------------------------------------------------------------------------------------- attention
@@ -205,8 +208,16 @@ class DecoderLayer(nn.Module):
 # ------------------------------------------------------------------------------------------- model
 
 
+class TransformerInputError(InputError):
+    """Settings no Transformer of this page can be built or trained with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class TransformerConfig:
+class TransformerConfig(Checked):
+    """The encoder–decoder's shape; validate() raises TransformerInputError (a ValueError) with a plain reason
+    for settings no model can be built from."""
+
+    error = TransformerInputError
     vocab_size: int = 13
     d_model: int = 64
     n_heads: int = 4
@@ -219,24 +230,19 @@ class TransformerConfig:
     use_pe: bool = True
     seed: int = 0
 
-    def validate(self) -> None:
-        """Raise ValueError with a plain reason for settings no model can be built from."""
-        if self.vocab_size < 2:
-            raise ValueError("vocab_size must be at least 2")
-        if not 1 <= self.d_model <= 1024:
-            raise ValueError("d_model must be between 1 and 1024")
-        if not 1 <= self.n_heads <= self.d_model:
-            raise ValueError("n_heads must be between 1 and d_model")
-        if self.d_model % self.n_heads:
-            raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
-        if not 1 <= self.n_layers <= 24:
-            raise ValueError("n_layers must be between 1 and 24")
-        if not 1 <= self.d_ff <= 8192:
-            raise ValueError("d_ff must be between 1 and 8192")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
-        if self.max_len < 2:
-            raise ValueError("max_len must be at least 2")
+    def checks(self):
+        yield self.vocab_size >= 2, "vocab", "vocab_size must be at least 2"
+        yield 1 <= self.d_model <= 1024, "d_model", "d_model must be between 1 and 1024"
+        yield 1 <= self.n_heads <= self.d_model, "heads", "n_heads must be between 1 and d_model"
+        yield (
+            self.d_model % self.n_heads == 0,
+            "heads",
+            f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}",
+        )
+        yield 1 <= self.n_layers <= 24, "layers", "n_layers must be between 1 and 24"
+        yield 1 <= self.d_ff <= 8192, "d_ff", "d_ff must be between 1 and 8192"
+        yield finite(self.dropout) and 0.0 <= self.dropout < 1.0, "dropout", "dropout must be in [0, 1)"
+        yield self.max_len >= 2, "max_len", "max_len must be at least 2"
 
 
 class Seq2SeqTransformer(nn.Module):
@@ -246,19 +252,20 @@ class Seq2SeqTransformer(nn.Module):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
-        gen = torch.Generator().manual_seed(cfg.seed)
+        gen = generator(cfg.seed)
         d = cfg.d_model
-        self.src_embed = nn.Embedding(cfg.vocab_size, d)
-        self.tgt_embed = nn.Embedding(cfg.vocab_size, d)
-        self.register_buffer("pe", positional_encoding(cfg.max_len, d), persistent=False)
-        args = (d, cfg.n_heads, cfg.d_ff, cfg.dropout, cfg.pre_ln)
-        self.encoder = nn.ModuleList(EncoderLayer(*args) for _ in range(cfg.n_layers))
-        self.decoder = nn.ModuleList(DecoderLayer(*args) for _ in range(cfg.n_layers))
-        # Pre-LN leaves the residual stream un-normalised: a final LayerNorm closes each stack.
-        self.enc_norm = nn.LayerNorm(d) if cfg.pre_ln else nn.Identity()
-        self.dec_norm = nn.LayerNorm(d) if cfg.pre_ln else nn.Identity()
-        self.generator = nn.Linear(d, cfg.vocab_size)
-        self.embed_dropout = nn.Dropout(cfg.dropout)
+        with seeded(cfg.seed):  # the layers' own init, never the global RNG (overwritten just below)
+            self.src_embed = nn.Embedding(cfg.vocab_size, d)
+            self.tgt_embed = nn.Embedding(cfg.vocab_size, d)
+            self.register_buffer("pe", positional_encoding(cfg.max_len, d), persistent=False)
+            args = (d, cfg.n_heads, cfg.d_ff, cfg.dropout, cfg.pre_ln)
+            self.encoder = nn.ModuleList(EncoderLayer(*args) for _ in range(cfg.n_layers))
+            self.decoder = nn.ModuleList(DecoderLayer(*args) for _ in range(cfg.n_layers))
+            # Pre-LN leaves the residual stream un-normalised: a final LayerNorm closes each stack.
+            self.enc_norm = nn.LayerNorm(d) if cfg.pre_ln else nn.Identity()
+            self.dec_norm = nn.LayerNorm(d) if cfg.pre_ln else nn.Identity()
+            self.generator = nn.Linear(d, cfg.vocab_size)
+            self.embed_dropout = nn.Dropout(cfg.dropout)
         with torch.no_grad():  # seeded init: Xavier for matrices (as the Annotated Transformer), zero biases
             for name, p in self.named_parameters():
                 if p.dim() > 1:
@@ -345,7 +352,8 @@ def greedy_decode(
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Checked):
+    error = TransformerInputError
     steps: int = 600
     batch_size: int = 64
     lr: float = 1e-3
@@ -353,13 +361,11 @@ class TrainConfig:
     eval_every: int = 25
     seed: int = 0
 
-    def validate(self) -> None:
-        if not 1 <= self.steps <= 100_000:
-            raise ValueError("steps must be between 1 and 100000")
-        if not 1 <= self.batch_size <= 4096:
-            raise ValueError("batch_size must be between 1 and 4096")
-        if not 0.0 < self.lr <= 1.0:
-            raise ValueError("learning rate must be in (0, 1]")
+    def checks(self):
+        yield 1 <= self.steps <= 100_000, "steps", "steps must be between 1 and 100000"
+        yield 1 <= self.batch_size <= 4096, "batch", "batch_size must be between 1 and 4096"
+        yield finite(self.lr) and 0.0 < self.lr <= 1.0, "lr", "learning rate must be in (0, 1]"
+        yield self.warmup >= 0 and self.eval_every >= 1, "schedule", "warm-up >= 0 and eval_every >= 1"
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -373,7 +379,8 @@ def train_seq2seq(model: Seq2SeqTransformer, task, cfg: TrainConfig) -> Iterator
     """Adam on fresh seeded batches of a toy task (engine.transformer.toy_tasks); yields Progress with the held-out
     exact-match accuracy ("acc", whole sequence right, teacher-forced argmax) every `eval_every` steps."""
     cfg.validate()
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = generator(cfg.seed)
+    masks = generator(cfg.seed + 1)  # dropout masks (TransformerConfig.dropout > 0)
     held_out = task.held_out(256)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
     for step in range(cfg.steps):
@@ -381,9 +388,10 @@ def train_seq2seq(model: Seq2SeqTransformer, task, cfg: TrainConfig) -> Iterator
             group["lr"] = lr_at(step, cfg)
         model.train()
         src, tgt_in, tgt_out = task.batch(cfg.batch_size, gen)
-        _, loss = model(src, tgt_in, tgt_out)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        with seeded(masks):
+            _, loss = model(src, tgt_in, tgt_out)
+            loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         metrics = {"lr": lr_at(step, cfg)}
@@ -440,7 +448,7 @@ def scaling_stats(d_k: int, *, n_samples: int = 20_000, n_keys: int = 10, seed: 
     diag(p) − p pᵀ, unscaled vs scaled. Large d_k without scaling → one-hot softmax, vanishing gradient."""
     if not 1 <= d_k <= 4096:
         raise ValueError("d_k must be between 1 and 4096")
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     q = torch.randn(n_samples, d_k, generator=gen, dtype=torch.float64)
     k = torch.randn(n_samples, d_k, generator=gen, dtype=torch.float64)
     dots = (q * k).sum(-1)  # (n_samples,)
@@ -477,12 +485,13 @@ def tokenize(text: str, max_tokens: int = MAX_CALC_TOKENS) -> list[str]:
 
 def token_vector(token: str, d_model: int) -> torch.Tensor:
     """A fixed pseudo-random embedding per token string (same in every session: seeded by a CRC of the text)."""
-    gen = torch.Generator().manual_seed(zlib.crc32(token.lower().encode("utf-8")))
+    gen = generator(zlib.crc32(token.lower().encode("utf-8")))
     return torch.randn(d_model, generator=gen, dtype=torch.float64)
 
 
 @dataclass(frozen=True)
-class CalcConfig:
+class CalcConfig(Checked):
+    error = TransformerInputError
     d_model: int = 8
     d_k: int = 4
     mode: str = "qkv"  # "qkv": separate W_Q, W_K, W_V · "shared": W_Q = W_K · "v_only": Q = K = V = X
@@ -491,18 +500,16 @@ class CalcConfig:
     scale: bool = True
     seed: int = 0
 
-    def validate(self) -> None:
-        if not 1 <= self.d_model <= 64 or not 1 <= self.d_k <= 64:
-            raise ValueError("d_model and d_k must be between 1 and 64")
-        if self.mode not in ("qkv", "shared", "v_only"):
-            raise ValueError(f"unknown mode {self.mode!r}")
+    def checks(self):
+        yield 1 <= self.d_model <= 64 and 1 <= self.d_k <= 64, "size", "d_model and d_k must be between 1 and 64"
+        yield self.mode in ("qkv", "shared", "v_only"), "mode", f"unknown mode {self.mode!r}"
 
 
 def attention_walkthrough(tokens: list[str], cfg: CalcConfig) -> dict[str, torch.Tensor]:
     """Every intermediate of one self-attention head, float64: X (embedding [+ PE]), Q, K, V, scores QKᵀ,
     scaled scores, weights (softmax, masked if causal) and the output weights·V."""
     cfg.validate()
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = generator(cfg.seed)
     n, d = len(tokens), cfg.d_model
     emb = torch.stack([token_vector(tok, d) for tok in tokens])  # (n, d)
     pe = positional_encoding(n, d).double() if cfg.use_pe else torch.zeros(n, d, dtype=torch.float64)
@@ -537,8 +544,9 @@ def encoder_outputs(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """One random-init encoder layer on the sentence and on its permutation `order`. Without PE self-attention
     is permutation-equivariant: enc(P X) = P enc(X), so the bag of outputs (and their mean) does not change."""
-    torch_gen = torch.Generator().manual_seed(seed)
-    layer = EncoderLayer(d_model, n_heads, 2 * d_model).double()
+    torch_gen = generator(seed)
+    with seeded(seed):  # the layer's own init, never the global RNG (overwritten just below)
+        layer = EncoderLayer(d_model, n_heads, 2 * d_model).double()
     with torch.no_grad():
         for name, p in layer.named_parameters():
             if p.dim() > 1:
@@ -563,7 +571,7 @@ def order_check(tokens: list[str], order: list[int], *, use_pe: bool, seed: int 
 
 def dot_products(d_k: int, *, n_samples: int = 5000, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Samples of q·k and q·k/√d_k for iid N(0, 1) entries (for histograms)."""
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     dots = (torch.randn(n_samples, d_k, generator=gen) * torch.randn(n_samples, d_k, generator=gen)).sum(-1)
     return dots, dots / math.sqrt(d_k)
 

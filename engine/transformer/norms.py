@@ -12,31 +12,41 @@ from dataclasses import dataclass
 
 import torch
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator
+
 EPS = 1e-5  # torch's default for both norms
 
 
+class NormInputError(InputError):
+    """Settings the normalisation demo cannot use; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class NormConfig:
+class NormConfig(Checked):
+    error = NormInputError
     batch: int = 4
     seq_len: int = 6
     channels: int = 8
     pad_ratio: float = 0.3  # share of positions (beyond the first) that are padding
     seed: int = 0
 
-    def validate(self) -> None:
-        if not 1 <= self.batch <= 256:
-            raise ValueError("batch must be between 1 and 256")
-        if not 1 <= self.seq_len <= 128 or not 1 <= self.channels <= 256:
-            raise ValueError("sequence length must be in 1..128 and channels in 1..256")
-        if not 0.0 <= self.pad_ratio < 1.0:
-            raise ValueError("padding ratio must be in [0, 1)")
+    def checks(self):
+        yield 1 <= self.batch <= 256, "batch", "batch must be between 1 and 256"
+        yield (
+            1 <= self.seq_len <= 128 and 1 <= self.channels <= 256,
+            "size",
+            "sequence length must be in 1..128 and channels in 1..256",
+        )
+        yield finite(self.pad_ratio) and 0.0 <= self.pad_ratio < 1.0, "pad_ratio", "padding ratio must be in [0, 1)"
 
 
 def padded_batch(cfg: NormConfig, gen: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """x (B, T, C) with features ~ N(μ_c, σ_c) per channel and zeros at padding; mask (B, T), True = real token.
     Every sample keeps at least its first position."""
     cfg.validate()
-    gen = gen or torch.Generator().manual_seed(cfg.seed)
+    gen = gen or generator(cfg.seed)
     mu = torch.randn(cfg.channels, generator=gen) * 2.0
     sigma = torch.rand(cfg.channels, generator=gen) * 2.0 + 0.5
     x = torch.randn(cfg.batch, cfg.seq_len, cfg.channels, generator=gen) * sigma + mu
@@ -73,7 +83,7 @@ def batch_mate_drift(cfg: NormConfig, n_resamples: int = 20) -> dict[str, float]
     normalised output moves (mean std over resamples) under BN and under LN. LN: exactly 0."""
     if not 2 <= n_resamples <= 200:
         raise ValueError("n_resamples must be between 2 and 200")
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = generator(cfg.seed)
     x0, m0 = padded_batch(cfg, gen)
     bn_out, ln_out = [], []
     for _ in range(n_resamples):
@@ -93,7 +103,7 @@ def depth_profile(
     (loss = a fixed random projection of the output) — the numbers behind 'why residual + LayerNorm'."""
     if not 1 <= depth <= 64 or norm not in ("post", "pre", "none"):
         raise ValueError("depth must be in 1..64 and norm one of post/pre/none")
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     weights = []
     for _ in range(depth):
         w1 = (torch.randn(d, 4 * d, generator=gen) * math.sqrt(2.0 / d)).requires_grad_()

@@ -26,6 +26,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked, finite
+from engine.core.errors import InputError
+from engine.core.seeding import generator, seeded
+from engine.core.side_by_side import train_side_by_side
 from engine.core.train import Progress
 from engine.transformer.model import Seq2SeqTransformer, TransformerConfig
 
@@ -34,8 +38,13 @@ MODEL_NAMES = ("seq2seq", "attn", "transformer")
 MAX_LEN = 60
 
 
+class LengthInputError(InputError):
+    """Settings the tf-08 length comparison cannot train with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class LengthConfig:
+class LengthConfig(Checked):
+    error = LengthInputError
     min_len: int = 5
     max_len: int = 30
     n_symbols: int = 10
@@ -48,26 +57,26 @@ class LengthConfig:
     eval_every: int = 25
     n_buckets: int = 6  # lengths evaluated during training, evenly spread over min_len..max_len
     eval_size: int = 64  # held-out sequences per evaluated length
+    clip_norm: float | None = 1.0
     seed: int = 0
 
-    def validate(self) -> None:
-        """Raise ValueError with a plain reason for settings no run can use."""
-        if not 2 <= self.min_len <= self.max_len <= MAX_LEN:
-            raise ValueError(f"lengths must satisfy 2 <= min_len <= max_len <= {MAX_LEN}")
-        if not 2 <= self.n_symbols <= 100:
-            raise ValueError("n_symbols must be between 2 and 100")
-        if not 1 <= self.emb <= 512 or not 1 <= self.hidden <= 512:
-            raise ValueError("emb and hidden must be between 1 and 512")
-        if not 4 <= self.d_model <= 512 or self.d_model % 4:
-            raise ValueError("d_model must be a multiple of 4 between 4 and 512")
-        if not 1 <= self.steps <= 20_000:
-            raise ValueError("steps must be between 1 and 20000")
-        if not 1 <= self.batch_size <= 512:
-            raise ValueError("batch_size must be between 1 and 512")
-        if not (0.0 < self.lr <= 1.0) or math.isnan(self.lr):
-            raise ValueError("learning rate must be in (0, 1]")
-        if not 1 <= self.eval_every <= 20_000 or not 1 <= self.n_buckets <= 60 or not 1 <= self.eval_size <= 1024:
-            raise ValueError("eval_every, n_buckets and eval_size must be positive (and modest)")
+    def checks(self):
+        yield (
+            2 <= self.min_len <= self.max_len <= MAX_LEN,
+            "length",
+            f"lengths must satisfy 2 <= min_len <= max_len <= {MAX_LEN}",
+        )
+        yield 2 <= self.n_symbols <= 100, "symbols", "n_symbols must be between 2 and 100"
+        yield 1 <= self.emb <= 512 and 1 <= self.hidden <= 512, "size", "emb and hidden must be between 1 and 512"
+        yield 4 <= self.d_model <= 512 and self.d_model % 4 == 0, "size", "d_model must be a multiple of 4, 4-512"
+        yield 1 <= self.steps <= 20_000, "steps", "steps must be between 1 and 20000"
+        yield 1 <= self.batch_size <= 512, "batch", "batch_size must be between 1 and 512"
+        yield finite(self.lr) and 0.0 < self.lr <= 1.0, "lr", "learning rate must be in (0, 1]"
+        yield (
+            1 <= self.eval_every <= 20_000 and 1 <= self.n_buckets <= 60 and 1 <= self.eval_size <= 1024,
+            "eval",
+            "eval_every, n_buckets and eval_size must be positive (and modest)",
+        )
 
     @property
     def vocab_size(self) -> int:
@@ -95,7 +104,7 @@ def copy_batch(
 
 def held_out(cfg: LengthConfig, length: int, n: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """A fixed evaluation batch per length, from its own seed (training batches never depend on it)."""
-    gen = torch.Generator().manual_seed(cfg.seed * 1000 + 10_007 + length)
+    gen = generator(cfg.seed * 1000 + 10_007 + length)
     return copy_batch(length, n or cfg.eval_size, cfg.n_symbols, gen)
 
 
@@ -132,11 +141,12 @@ class Seq2SeqGRU(_CopyModel):
     def __init__(self, cfg: LengthConfig, hidden: int | None = None):
         super().__init__()
         h = hidden or cfg.hidden
-        self.src_emb, self.tgt_emb = nn.Embedding(cfg.vocab_size, cfg.emb), nn.Embedding(cfg.vocab_size, cfg.emb)
-        self.enc_gru = nn.GRU(cfg.emb, h, batch_first=True)
-        self.dec_gru = nn.GRU(cfg.emb, h, batch_first=True)
-        self.out = nn.Linear(h, cfg.vocab_size)
-        _seeded_init(self, torch.Generator().manual_seed(cfg.seed))
+        with seeded(cfg.seed):  # the layers' own init, never the global RNG (overwritten by _seeded_init)
+            self.src_emb, self.tgt_emb = nn.Embedding(cfg.vocab_size, cfg.emb), nn.Embedding(cfg.vocab_size, cfg.emb)
+            self.enc_gru = nn.GRU(cfg.emb, h, batch_first=True)
+            self.dec_gru = nn.GRU(cfg.emb, h, batch_first=True)
+            self.out = nn.Linear(h, cfg.vocab_size)
+        _seeded_init(self, generator(cfg.seed))
 
     def encode(self, src: torch.Tensor) -> torch.Tensor:
         return self.enc_gru(self.src_emb(src))[0]  # (B, Ts, H)
@@ -155,13 +165,14 @@ class AttentionGRU(_CopyModel):
     def __init__(self, cfg: LengthConfig):
         super().__init__()
         h = cfg.hidden
-        self.src_emb, self.tgt_emb = nn.Embedding(cfg.vocab_size, cfg.emb), nn.Embedding(cfg.vocab_size, cfg.emb)
-        self.enc_gru = nn.GRU(cfg.emb, h, batch_first=True)
-        self.dec_cell = nn.GRUCell(cfg.emb + h, h)
-        self.w_query, self.u_key = nn.Linear(h, h, bias=False), nn.Linear(h, h)
-        self.v = nn.Linear(h, 1, bias=False)
-        self.out = nn.Linear(2 * h, cfg.vocab_size)
-        _seeded_init(self, torch.Generator().manual_seed(cfg.seed))
+        with seeded(cfg.seed):  # the layers' own init, never the global RNG (overwritten by _seeded_init)
+            self.src_emb, self.tgt_emb = nn.Embedding(cfg.vocab_size, cfg.emb), nn.Embedding(cfg.vocab_size, cfg.emb)
+            self.enc_gru = nn.GRU(cfg.emb, h, batch_first=True)
+            self.dec_cell = nn.GRUCell(cfg.emb + h, h)
+            self.w_query, self.u_key = nn.Linear(h, h, bias=False), nn.Linear(h, h)
+            self.v = nn.Linear(h, 1, bias=False)
+            self.out = nn.Linear(2 * h, cfg.vocab_size)
+        _seeded_init(self, generator(cfg.seed))
 
     def encode(self, src: torch.Tensor) -> torch.Tensor:
         return self.enc_gru(self.src_emb(src))[0]  # (B, Ts, H)
@@ -314,7 +325,7 @@ def encoder_noise_effect(model: _CopyModel, src: torch.Tensor, tgt_in: torch.Ten
     model.eval()
     states = model.encode(src)  # (B, Ts, H)
     noisy = states.clone()
-    gen = torch.Generator().manual_seed(seed)
+    gen = generator(seed)
     noisy[:, :-1] = torch.randn(noisy[:, :-1].shape, generator=gen) * states.std() + states.mean()
     a, _ = model.decode(states, tgt_in)
     b, _ = model.decode(noisy, tgt_in)
@@ -326,32 +337,39 @@ def encoder_noise_effect(model: _CopyModel, src: torch.Tensor, tgt_in: torch.Ten
 
 
 def train_length_models(models: LengthModels) -> Iterator[Progress]:
-    """Adam on fresh seeded batches (one random length per batch), all three models on the same batch each step.
-    Progress.loss is the mean of the three losses; metrics hold each model's loss, and every eval_every steps
-    'acc_<model>' (mean token accuracy over the evaluated lengths) and 'acc_<model>@<length>'."""
+    """The three models side by side (engine.core.side_by_side): Adam on fresh seeded batches (one random length
+    per batch), every model on the same batch each step, each clipped to norm 1. Progress.loss is the mean of the
+    three losses; metrics hold each model's loss, and at the evaluation steps 'acc_<model>' (mean token accuracy
+    over the evaluated lengths) and 'acc_<model>@<length>'."""
     cfg = models.cfg
     cfg.validate()
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = generator(cfg.seed)
     lengths = cfg.eval_lengths()
-    opt = torch.optim.Adam(models.parameters(), lr=cfg.lr)
-    for step in range(cfg.steps):
-        models.train()
+    opts = {name: torch.optim.Adam(m.parameters(), lr=cfg.lr) for name, m in models.models.items()}
+
+    def batch(step: int):
         length = int(torch.randint(cfg.min_len, cfg.max_len + 1, (1,), generator=gen))
-        src, tgt_in, tgt_out = copy_batch(length, cfg.batch_size, cfg.n_symbols, gen)
-        losses = {name: m(src, tgt_in, tgt_out)[1] for name, m in models.models.items()}
-        opt.zero_grad(set_to_none=True)
-        sum(losses.values()).backward()
-        for m in models.models.values():
-            torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
-        opt.step()
-        metrics = {f"loss_{name}": v.item() for name, v in losses.items()}
-        mean_loss = sum(metrics.values()) / len(metrics)
-        if (step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps:
-            accs = accuracy_by_length(models, lengths)
-            for name, values in accs.items():
-                metrics[f"acc_{name}"] = sum(values) / len(values)
-                metrics.update({f"acc_{name}@{length}": v for length, v in zip(lengths, values)})
-        yield Progress(step + 1, cfg.steps, mean_loss, metrics)
+        return copy_batch(length, cfg.batch_size, cfg.n_symbols, gen)
+
+    def evaluate() -> dict[str, float]:
+        out = {}
+        for name, values in accuracy_by_length(models, lengths).items():
+            out[f"acc_{name}"] = sum(values) / len(values)
+            out.update({f"acc_{name}@{length}": v for length, v in zip(lengths, values)})
+        return out
+
+    yield from train_side_by_side(
+        models.models,
+        opts,
+        batch=batch,
+        loss=lambda name, m, b: m(*b)[1],
+        evaluate=evaluate,
+        steps=cfg.steps,
+        eval_every=cfg.eval_every,
+        clip_norm=cfg.clip_norm,
+        seed=cfg.seed + 1,
+        headline=lambda losses, metrics: sum(losses.values()) / len(losses),
+    )
 
 
 def latest_curves(history) -> tuple[list[int], dict[str, list[float]]] | None:

@@ -17,13 +17,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.core.config import Checked
+from engine.core.seeding import generator, seeded
 from engine.transformer.model import EncoderLayer, causal_mask
 
 IGNORE = -100
 
 
 @dataclass(frozen=True)
-class EncoderConfig:
+class EncoderConfig(Checked):
     vocab_size: int
     n_out: int = 0  # output classes; 0 = vocab_size (a language-model head)
     d_model: int = 32
@@ -35,22 +37,18 @@ class EncoderConfig:
     pad_id: int | None = None  # keys holding this id are never attended to
     seed: int = 0
 
-    def validate(self) -> None:
-        checks = [
-            (self.vocab_size >= 2, "vocab_size must be at least 2"),
-            (1 <= self.d_model <= 512, "d_model must be between 1 and 512"),
-            (
-                1 <= self.n_heads <= self.d_model and self.d_model % self.n_heads == 0,
-                "d_model must be a multiple of n_heads",
-            ),
-            (1 <= self.n_layers <= 8, "n_layers must be between 1 and 8"),
-            (1 <= self.d_ff <= 4096, "d_ff must be between 1 and 4096"),
-            (2 <= self.max_len <= 512, "max_len must be between 2 and 512"),
-            (self.n_out >= 0, "n_out must be >= 0"),
-        ]
-        for ok, msg in checks:
-            if not ok:
-                raise ValueError(msg)
+    def checks(self):
+        yield self.vocab_size >= 2, "vocab", "vocab_size must be at least 2"
+        yield 1 <= self.d_model <= 512, "d_model", "d_model must be between 1 and 512"
+        yield (
+            1 <= self.n_heads <= self.d_model and self.d_model % self.n_heads == 0,
+            "d_model",
+            "d_model must be a multiple of n_heads",
+        )
+        yield 1 <= self.n_layers <= 8, "layers", "n_layers must be between 1 and 8"
+        yield 1 <= self.d_ff <= 4096, "d_ff", "d_ff must be between 1 and 4096"
+        yield 2 <= self.max_len <= 512, "max_len", "max_len must be between 2 and 512"
+        yield self.n_out >= 0, "n_out", "n_out must be >= 0"
 
 
 class TinyEncoder(nn.Module):
@@ -62,14 +60,15 @@ class TinyEncoder(nn.Module):
         cfg.validate()
         self.cfg = cfg
         d = cfg.d_model
-        self.tok = nn.Embedding(cfg.vocab_size, d)
-        self.pos = nn.Embedding(cfg.max_len, d)
-        self.layers = nn.ModuleList(
-            EncoderLayer(d, cfg.n_heads, cfg.d_ff, 0.0, pre_ln=True) for _ in range(cfg.n_layers)
-        )
-        self.norm = nn.LayerNorm(d)
-        self.head = nn.Linear(d, cfg.n_out or cfg.vocab_size)
-        gen = torch.Generator().manual_seed(cfg.seed)
+        with seeded(cfg.seed):  # the layers' own init, never the global RNG (overwritten just below)
+            self.tok = nn.Embedding(cfg.vocab_size, d)
+            self.pos = nn.Embedding(cfg.max_len, d)
+            self.layers = nn.ModuleList(
+                EncoderLayer(d, cfg.n_heads, cfg.d_ff, 0.0, pre_ln=True) for _ in range(cfg.n_layers)
+            )
+            self.norm = nn.LayerNorm(d)
+            self.head = nn.Linear(d, cfg.n_out or cfg.vocab_size)
+        gen = generator(cfg.seed)
         with torch.no_grad():  # seeded init, no global RNG: N(0, 1) embeddings (distinct positions from step 0),
             for name, p in self.named_parameters():  # N(0, 1/fan_in) matrices, zero biases, LayerNorm γ = 1
                 if name in ("tok.weight", "pos.weight"):

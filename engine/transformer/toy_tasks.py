@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 import torch
 
+from engine.core.config import Checked
+from engine.core.errors import InputError
+from engine.core.seeding import generator
+
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<bos>", "<eos>")
 VOCAB = SPECIALS + tuple(str(d) for d in range(10))
@@ -53,18 +57,21 @@ def apply_task(task: str, digits: list[int]) -> list[int]:
     raise ValueError(f"unknown task {task!r}")
 
 
+class ToyTaskInputError(InputError):
+    """Settings no toy task can be generated with; `.code` names the reason."""
+
+
 @dataclass(frozen=True)
-class ToyTask:
+class ToyTask(Checked):
+    error = ToyTaskInputError
     task: str = "reverse"
     min_len: int = 3
     max_len: int = 8
     seed: int = 0
 
-    def validate(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"unknown task {self.task!r}")
-        if not 1 <= self.min_len <= self.max_len <= 30:
-            raise ValueError("lengths must satisfy 1 <= min_len <= max_len <= 30")
+    def checks(self):
+        yield self.task in TASKS, "task", f"unknown task {self.task!r}"
+        yield 1 <= self.min_len <= self.max_len <= 30, "length", "lengths must satisfy 1 <= min_len <= max_len <= 30"
 
     @property
     def vocab_size(self) -> int:
@@ -91,4 +98,4 @@ class ToyTask:
 
     def held_out(self, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """A fixed evaluation batch, drawn from its own seed so training batches never depend on it."""
-        return self.batch(batch_size, torch.Generator().manual_seed(self.seed + 10_007))
+        return self.batch(batch_size, generator(self.seed + 10_007))

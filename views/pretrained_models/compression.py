@@ -10,6 +10,7 @@ from engine.core.corpus import build_vocab, encode
 from engine.pretrained import compression as cp
 from engine.pretrained import transfer
 from ui import resources
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import training_panel
 from ui.widgets import bound, chart, download_csv
@@ -69,6 +70,13 @@ def _results(res) -> None:
     st.dataframe(df, hide_index=True, width="stretch")
     download_csv(df, "compression", key="ptm_comp_csv")
     st.caption(t("pretrained_models.comp_note"))
+    show_code(
+        cp.prune_magnitude,
+        [
+            "tests/engine/pretrained/test_compression.py::test_magnitude_pruning_zeroes_exactly_the_smallest",
+            "tests/engine/pretrained/test_compression.py::test_int8_is_smaller_and_still_predicts",
+        ],
+    )
 
 
 def half_precision_check(model, data: torch.Tensor) -> None:
@@ -92,6 +100,13 @@ def half_precision_check(model, data: torch.Tensor) -> None:
     st.markdown(t("pretrained_models.half_title"))
     st.dataframe(pd.DataFrame(rows, columns=cols), hide_index=True, width="stretch")
     st.caption(t("pretrained_models.half_note"))
+    show_code(
+        cp.half_precision_gap,
+        [
+            "tests/engine/pretrained/test_hs_latency.py::test_fp16_logits_allclose_fp32",
+            "tests/engine/pretrained/test_compression.py::test_fp16_logits_close_to_fp32",
+        ],
+    )
 
 
 def _variants(teacher, students, data, sparsity: int) -> None:
@@ -127,10 +142,16 @@ def render() -> None:  # not a fragment: its training panels hold their own frag
             "ptm_ft",
             lambda: (
                 m := transfer.make_pair(teacher.model),
-                transfer.finetune_pair(m, transfer.topic_task(corpus.sentences, vocab.stoi, n_lab, 12), steps=150),
+                transfer.finetune_pair(
+                    m, transfer.topic_task(corpus.sentences, vocab.stoi, n_lab, 12), transfer.FinetuneConfig(steps=150)
+                ),
             ),
             max_seconds=60,
             live_view=_ft_view,
+        )
+        show_code(
+            transfer.finetune_pair,
+            ["tests/engine/pretrained/test_compression.py::test_pretraining_helps_on_unseen_topic_words"],
         )
         st.markdown(t("pretrained_models.kd_intro"))
         c = st.columns(2)
@@ -140,9 +161,16 @@ def render() -> None:  # not a fragment: its training panels hold their own frag
             "ptm_students",
             lambda: (
                 s := {k: cp.TinyMLM(cp.student_config(cfg, k)) for k in ("small", "shared")},
-                cp.distil(teacher.model, s, data, cfg, temp, alpha),
+                cp.distil(teacher.model, s, data, cfg, cp.DistilConfig(temp, alpha)),
             ),
             max_seconds=60,
+        )
+        show_code(
+            cp.kd_loss,
+            [
+                "tests/engine/pretrained/test_compression.py::test_kd_loss_closed_form",
+                "tests/engine/pretrained/test_compression.py::test_shared_layers_count_once_and_distillation_runs",
+            ],
         )
         sparsity = bound(st.slider, t("pretrained_models.sparsity"), 0, 95, 50, 5, key="ptm_sparsity")
         if st.button(t("pretrained_models.measure"), key="ptm_measure", type="primary"):

@@ -6,6 +6,7 @@ import streamlit as st
 from engine.pretrained import compression as cp
 from engine.pretrained import transfer
 from engine.pretrained.transfer import MODES, trainable_closed_form
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, figure
 from viz import pretrained_models as vz
@@ -28,7 +29,7 @@ def render() -> None:
     mode = bound(st.radio, t("pretrained_models.transfer_mode"), list(MODES), key="ptm_mode", horizontal=True)
     stage = bound(st.slider, t("pretrained_models.stage"), 1, 4, 2, key="ptm_stage") if mode == "gradual" else 1
     tcfg = cp.MLMConfig(vocab_size=128, n_layers=3)
-    shares = transfer.layer_shares(transfer.TransferClassifier(cp.TinyMLM(tcfg), 2, mode, stage=stage))
+    shares = transfer.layer_shares(transfer.TransferStrategyClassifier(cp.TinyMLM(tcfg), 2, mode, stage=stage))
     fig = figure(
         vz.layer_diagram,
         tl("pretrained_models.layer_names"),
@@ -40,6 +41,7 @@ def render() -> None:
         trainable_label=t("pretrained_models.trainable"),
     )
     chart(fig, key="ptm_lay", name="transfer-trainable-layers")
+    show_code(transfer.layer_shares, ["tests/engine/pretrained/test_compression.py::test_layer_shares_follow_the_mode"])
     counts = {m: trainable_closed_form(tcfg, 2, m, stage) for m in MODES}
     fig = vz.grouped_bars(
         list(counts),
@@ -50,4 +52,10 @@ def render() -> None:
         log_y=True,
     )
     chart(fig, key="ptm_trainable", name="transfer-trainable-parameters")
+    show_code(
+        trainable_closed_form,
+        [
+            "tests/engine/pretrained/test_compression.py::test_trainable_parameters_match_closed_form_and_frozen_stay_frozen"
+        ],
+    )
     st.markdown(t("pretrained_models.transfer_text"))

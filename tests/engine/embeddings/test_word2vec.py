@@ -389,7 +389,13 @@ def test_fasttext_classifier_label_tree_and_training():
     """Closed forms: the label tree passes the Huffman checks (prefix-free, Σ 2^−len = 1, equal to huffman() on
     the sorted label counts); Σ_labels P(label | text) = 1; a few epochs separate the toy topics."""
     from engine.core.train import run
-    from engine.embeddings.fasttext import FastTextClassifier, accuracy, label_by_keywords, train_classifier
+    from engine.embeddings.fasttext import (
+        ClassifierConfig,
+        FastTextClassifier,
+        accuracy,
+        label_by_keywords,
+        train_classifier,
+    )
     from engine.embeddings.huffman import huffman
 
     clusters, sents = _cluster_corpus(n=300)
@@ -405,5 +411,5 @@ def test_fasttext_classifier_label_tree_and_training():
         torch.nn.init.normal_(m.nodes.weight)
         logits, _ = m(*m.batch(docs[:5]))
     torch.testing.assert_close(logits.exp().sum(1), torch.ones(5))
-    res = run(train_classifier(m, docs, labels, epochs=5))
+    res = run(train_classifier(m, docs, labels, ClassifierConfig(epochs=5)))
     assert res.status == "done" and accuracy(m, docs, labels) > 0.9

@@ -142,7 +142,7 @@ def test_trainable_parameters_match_closed_form_and_frozen_stay_frozen(mode):
     """Oracle: the closed-form parameter count per mode; frozen tensors bit-identical after training steps."""
     cfg = cp.replace(CFG, n_layers=3)
     for stage in (1, 2, 4) if mode == "gradual" else (1,):
-        clf = tr.TransferClassifier(cp.TinyMLM(cfg), 2, mode, stage=stage)
+        clf = tr.TransferStrategyClassifier(cp.TinyMLM(cfg), 2, mode, stage=stage)
         assert clf.trainable() == tr.trainable_closed_form(cfg, 2, mode, stage)
     frozen = {n: p.detach().clone() for n, p in clf.named_parameters() if not p.requires_grad}
     moving = {n: p.detach().clone() for n, p in clf.named_parameters() if p.requires_grad}
@@ -161,7 +161,7 @@ def test_trainable_parameters_match_closed_form_and_frozen_stay_frozen(mode):
 
 def test_adapters_start_as_identity():
     enc = cp.TinyMLM(CFG)
-    a, b = tr.TransferClassifier(enc, 2, "adapters"), tr.TransferClassifier(enc, 2, "features")
+    a, b = tr.TransferStrategyClassifier(enc, 2, "adapters"), tr.TransferStrategyClassifier(enc, 2, "features")
     b.head.load_state_dict(a.head.state_dict())
     x = _data(4)
     assert torch.allclose(a(x)[0], b(x)[0])
@@ -180,16 +180,16 @@ def test_pretraining_helps_on_unseen_topic_words():
     run(cp.train_mlm(enc, data, cfg))
     task = tr.topic_task(corpus.sentences, vocab.stoi, 128, 12)
     assert set(task[1].tolist()) == set(range(5))
-    res = run(tr.finetune_pair(tr.make_pair(enc), task, steps=25))
+    res = run(tr.finetune_pair(tr.make_pair(enc), task, tr.FinetuneConfig(steps=25)))
     last = res.history[-1].metrics
     assert last["val_pretrained"] < last["val_random"] and last["acc_pretrained"] > last["acc_random"]
-    again = run(tr.finetune_pair(tr.make_pair(enc), task, steps=3))
+    again = run(tr.finetune_pair(tr.make_pair(enc), task, tr.FinetuneConfig(steps=3)))
     assert [p.metrics for p in again.history] == [p.metrics for p in res.history[:3]]  # bit-reproducible
 
 
 def test_layer_shares_follow_the_mode():
     cfg = cp.replace(CFG, n_layers=3)
-    shares = {m: tr.layer_shares(tr.TransferClassifier(cp.TinyMLM(cfg), 2, m, stage=2)) for m in tr.MODES}
+    shares = {m: tr.layer_shares(tr.TransferStrategyClassifier(cp.TinyMLM(cfg), 2, m, stage=2)) for m in tr.MODES}
     assert shares["full"] == [1.0] * 5 and shares["features"] == [0, 0, 0, 0, 1.0]
     assert shares["top"] == [0, 0, 0, 1.0, 1.0] and shares["gradual"] == [0, 0, 0, 1.0, 1.0]
     assert shares["embedding"] == [0, 1.0, 1.0, 1.0, 1.0]

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from engine.core.train import run
-from engine.sequence.crf import CRF, CRFTagger, TaggerConfig, build_vocab, train_taggers, validate
+from engine.sequence.crf import CRF, CRFTagger, TaggerConfig, build_vocab, train_taggers
 
 torch.set_num_threads(1)
 
@@ -102,4 +102,4 @@ def test_tagger_learns_on_peoples_daily_sample():
 )
 def test_absurd_settings_are_refused(cfg):
     with pytest.raises(ValueError):
-        validate(cfg)
+        cfg.validate()
