@@ -1,4 +1,4 @@
-# NLP Atlas: `make run` serves the app, `make test` runs the whole suite (browser tests included).
+# NLP Atlas: `make run` serves the app, `make test` runs ruff and the whole suite (browser tests included).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -31,7 +31,10 @@ browser-deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi
 
+# Lint and format check first (fail fast: seconds, before minutes of tests); `$(BIN)/ruff format <files>` fixes format.
 test: $(DEVSTAMP) browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 bench: $(DEVSTAMP)

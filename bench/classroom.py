@@ -10,8 +10,7 @@ button (opening its tabs until one shows it) when it has one, keeps clicking aro
 
 Interaction latency = from the browser's own input event (pointerdown / keydown) to the server's `script_finished`
 message for the rerun that event asked for, both timed inside the page (see STATE_LOG_JS).
-Server memory is the sum of PSS over the server's process tree (streamlit replicas, their training processes and
-nginx), sampled every 0.5 s.
+Server memory is the sum of PSS over the server's process tree (streamlit replicas and nginx), sampled every 0.5 s.
 
 Bounded: at most MAX_SESSIONS sessions, every run ends by --budget seconds (a training still running then is
 stopped with its Stop button), the server listens on 127.0.0.1 only and is stopped afterwards. The browser shares
@@ -250,8 +249,8 @@ class Server:
             return []
 
     def rss_mb(self) -> float:
-        """Memory of the server's process tree in MB: the sum of PSS (proportional set size), not RSS — a forked
-        training process shares most of its pages with the server, and summing RSS would count them twice."""
+        """Memory of the server's process tree in MB: the sum of PSS (proportional set size), not RSS — pages several
+        of its processes share (shared libraries, copy-on-write) would be counted once per process by RSS."""
         total = 0
         for p in self.processes():
             with contextlib.suppress(Exception):
@@ -263,7 +262,7 @@ class Server:
         return total / 2**20
 
     def cpu_seconds(self) -> float:
-        """CPU seconds of the server's live processes plus what they reaped (finished training processes)."""
+        """CPU seconds of the server's live processes plus what they reaped (finished child processes)."""
         total = 0.0
         for p in self.processes():
             with contextlib.suppress(Exception):

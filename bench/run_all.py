@@ -26,6 +26,16 @@ def scripts(filters: list[str]) -> list[Path]:
     return [p for p in found if not filters or any(f in p.stem for f in filters)]
 
 
+def demote_headings(text: str) -> str:
+    """Every markdown heading one level down (`# a` -> `## a`), code blocks left alone."""
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        out.append("#" + line if not fenced and line.startswith("#") else line)
+    return "\n".join(out)
+
+
 def collect() -> None:
     parts = [
         "# Benchmark results\n",
@@ -33,10 +43,10 @@ def collect() -> None:
         "against its peer in the same run on the same machine.\n",
         f"Machine at collection time: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.\n",
     ]
-    for path in sorted(RESULTS.glob("*.md")):
+    for path in sorted(RESULTS.glob("*.md")):  # one file per benchmark, holding its newest run
         text = path.read_text(encoding="utf-8").strip()
-        if text.startswith("# "):  # every section sits one level below the page title
-            text = "#" + text
+        if text.startswith("# "):  # every section sits one level below the page title, its subsections too
+            text = demote_headings(text)
         parts.append(text + "\n")
     (BENCH / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
 

@@ -5,7 +5,7 @@
 
 One thread, as in the app, 60 s cap like the panel: steps done, ms per step (evaluations included), wall and CPU
 time, and the held-out token accuracy of each model at each evaluated length at the end (64 strings per length).
-CPU time is reported next to wall time because the machine is shared. Appends to bench/results/seq2seq_length.md.
+CPU time is reported next to wall time because the machine is shared. Writes bench/results/seq2seq_length.md.
 """
 
 from __future__ import annotations
@@ -50,11 +50,9 @@ def main() -> None:
     lines += [f"| {m} | " + " | ".join(f"{v:.0%}" for v in curves[m]) + " |" for m in MODEL_NAMES]
     text = "\n".join(lines) + "\n"
     print(text)
-    out = ROOT / "bench" / "results" / "seq2seq_length.md"
-    if not out.exists():
-        out.write_text("# tf-08: token accuracy by length after a live-sized run (bench/seq2seq_length_bench.py)\n")
-    with out.open("a") as f:
-        f.write(text)
+    out = ROOT / "bench" / "results" / "seq2seq_length.md"  # the newest run only: earlier ones are in git
+    title = "# tf-08: token accuracy by length after a live-sized run (bench/seq2seq_length_bench.py)\n"
+    out.write_text(title + text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -64,6 +65,45 @@ def open_lab(name: str, lang: str = "en", timeout: float = 120, **params):
     )
 
 
+TEXT_ELEMENTS = (  # AppTest element lists whose value / label a reader sees
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "text",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "toast",
+    "button",
+    "tabs",
+    "expander",
+)
+RAW_KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")  # what an i18n key looks like ("word2vec.title")
+
+
+def visible_texts(at) -> list[str]:
+    """Every text a reader of the AppTest page sees (values and labels of TEXT_ELEMENTS)."""
+    out = []
+    for kind in TEXT_ELEMENTS:
+        for el in getattr(at, kind, []):
+            for attr in ("value", "label"):
+                v = getattr(el, attr, None)
+                if isinstance(v, str):
+                    out.append(v)
+    return out
+
+
+def raw_i18n_keys(at) -> list[str]:
+    """Texts on the page that are an i18n key instead of its text (a missing key shows as itself)."""
+    from ui.i18n import strings
+
+    known = set(strings("en"))
+    return [s for s in visible_texts(at) if s.strip() in known or RAW_KEY.match(s.strip())]
+
+
 def wait_for_job(job, timeout: float = 120):
     """Wait like a connected browser: keep the job's heartbeat fresh (the panel stops jobs nobody polls)."""
     import time
@@ -75,17 +115,29 @@ def wait_for_job(job, timeout: float = 120):
     return job.wait(5)
 
 
-def stop_after(job, steps: int, timeout: float = 120, poll: float = 0.2):
-    """Let a live run make `steps` progress reports (heartbeat like a connected browser), then Stop it and wait:
-    a short, partly trained model for a test. Returns the job."""
+def stop_after(job, steps: int, timeout: float = 120, poll: float = 0.2, until=None):
+    """Let a live run make `steps` progress reports (heartbeat like a connected browser), and `until(job)` be true
+    if given (e.g. its first evaluation arrived), then Stop it and wait: a short, partly trained model for a test.
+    Returns the job."""
     import time
 
     end = time.time() + timeout
-    while len(job.history) < steps and not job.finished and time.time() < end:
+    while (len(job.history) < steps or (until is not None and not until(job))) and not job.finished:
+        if time.time() >= end:
+            break
         job.last_poll = time.time()
         time.sleep(poll)
     job.stop.set()
     return job.wait(30)
+
+
+def stop_jobs(at) -> None:
+    """End every training an AppTest session started (its `job:<key>` entries) and wait for their threads: a run
+    a test leaves behind holds a training slot, and pytest aborts on a live thread at exit."""
+    for key, job in list(at.session_state.items()):
+        if str(key).startswith("job:"):
+            job.stop.set()
+            job.wait(30)
 
 
 IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
@@ -107,6 +159,31 @@ def wait_idle(page, timeout_s: float = 180.0, settle_s: float = 1.0) -> None:
             idle_since = None
         time.sleep(0.1)
     raise AssertionError("the app did not become idle")
+
+
+SKELETON = '[data-testid="stSkeleton"]'  # the grey placeholder of an element whose browser code is still loading
+
+
+def wait_drawn(page, timeout_s: float = 120.0, settle_s: float = 1.0, idle: bool = True) -> None:
+    """Browser: idle (wait_idle) and every element drawn: no `stSkeleton` placeholder left, continuously for
+    `settle_s`, so a screenshot shows the page and not grey boxes. Fails if one stays for `timeout_s`.
+    `idle=False` while a training polls (the script reruns every second): only the placeholders count."""
+    import time
+
+    if idle:
+        wait_idle(page, timeout_s=timeout_s, settle_s=settle_s)
+    deadline = time.time() + timeout_s
+    clear_since = None
+    while time.time() < deadline:
+        if page.query_selector(SKELETON) is None and (not idle or page.query_selector(IDLE) is not None):
+            clear_since = clear_since or time.time()
+            if time.time() - clear_since >= settle_s:
+                return
+        else:
+            clear_since = None
+        time.sleep(0.1)
+    left = page.eval_on_selector_all(SKELETON, "els => els.length")
+    raise AssertionError(f"{left} placeholder(s) ({SKELETON}) still on the page after {timeout_s:.0f} s")
 
 
 from bench.classroom import CHROMIUM, LAUNCH_ARGS  # noqa: E402 - one definition for tests and the load test

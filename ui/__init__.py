@@ -14,7 +14,7 @@ def give_big_blocks_back() -> bool:
     dynamic: after such a block is freed it rises to that block's size (up to 32 MB), and from then on count tables,
     corpora and the tensors of finished trainings live in the heap, whose freed space the process keeps. A fixed
     threshold keeps big blocks mapped. 16 MB: 30-student runs peaked at 1.43–1.60 GB with it, 1.56–1.63 GB
-    without (PSS; bench/results/classroom_ws_final3.md has the final runs), and training steps, whose tensors are
+    without (PSS; bench/results/classroom_ws.md has the final runs), and training steps, whose tensors are
     smaller, run as fast as before (a 1 MB threshold made GloVe's steps 2.5x slower: every batch tensor was a fresh
     mapping). MALLOC_MMAP_THRESHOLD_ in the environment wins."""
     if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:

@@ -93,7 +93,7 @@ def count_tables() -> SharedLRU:
     """The GloVe page's co-occurrence tables (engine.embeddings.glove.Counts), shared by every session, NLP_ATLAS_COUNTS_MB in
     total (default 320: four tables of a 1M-token corpus, or many small ones). The largest cache in a busy room: a
     memray census of 30 students found ~0.4 GB of them alive with an eight-entry cache; 160 MB made students wait
-    for recounts (p95 1.2 s), 320 MB peaked at 1.47 GB (bench/results/classroom_ws_final3.md)."""
+    for recounts (p95 1.2 s), 320 MB peaked at 1.47 GB (bench/results/classroom_ws.md)."""
     from engine.embeddings.glove import counts_nbytes
 
     return SharedLRU(COUNTS_MB * 2**20, counts_nbytes)

@@ -1,7 +1,7 @@
 """Real browser: every page of app.py's navigation in headless Chromium, in English and Chinese.
 
-Starts `streamlit run` on a free port, opens each page with ?lang=en / ?lang=zh, waits until the app is connected
-and no script is running, then asserts: no exception box, no raw i18n key, no console error. A screenshot per page
+Starts `streamlit run` on a free port, opens each page with ?lang=en / ?lang=zh, waits until the app is connected,
+no script is running and every element is drawn (no grey `stSkeleton` placeholder left), then asserts: no exception box, no raw i18n key, no console error. A screenshot per page
 and language goes to tests/artifacts/ (git-ignored; README's screenshots come from here).
 """
 
@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, ROOT, nav_pages, wait_idle
+from conftest import CHROMIUM, ROOT, nav_pages, wait_drawn, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.i18n import strings
@@ -99,8 +99,14 @@ PAGES = nav_pages()
 KEYS = set(strings("en"))
 
 
+def page_name(file: str) -> str:
+    """views/word2vec/page.py -> "word2vec": the screenshot's stem (README shows docs/screenshots/<name>-<lang>.png)."""
+    path = Path(file)
+    return path.parent.name if path.stem == "page" else path.stem
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("file,url_path", PAGES, ids=[Path(f).stem for f, _ in PAGES])
+@pytest.mark.parametrize("file,url_path", PAGES, ids=[page_name(f) for f, _ in PAGES])
 def test_page_in_browser(server, browser, file, url_path, lang):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN" if lang == "zh" else "en-US")
     page = ctx.new_page()
@@ -109,8 +115,8 @@ def test_page_in_browser(server, browser, file, url_path, lang):
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(page_url(server, url_path, lang, default=file == PAGES[0][0]), wait_until="domcontentloaded")
-        wait_idle(page)
-        page.screenshot(path=str(ARTIFACTS / f"{Path(file).stem}-{lang}.png"), full_page=True)
+        wait_drawn(page)
+        page.screenshot(path=str(ARTIFACTS / f"{page_name(file)}-{lang}.png"), full_page=True)
         exceptions = page.query_selector_all('[data-testid="stException"]')
         assert not exceptions, [e.inner_text()[:500] for e in exceptions]
         body = page.inner_text('[data-testid="stMain"]')
@@ -195,6 +201,7 @@ def test_every_bert_lab_opens_from_its_link(server, browser):
                 page.wait_for_function("t => document.documentElement.innerHTML.includes(t)", arg=title, timeout=30_000)
             except PlaywrightTimeout:
                 pass  # the assertion below says which lab did not open
+            wait_drawn(page)
             page.screenshot(path=str(ARTIFACTS / f"bert-lab-{name}-{lang}.png"), full_page=True)
             exceptions = page.query_selector_all('[data-testid="stException"]')
             assert not exceptions, (name, [e.inner_text()[:500] for e in exceptions])

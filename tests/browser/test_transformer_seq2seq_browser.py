@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import wait_idle
+from conftest import wait_drawn, wait_idle
 from test_browser import ARTIFACTS, server  # noqa: F401 - the streamlit server fixture
 
 from ui.i18n import strings
@@ -31,7 +31,7 @@ def test_length_section_trains_in_the_browser(server, browser, lang):  # noqa: F
         )
         wait_idle(page)
         page.get_by_text(s["transformer.modules_title"]).first.scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)
+        wait_drawn(page)
         page.screenshot(path=str(ARTIFACTS / f"transformer-sites-{lang}.png"))
         assert s["transformer.sites_note"].replace("*", "")[:20] in page.inner_text('[data-testid="stMain"]')
         page.get_by_role("tab", name=s["transformer.tabs"][3]).click()
@@ -40,6 +40,7 @@ def test_length_section_trains_in_the_browser(server, browser, lang):  # noqa: F
         page.get_by_role("button", name=s["common.train"]).nth(1).click()  # the first one trains the digit model
         page.wait_for_selector(f"text={s['transformer.len_live_title'].split('{')[0].strip()}", timeout=60_000)
         page.get_by_text(s["transformer.len_title"]).scroll_into_view_if_needed()
+        wait_drawn(page, idle=False)  # it trains: the panel reruns every second
         page.screenshot(path=str(ARTIFACTS / f"transformer-length-{lang}-live.png"))
         end = time.time() + 120
         while time.time() < end and s["transformer.len_noise_title"] not in page.inner_text('[data-testid="stMain"]'):
@@ -52,7 +53,7 @@ def test_length_section_trains_in_the_browser(server, browser, lang):  # noqa: F
         exceptions = page.query_selector_all('[data-testid="stException"]')
         assert not exceptions, [e.inner_text()[:500] for e in exceptions]
         page.get_by_text(s["transformer.len_noise_title"]).scroll_into_view_if_needed()
-        page.wait_for_timeout(1000)
+        wait_drawn(page)
         page.screenshot(path=str(ARTIFACTS / f"transformer-length-{lang}-results.png"))
         page.mouse.wheel(0, 700)
         page.wait_for_timeout(1000)

@@ -6,7 +6,7 @@ a message, never an exception. Pages are discovered from app.py, widgets from th
 import math
 
 import pytest
-from conftest import each_tab, nav_pages, open_page
+from conftest import each_tab, nav_pages, open_page, stop_jobs
 from streamlit.testing.v1 import AppTest
 
 TEXTS = {
@@ -22,15 +22,6 @@ TEXTS = {
 
 def _open(page: str, lang: str = "en") -> AppTest:
     return open_page(page, lang)
-
-
-def _stop_jobs(at: AppTest) -> None:
-    """A page may have started training: end it, or pytest aborts on a live thread at exit."""
-    for key, job in list(at.session_state.items()):
-        if not str(key).startswith("job:"):
-            continue
-        job.stop.set()
-        job.wait(30)
 
 
 PAGES = [f for f, _ in nav_pages()]
@@ -52,7 +43,7 @@ def test_text_inputs_survive_hostile_text(page):
                 if not boxes:
                     break
     finally:
-        _stop_jobs(at)
+        stop_jobs(at)
     if not seen:
         pytest.skip("no text inputs on this page")
 
@@ -76,6 +67,6 @@ def test_number_inputs_and_sliders_at_their_limits(page):
                 at.run()
                 assert not at.exception, (tab, end, [e.value for e in at.exception])
     finally:
-        _stop_jobs(at)
+        stop_jobs(at)
     if not seen:
         pytest.skip("no numeric inputs on this page")
