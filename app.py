@@ -14,6 +14,7 @@ NAV = {
         ("views/word2vec/page.py", "word2vec", ":material/scatter_plot:", "word2vec"),
         ("views/glove/page.py", "glove", ":material/grid_on:", "glove"),
         ("views/pretrained_models/page.py", "pretrained_models", ":material/hub:", "pretrained-models"),
+        ("views/projector/page.py", "projector", ":material/bubble_chart:", "projector"),
     ],
     "transformers": [
         ("views/transformer/page.py", "transformer", ":material/account_tree:", "transformer"),

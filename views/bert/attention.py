@@ -5,6 +5,7 @@ import streamlit as st
 from engine.bert.model import BertInputError, attentions
 from engine.core.corpus import CorpusError
 from engine.pretrained.minilm import minilm_attentions
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, matrix_frame, qa_panel
 from views.bert.common import error, minilm, model, text
@@ -43,4 +44,6 @@ def render(corpus: str) -> None:
         )
     except (BertInputError, CorpusError, ValueError) as e:
         error(e)
+    show_code(minilm_attentions, ["tests/engine/pretrained/test_minilm.py::test_loads_offline_and_returns_attentions"])
+    show_code(attentions, ["tests/engine/bert/test_bert.py::test_lower_case_mask_and_attentions_shape"])
     qa_panel(["bert-01", "bert-03"])

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.bert.visibility import dependency
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import chart, qa_panel
 from views.bert.common import text
@@ -30,5 +31,6 @@ def render(corpus: str) -> None:  # the sentence is typed: the page's corpus is 
             key="bert_visibility",
             name="elmo-gpt-bert-visibility",
         )
+    show_code(dependency, ["tests/engine/bert/test_bert.py::test_visibility_masks_match_autograd_dependencies"])
     st.markdown(t("bert.compare_table"))
     qa_panel(["bert-07-1", "bert-07-2", "bert-07-3", "bert-07-4", "bert-08", "bert-09", "bert-10"])

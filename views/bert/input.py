@@ -7,6 +7,7 @@ import streamlit as st
 from engine.bert.model import BertInputError, embedding_parts, encode_pair
 from engine.core.corpus import CorpusError
 from engine.pretrained.minilm import load_minilm_tokenizer
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import chart, figure, qa_panel
 from views.bert.common import error, model, text
@@ -51,4 +52,8 @@ def render(corpus: str) -> None:
         )
     except (BertInputError, CorpusError, ValueError) as e:
         error(e)
+    show_code(
+        embedding_parts, ["tests/engine/bert/test_bert.py::test_input_embedding_is_token_plus_segment_plus_position"]
+    )
+    show_code(encode_pair, ["tests/engine/bert/test_bert.py::test_wordpiece_matches_bert_tokenizer_on_its_vocab_file"])
     qa_panel(["bert-01", "bert-02", "bert-03"])

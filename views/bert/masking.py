@@ -3,9 +3,10 @@ targets, and piece vs whole-word masking in English and Chinese."""
 
 import streamlit as st
 
-from engine.bert.masking import binomial_halfwidth, sample_masks
+from engine.bert.masking import binomial_halfwidth, mask_tokens, sample_masks
 from engine.bert.model import BertInputError
 from engine.core.corpus import CorpusError
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, qa_panel
 from views.bert.common import error, text, wordpiece
@@ -81,4 +82,13 @@ def render(corpus: str) -> None:
                 _grid(m, t(label), f"wwm_{src}_{ww}", f"bert-wwm-{src}-{ww or 'piece'}", legend=False)
     except (BertInputError, CorpusError, ValueError) as e:
         error(e)
+    show_code(
+        mask_tokens,
+        [
+            "tests/engine/bert/test_masking.py::test_rates_match_15_percent_and_80_10_10",
+            "tests/engine/bert/test_masking.py::test_agrees_with_transformers_collator",
+            "tests/engine/bert/test_masking.py::test_whole_word_masking_never_splits_a_word_and_matches_collator",
+            "tests/engine/bert/test_masking.py::test_chinese_whole_word_masking_follows_jieba_words",
+        ],
+    )
     qa_panel(["bert-06-2", "bert-11", "bert-12", "bert-06-3", "bert-06-1"])

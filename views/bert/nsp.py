@@ -7,6 +7,7 @@ import streamlit as st
 from engine.bert.masking import binomial_halfwidth
 from engine.bert.nsp import IS_NEXT, nsp_pairs
 from engine.core.corpus import CorpusError
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.training import get_job
 from ui.widgets import qa_panel
@@ -35,6 +36,7 @@ def render(corpus: str) -> None:
         )
     except (CorpusError, ValueError) as e:
         error(e)
+    show_code(nsp_pairs, ["tests/engine/bert/test_bert.py::test_nsp_pairs_half_next_and_truthful"])
     job = get_job("bert")
     accs = [h.metrics["nsp_acc"] for h in job.history if "nsp_acc" in h.metrics] if job else []
     st.markdown(t("bert.nsp_acc", acc=accs[-1]) if accs else t("bert.nsp_untrained"))

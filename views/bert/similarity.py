@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from engine.pretrained.minilm import POOLINGS, auc, cosine_pairs, embed, load_pairs, roc_points, threshold_accuracy
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, qa_panel
 from views.bert.common import minilm
@@ -61,4 +62,12 @@ def render(corpus: str) -> None:  # the pairs are a fixed English set: the page'
         on=c2,
     )
     st.markdown(t("bert.sim_result", acc=threshold_accuracy(s, y, thr), auc=auc(s, y), n=len(y)))
+    show_code(auc, ["tests/engine/pretrained/test_minilm.py::test_auc_matches_sklearn_and_ignores_shifts"])
+    show_code(
+        embed,
+        [
+            "tests/engine/pretrained/test_minilm.py::test_mean_pooling_is_the_sentence_transformers_embedding",
+            "tests/engine/pretrained/test_minilm.py::test_labelled_pairs_rank_better_with_mean_pooling",
+        ],
+    )
     qa_panel(["bert-14"])

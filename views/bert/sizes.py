@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.transformer.param_count import PRESETS, Shape, bert_parts
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, qa_panel
 from viz import bert as vz
@@ -47,5 +48,12 @@ def render(corpus: str) -> None:  # shapes typed by hand: the page's corpus is n
             ),
             width="stretch",
         )
+    show_code(
+        bert_parts,
+        [
+            "tests/engine/bert/test_bert.py::test_bert_parameter_formula_equals_numel_on_meta",
+            "tests/engine/bert/test_bert.py::test_known_totals_and_albert",
+        ],
+    )
     st.markdown(t("bert.dropout_note"))
     qa_panel(["bert-03", "bert-07-5", "misc-13"])

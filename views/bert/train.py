@@ -7,6 +7,7 @@ import torch
 
 from engine.bert.model import BertInputError, TinyBert, TinyBertConfig, build_pretrain_data, predict_masked, train_bert
 from engine.core.corpus import CorpusError
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, history_frame, qa_panel
@@ -128,4 +129,11 @@ def render(corpus: str) -> None:
             name="tiny-bert-training",
             data=history_frame(job.history, step=t("common.step"), loss=t("common.loss")),
         )
+    show_code(
+        TinyBert,
+        [
+            "tests/engine/bert/test_bert.py::test_loss_equals_bert_for_pretraining_loss",
+            "tests/engine/bert/test_bert.py::test_short_training_beats_the_unigram_baseline",
+        ],
+    )
     qa_panel(["bert-04", "bert-05", "bert-06-1", "bert-13-2"])

@@ -12,6 +12,7 @@ from engine.embeddings.glove import Counts, Trained, extend_counts
 from engine.embeddings.lsa import lsa_vectors
 from engine.embeddings.similarity import neighbours, pca_2d, word_pairs_spearman
 from engine.embeddings.word2vec import Word2Vec, Word2VecConfig, prepare, train_word2vec
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import bound, chart
@@ -66,8 +67,22 @@ def render(counts: Counts, ckey: tuple, corp: C.Corpus, dflt: tuple, tr: Trained
     warn_unknown(unknown)
     if methods:
         results(methods, known, corp, dflt, vocab)
+    show_code(
+        lsa_vectors,
+        [
+            "tests/engine/embeddings/test_lsa.py::test_ppmi_equals_brute_force",
+            "tests/engine/embeddings/test_lsa.py::test_truncated_svd_equals_numpy_rank_k",
+        ],
+    )
     st.markdown(t("glove.compare_md"))
     add_text(counts, corp)
+    show_code(
+        extend_counts,
+        [
+            "tests/engine/embeddings/test_glove.py::test_extend_counts_reports_an_exact_update",
+            "tests/engine/embeddings/test_glove.py::test_incremental_counts_equal_rebuild",
+        ],
+    )
 
 
 def results(methods: list, known: list[str], corp: C.Corpus, dflt: tuple, vocab) -> None:

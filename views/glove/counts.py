@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.embeddings.glove import Counts, GloveConfig, pair_by_window, weighting
+from engine.embeddings.glove import Counts, GloveConfig, cooccurrence, pair_by_window, weighting
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, figure
 from views.glove.common import warn_unknown, words_of
@@ -59,6 +60,14 @@ def heatmaps(counts: Counts, words: list[str]) -> None:
         key="glove_wcurve",
         name="glove-window-curve",
     )
+    show_code(
+        cooccurrence,
+        [
+            "tests/engine/embeddings/test_glove.py::test_cooccurrence_equals_brute_force",
+            "tests/engine/embeddings/test_glove.py::test_cooccurrence_windows_do_not_cross_sentences",
+            "tests/engine/embeddings/test_glove.py::test_pair_by_window_equals_cooccurrence",
+        ],
+    )
 
 
 def weighting_curve(counts: Counts) -> None:
@@ -97,3 +106,4 @@ def weighting_curve(counts: Counts) -> None:
         width="stretch",
     )
     st.caption(t("glove.f_share", share=100 * float(np.mean(X.data < x_max))))
+    show_code(weighting, ["tests/engine/embeddings/test_glove.py::test_weighting_closed_form"])

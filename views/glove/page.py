@@ -12,12 +12,12 @@ from engine.embeddings.glove import GloveInputError
 from ui.i18n import current_lang, t
 from ui.tabs import show_tabs
 from ui.widgets import bound, qa_panel
-from views.glove import compare, counts, ratios, svd, train
+from views.glove import compare, counts, ratios, step, svd, train
 from views.glove.common import get_counts, load, load_upload, trained_glove
 
 SOURCES = [*C.CORPORA, "upload"]
 SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000]
-TAB_CODES = ("counts", "ratios", "train", "compare", "svd")  # ?glove_tab=train opens the training tab
+TAB_CODES = ("counts", "ratios", "train", "compare", "svd", "step")  # ?glove_tab=train opens the training tab
 DEFAULTS = {  # heatmap words; i, j and probe words k for the ratio table
     "toy_en": ("king queen palace throne car bus road station bread tea", "king", "car", "palace road the flower"),
     "toy_zh": ("国王 王后 宫殿 王位 汽车 公交车 公路 车站 面包 茶", "国王", "汽车", "宫殿 公路 的 花"),
@@ -79,6 +79,7 @@ if cnt is not None:
             "train": lambda: train.render(cnt, dflt),
             "compare": lambda: compare.render(cnt, ckey, corp, dflt, trained_glove(cnt)),
             "svd": lambda: svd.render(cnt, ckey),
+            "step": lambda: step.render(cnt, name),
         },
         [t(f"glove.tab_{n}") for n in TAB_CODES],
     )

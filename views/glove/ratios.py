@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.embeddings.glove import ICE_STEAM, Counts, model_ratios, ratio_rows
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, figure
 from views.glove.common import trained_glove, warn_unknown, words_of
@@ -27,6 +28,13 @@ def render(counts: Counts, dflt: tuple) -> None:
     else:
         corpus_table(counts, tr, ij, probes)
     reference_table()
+    show_code(
+        ratio_rows,
+        [
+            "tests/engine/embeddings/test_glove.py::test_count_corpus_and_its_errors",
+            "tests/engine/embeddings/test_glove.py::test_probabilities_rows_sum_to_one",
+        ],
+    )
     st.markdown(t("glove.why_ratio"))
     st.subheader(t("glove.deriv_title"))
     labels = [t(f"glove.deriv_label_{n}") for n in range(6)]

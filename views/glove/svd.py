@@ -7,6 +7,7 @@ import streamlit as st
 from engine.embeddings.autoencoder import Autoencoder, AutoencoderConfig, train_autoencoder
 from engine.embeddings.glove import Counts, Trained
 from engine.embeddings.lsa import rank_k_error, top_ppmi
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import training_panel
 from ui.widgets import bound, chart
@@ -57,3 +58,7 @@ def render(counts: Counts, ckey: tuple) -> None:
         final = job.history[-1].loss
         st.metric(t("glove.ae_vs_svd"), f"{final / job.model.floor:.3f}×" if job.model.floor > 0 else "—")
     st.markdown(t("glove.ae_md"))
+    show_code(
+        Autoencoder, ["tests/engine/embeddings/test_lsa.py::test_linear_autoencoder_reaches_svd_error_but_not_below"]
+    )
+    show_code(rank_k_error, ["tests/engine/embeddings/test_lsa.py::test_top_ppmi_and_rank_k_error"])

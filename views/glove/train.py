@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.embeddings.glove import Counts, GloVe, GloveConfig, Trained, self_cosines, train_glove
+from engine.embeddings.glove import Counts, GloVe, GloveConfig, Trained, adagrad_step, self_cosines, train_glove
 from engine.embeddings.similarity import neighbours, pca_2d
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart
@@ -46,6 +47,14 @@ def render(counts: Counts, dflt: tuple) -> None:
             st.caption(t("glove.live_neighbours", word=known[0]) + " " + " · ".join(f"{w} ({s:.2f})" for w, s in nb))
 
     job = training_panel("glove", make_run, max_seconds=60, live_view=live)
+    show_code(
+        adagrad_step,
+        [
+            "tests/engine/embeddings/test_glove.py::test_one_adagrad_step_by_hand",
+            "tests/engine/embeddings/test_glove.py::test_gradients_equal_autograd",
+            "tests/engine/embeddings/test_glove.py::test_loss_equals_closed_form_J",
+        ],
+    )
     if job and job.usable:
         word_map(job.model, dflt)
 

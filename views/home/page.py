@@ -7,7 +7,16 @@ import streamlit as st
 from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
-TOPICS = ["word2vec", "glove", "pretrained_models", "transformer", "bert", "sequence_labeling", "interview"]
+TOPICS = [
+    "word2vec",
+    "glove",
+    "pretrained_models",
+    "projector",
+    "transformer",
+    "bert",
+    "sequence_labeling",
+    "interview",
+]
 
 st.title(t("home.title"))
 st.markdown(t("home.pitch"))

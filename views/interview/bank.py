@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.interview import curriculum as cur
+from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound
 from views.interview.common import answers, chapter_labels, demo_link, show_answer
@@ -27,6 +28,9 @@ def render() -> None:
         texts={k: v.get("answer", "") for k, v in texts.items()},
     )
     st.caption(t("interview.found", n=len(found), total=len(cur.entries())))
+    show_code(
+        cur.search, ["tests/views/interview/test_interview_page.py::test_search_filters_and_missing_answers_say_so"]
+    )
     for e in found:
         with st.expander(f"**{e.id}** · {e.title(lang)}" + ("" if e.id in texts else " · ✎")):
             show_answer(e)

@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from engine.interview import curriculum as cur
+from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound
 from views.interview.common import demo_link, show_answer
@@ -48,3 +49,4 @@ def render() -> None:
                 st.rerun()
     if mock["grades"]:
         st.markdown("\n".join(f"- {qid}: {t(f'interview.mock_{g}')}" for qid, g in mock["grades"].items()))
+    show_code(cur.draw, ["tests/views/interview/test_interview_page.py::test_mock_interview_uses_the_seeded_draw"])

@@ -5,6 +5,7 @@ Not a fragment: it holds a training panel (the panel has its own polling fragmen
 import streamlit as st
 
 from engine.interview import multitask as mt
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -41,5 +42,13 @@ def render() -> None:
         lambda: (m := mt.MultiTaskModel(cfg), mt.train_multitask(m, mt.make_tasks(cfg))),
         max_seconds=30,
         live_view=live_view,
+    )
+    show_code(
+        mt.MultiTaskModel,
+        [
+            "tests/engine/interview/test_misc_labs.py::test_soft_lambda_zero_equals_independent_bitwise",
+            "tests/engine/interview/test_misc_labs.py::test_hard_sharing_shares_the_trunk",
+            "tests/engine/interview/test_misc_labs.py::test_distance_decreases_with_lambda",
+        ],
     )
     qa_panel(["misc-08"])

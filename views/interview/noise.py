@@ -5,6 +5,7 @@ Not a fragment: it holds a training panel (the panel has its own polling fragmen
 import streamlit as st
 
 from engine.interview import noise as ln
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -30,6 +31,13 @@ def render() -> None:
     target = ln.smoothed_targets(data.y_true[2:3], eps)[0].tolist()
     fig = class_bars(target, title=t("interview.target_title"), y_title=t("interview.target_prob"))
     chart(fig, key="interview_target", name="interview-noise-target")
+    show_code(
+        ln.smoothed_cross_entropy,
+        [
+            "tests/engine/interview/test_misc_labs.py::test_smoothed_ce_matches_torch",
+            "tests/engine/interview/test_misc_labs.py::test_smoothed_targets_formula",
+        ],
+    )
     job = training_panel(
         "interview_noise",
         lambda: (m := ln.Classifier(ncfg), ln.train_classifier(m, data)),
@@ -51,4 +59,11 @@ def render() -> None:
             ideal=t("interview.ideal"),
         )
         chart(rel, key="interview_rel", name="interview-noise-reliability", on=c2)
+    show_code(
+        ln.evaluate,
+        [
+            "tests/engine/interview/test_misc_labs.py::test_classifier_trains_and_reliability_bins_are_consistent",
+            "tests/engine/interview/test_misc_labs.py::test_noise_flips_only_the_noisy_class_at_the_rate",
+        ],
+    )
     qa_panel(["misc-11"])

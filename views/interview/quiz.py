@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.interview import curriculum as cur
+from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound, chart, download_json
 from views.interview.common import answers, chapter_labels, chapter_names, demo_link, progress
@@ -43,6 +44,7 @@ def render() -> None:
                 )
                 demo_link(cur.by_id()[qid])
     scores(done_so_far)
+    show_code(cur.scores, ["tests/views/interview/test_interview_page.py::test_quiz_records_score_and_exports"])
 
 
 def scores(done_so_far: dict) -> None:

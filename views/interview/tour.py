@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.interview import curriculum as cur
+from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound
 from views.interview.common import demo_link, show_answer
@@ -26,3 +27,4 @@ def render() -> None:
     show_answer(e)
     demo_link(e)
     st.caption(t("interview.share"))
+    show_code(cur.tour, ["tests/views/interview/test_interview_page.py::test_tour_next_previous_and_bounds"])

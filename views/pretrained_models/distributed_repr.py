@@ -9,6 +9,7 @@ import streamlit as st
 from engine.pretrained import distributed_repr as dr
 from engine.pretrained import polysemy
 from ui import resources
+from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound, chart, matrix_frame
 from viz import pretrained_models as vz
@@ -118,5 +119,15 @@ def render() -> None:
     else:
         chart(out["bars"], key="ptm_dr_bars", name="one-hot-vs-dense-vectors", data=out["vecs"])
         chart(out["cos"], key="ptm_dr_cos", name="one-hot-vs-dense-cosine", data=out["cos_df"])
+        show_code(
+            dr.static_vectors,
+            [
+                "tests/engine/pretrained/test_distributed_repr.py::test_minilm_table_is_distributed_and_matches_polysemy_static_vectors",
+                "tests/engine/pretrained/test_distributed_repr.py::test_cosine_matrix_matches_sklearn_and_handles_zero_rows",
+            ],
+        )
     chart(out["mem"], key="ptm_dr_mem", name="one-hot-vs-embedding-memory", data=out["mem_df"])
     st.markdown(out["text"])
+    show_code(
+        dr.memory_curve, ["tests/engine/pretrained/test_distributed_repr.py::test_memory_formulas_match_numpy_nbytes"]
+    )

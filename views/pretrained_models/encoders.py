@@ -6,6 +6,7 @@ import streamlit as st
 from engine.pretrained import objectives as ob
 from engine.pretrained import polysemy
 from ui import resources
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, figure
 from views.pretrained_models import distributed_repr
@@ -90,6 +91,10 @@ def render() -> None:
     chart(fig, key="ptm_dep", name="encoder-receptive-field")
     (st.success if ok else st.error)(t("pretrained_models.dep_check" if ok else "pretrained_models.dep_fail"))
     st.markdown(t("pretrained_models.traits"))
+    show_code(
+        ob.dependency_mask,
+        ["tests/engine/pretrained/test_objectives.py::test_receptive_field_autograd_equals_closed_form"],
+    )
     distributed_repr.render()  # ptm-02
     st.subheader(t("pretrained_models.poly_title"))
     st.markdown(t("pretrained_models.poly_intro"))
@@ -101,3 +106,10 @@ def render() -> None:
             enc_model = _minilm()
         _polysemy(enc_model)
         _representations(enc_model)
+        show_code(
+            polysemy.word_vectors,
+            ["tests/engine/interview/test_misc_labs.py::test_static_vectors_identical_contextual_differ"],
+        )
+        show_code(
+            polysemy.representations, ["tests/engine/interview/test_misc_labs.py::test_representations_against_sklearn"]
+        )

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.pretrained import hs_latency as hl
+from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound, chart
 from viz import pretrained_models as vz
@@ -96,3 +97,10 @@ def render() -> None:
             )
         )
     st.caption(t("pretrained_models.hs_caveat"))
+    show_code(
+        hl.hs_logprob,
+        [
+            "tests/engine/pretrained/test_hs_latency.py::test_hs_probabilities_sum_to_one_and_softmax_matches_torch",
+            "tests/engine/pretrained/test_hs_latency.py::test_mean_huffman_length_within_one_bit_of_entropy",
+        ],
+    )

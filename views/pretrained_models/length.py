@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from engine.pretrained import objectives as ob
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, figure
 from viz import pretrained_models as vz
@@ -34,5 +35,9 @@ def render() -> None:
     chart(fig, key="ptm_mem", name="attention-memory-by-length")
     fit = ns[gib <= gpu]
     st.markdown(t("pretrained_models.mem_fit", n=int(fit.max()) if fit.size else 0))
+    show_code(
+        ob.attention_memory_bytes,
+        ["tests/engine/pretrained/test_objectives.py::test_attention_memory_equals_real_attention_tensor"],
+    )
     tasks = bound(st.slider, t("pretrained_models.tasks"), 1, 50, 10, key="ptm_tasks")
     st.markdown(t("pretrained_models.adapter_math", full=tasks * 110, adapters=110 + tasks * 3.6))

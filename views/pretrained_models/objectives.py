@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.pretrained import objectives as ob
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, figure
 from views.pretrained_models.common import words
@@ -67,6 +68,14 @@ def render() -> None:
         no=t("pretrained_models.hidden"),
     )
     chart(fig, key="ptm_mask", name="pretraining-objective-mask")
+    show_code(
+        ob.visibility,
+        [
+            "tests/engine/pretrained/test_objectives.py::test_lm_mask_is_tril_and_mlm_is_full",
+            "tests/engine/pretrained/test_objectives.py::test_permutation_mask_equals_definition",
+            "tests/engine/pretrained/test_objectives.py::test_seq2seq_mask",
+        ],
+    )
     rows = _pairs(obj, toks, order, ob.ObjectiveConfig(mask_prob=0.3, seed=int(seed)), rng)
     st.dataframe(
         pd.DataFrame(rows, columns=[t("pretrained_models.input"), t("pretrained_models.target")]),
@@ -74,3 +83,4 @@ def render() -> None:
         width="stretch",
     )
     st.info(t(f"pretrained_models.note_{obj}"))
+    show_code(ob.mask_tokens, ["tests/engine/pretrained/test_objectives.py::test_mask_tokens_rates_and_special_tokens"])

@@ -6,6 +6,7 @@ import streamlit as st
 from engine.pretrained import smollm
 from engine.pretrained.ngram_lm import NGramConfig, NGramLM, perplexity_from_probs, running_perplexity
 from ui import resources
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, figure
 from views.pretrained_models.common import words
@@ -53,6 +54,10 @@ def _smollm_section() -> None:
         st.metric(t("pretrained_models.gpt_ppl"), f"{smollm.perplexity(lm, prompt[:4000]):.1f}")
     except ValueError:
         st.caption(t("pretrained_models.gpt_short"))
+    show_code(
+        smollm.perplexity,
+        ["tests/engine/interview/test_misc_labs.py::test_smollm_perplexity_equals_hf_loss_on_a_tiny_llama"],
+    )
 
 
 @st.fragment  # the tab feeds nothing to the rest of the page: a widget in it reruns this tab only
@@ -89,4 +94,12 @@ def render() -> None:
         log_y=True,
     )
     chart(fig, key="ptm_pplbars", name="ngram-perplexity")
+    show_code(
+        NGramLM,
+        [
+            "tests/engine/pretrained/test_ngram_lm.py::test_bigram_hand_computed",
+            "tests/engine/pretrained/test_ngram_lm.py::test_distribution_sums_to_one",
+            "tests/engine/pretrained/test_ngram_lm.py::test_uniform_ppl_is_vocab_size",
+        ],
+    )
     _smollm_section()

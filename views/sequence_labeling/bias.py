@@ -8,6 +8,7 @@ import streamlit as st
 from engine.sequence import crf as C
 from engine.sequence import label_bias as D
 from engine.sequence import memm as M
+from ui.code import show_code
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, figure
 from views.sequence_labeling.common import axes, tt
@@ -38,6 +39,13 @@ def render() -> None:
         )
 
     lb = training_panel("seq_lb", make_lb, max_seconds=30, metric="crf")
+    show_code(
+        M.MEMMTagger,
+        [
+            "tests/engine/sequence/test_memm.py::test_memm_tagger_is_locally_normalised_brute_force",
+            "tests/engine/sequence/test_memm.py::test_trained_memm_shows_label_bias_and_crf_does_not",
+        ],
+    )
     if lb is not None and lb.usable:
         rows = [
             {
@@ -115,3 +123,11 @@ def lattice_section() -> None:
         name="label-bias-out-degree",
     )
     st.markdown(tt("bias_explain"))
+    show_code(
+        M.best_path,
+        [
+            "tests/engine/sequence/test_memm.py::test_classic_lattice_numbers",
+            "tests/engine/sequence/test_memm.py::test_shared_potential_lattice_numbers",
+            "tests/engine/sequence/test_memm.py::test_random_lattices_dp_equals_enumeration_and_pytorch_crf",
+        ],
+    )

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.sequence import hmm as H
+from ui.code import show_code
 from ui.training import training_panel
 from ui.widgets import bound, chart, figure
 from views.sequence_labeling.common import TRELLIS_CHARS, axes, corpus, ids_to_tags, tt
@@ -40,6 +41,13 @@ def render(text: str) -> None:
 
         job = training_panel("seq_bw", make_bw, max_seconds=60)
         st.caption(tt("bw_note"))
+    show_code(
+        H.baum_welch,
+        [
+            "tests/engine/sequence/test_hmm.py::test_baum_welch_matches_hmmlearn_and_never_decreases",
+            "tests/engine/sequence/test_hmm.py::test_baum_welch_bmes_grammar_on_real_text",
+        ],
+    )
     decoding_section(choice, text, job)
 
 
@@ -80,6 +88,13 @@ def decoding_section(choice: str, text: str, job) -> None:
         ),
     )
     st.caption(tt("trellis_help"))
+    show_code(
+        H.HMM.viterbi,
+        [
+            "tests/engine/sequence/test_hmm.py::test_viterbi_forward_backward_equal_brute_force",
+            "tests/engine/sequence/test_hmm.py::test_segment_equals_jieba_finalseg",
+        ],
+    )
     st.subheader(tt("evaluation"))
     _, loglik = model.forward(text)
     st.markdown(tt("p_y", loglik=loglik, chars=len(text)))
@@ -89,6 +104,13 @@ def decoding_section(choice: str, text: str, job) -> None:
         key="seq_post",
         name="hmm-posteriors",
     )
+    show_code(
+        H.HMM.posteriors,
+        [
+            "tests/engine/sequence/test_hmm.py::test_viterbi_forward_backward_equal_brute_force",
+            "tests/engine/sequence/test_hmm.py::test_jieba_model_on_short_sentence_equals_brute_force",
+        ],
+    )
     st.subheader(tt("learning"))
     c1, c2 = st.columns(2)
     states = list(model.states)
@@ -97,3 +119,4 @@ def decoding_section(choice: str, text: str, job) -> None:
     em = np.exp(model.emissions(text[:n])).T
     emit = figure(V.grouped_bars, list(text[:n]), {s: em[k] for k, s in enumerate(model.states)}, **axes("emit"))
     chart(emit, key="seq_emit", name="hmm-emissions", on=c2)
+    show_code(H.train_supervised, ["tests/engine/sequence/test_hmm.py::test_supervised_counts_are_normalised_counts"])

@@ -8,6 +8,7 @@ import torch
 from engine.sequence import crf as C
 from engine.sequence import hmm as H
 from engine.sequence import memm as M
+from ui.code import show_code
 from ui.training import training_panel
 from ui.widgets import bound, chart, figure
 from views.sequence_labeling.common import EVAL_LINES, TRELLIS_CHARS, axes, corpus, held_out_f1, hmm_f1, ids_to_tags, tt
@@ -51,3 +52,11 @@ def render(text: str) -> None:
     chart(figure(V.bars, list(f1), list(f1.values()), **axes("f1")), key="seq_f1", name="tagger-word-f1")
     st.caption(tt("f1_note", n=EVAL_LINES))
     st.markdown(tt("comparison"))
+    show_code(
+        C.CRF,
+        [
+            "tests/engine/sequence/test_crf.py::test_crf_equals_pytorch_crf",
+            "tests/engine/sequence/test_crf.py::test_log_partition_and_decode_equal_brute_force_with_forbidden_moves",
+            "tests/engine/sequence/test_crf.py::test_tagger_learns_on_peoples_daily_sample",
+        ],
+    )

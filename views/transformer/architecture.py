@@ -7,6 +7,7 @@ import streamlit as st
 from engine.transformer import cost as cx
 from engine.transformer.model import Seq2SeqTransformer, TransformerConfig
 from engine.transformer.norms import depth_profile
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, qa_panel
 from views.transformer.common import K
@@ -54,6 +55,7 @@ def render() -> None:
         }
         right.dataframe(pd.DataFrame(blocks), hide_index=True)
         right.markdown(t("transformer.arch_total", total=f"{total:,}", d_k=int(d) // int(h)))
+    show_code(cx.transformer_params, ["tests/engine/transformer/test_transformer.py::test_transformer_param_count"])
     add_norm()
     modules()
     qa_panel(["tf-01", "tf-07", "misc-12"])
@@ -104,3 +106,11 @@ def modules() -> None:
     )
     chart(fig, key=K + "modules", name="transformer-modules")
     st.caption(t("transformer.sites_note" if sites else "transformer.modules_note"))
+    show_code(
+        cx.module_counts,
+        [
+            "tests/engine/transformer/test_cost_sites.py::test_encoder_layer_by_hand",
+            "tests/engine/transformer/test_cost_sites.py::test_tiny_model_equals_forward_hooks",
+            "tests/engine/transformer/test_cost_sites.py::test_reference_models_modules_and_sites",
+        ],
+    )

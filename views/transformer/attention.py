@@ -8,10 +8,12 @@ from engine.transformer.model import (
     CalcConfig,
     attention_walkthrough,
     dot_products,
+    encoder_outputs,
     order_check,
     scaling_stats,
     tokenize,
 )
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, matrix_frame, qa_panel
 from views.transformer.common import K
@@ -104,6 +106,16 @@ def walkthrough() -> None:
                 f"{r['cos']:.4f}",
                 help=t("transformer.order_help", diff=r["max_diff"]),
             )
+    show_code(
+        encoder_outputs, ["tests/engine/transformer/test_transformer.py::test_permutation_equivariance_without_pe"]
+    )
+    show_code(
+        attention_walkthrough,
+        [
+            "tests/engine/transformer/test_transformer.py::test_shared_qk_gives_symmetric_scores",
+            "tests/engine/transformer/test_transformer.py::test_sdpa_matches_torch",
+        ],
+    )
     qa_panel(["tf-03", "tf-09"])
 
 
@@ -131,4 +143,11 @@ def scaling() -> None:
         chart(fig, key=K + f"scale_{what}", name=f"attention-scaling-{what}", on=col)
     r = rows[DK_VALUES.index(dk)]
     st.markdown(t("transformer.scaling_numbers", dk=dk, var=r["var"], var_scaled=r["var_scaled"]))
+    show_code(
+        scaling_stats,
+        [
+            "tests/engine/transformer/test_transformer.py::test_dot_product_variance_is_dk",
+            "tests/engine/transformer/test_transformer.py::test_softmax_jacobian_matches_autograd",
+        ],
+    )
     qa_panel(["tf-11"])

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.transformer import cost as cx
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, qa_panel
 from views.transformer.common import K
@@ -40,13 +41,19 @@ def render() -> None:
         for r in cx.layer_table(n, d)
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
+    show_code(cx.layer_table, ["tests/engine/transformer/test_transformer.py::test_layer_table_faster_badge"])
     curves = {t(f"transformer.flop_{k}"): v for k, v in cx.flop_curves(d, SEQ_NS).items()}
     log_lines("flops", "transformer-flops", SEQ_NS, curves, t("transformer.flops_title", d=d), "FLOPs")
     st.caption(t("transformer.flops_caption", d=d))
+    show_code(cx.attention_flops, ["tests/engine/transformer/test_transformer.py::test_attention_flops_closed_form"])
     reach = cached_reach()
     reach = {"LSTM": reach["lstm"], t("transformer.self_attention"): reach["attention"]}
     log_lines("reach", "transformer-gradient-reach", REACH_NS, reach, t("transformer.reach_title"), "‖∂y_n/∂x_1‖")
     st.caption(t("transformer.reach_caption"))
+    show_code(
+        cx.gradient_reach,
+        ["tests/engine/transformer/test_transformer.py::test_lstm_equals_cell_loop_and_gradient_reach"],
+    )
     st.markdown(t("transformer.parallel_table"))
     if st.button(t("transformer.measure"), key=K + "measure"):
         dm = min(d, 512)
@@ -81,3 +88,6 @@ def measured() -> None:
         y_title="ms",
     )
     chart(fig, key=K + "parallel", name="transformer-parallel")
+    show_code(
+        cx.scores_double_loop, ["tests/engine/transformer/test_transformer.py::test_double_loop_scores_equal_matmul"]
+    )

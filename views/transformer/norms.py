@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.transformer.norms import NormConfig, batch_mate_drift, batch_norm, layer_norm, padded_batch
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, qa_panel
 from views.transformer.common import K
@@ -38,6 +39,7 @@ def render() -> None:
         )
         chart(fig, key=K + f"norm_{key}", name=f"norms-{key}", on=col)
     st.caption(t("transformer.norm_caption"))
+    show_code(batch_norm, ["tests/engine/transformer/test_transformer.py::test_norms_match_torch"])
     fig = vz.bars(
         chans,
         {t("transformer.bn_mean_all"): bn_mean.tolist(), t("transformer.bn_mean_real"): bn_mean_real.tolist()},
@@ -52,4 +54,7 @@ def render() -> None:
         c1.metric(t("transformer.drift_bn"), f"{drift['bn']:.4f}")
         c2.metric(t("transformer.drift_ln"), f"{drift['ln']:.4f}")
         st.caption(t("transformer.drift_caption"))
+    show_code(
+        batch_mate_drift, ["tests/engine/transformer/test_transformer.py::test_ln_ignores_batch_mates_bn_does_not"]
+    )
     qa_panel(["misc-09", "misc-10"])

@@ -3,7 +3,8 @@
 
 import streamlit as st
 
-from engine.transformer.model import pe_offset_dots, pe_shift_demo, positional_encoding
+from engine.transformer.model import pe_offset_dots, pe_rotation, pe_shift_demo, positional_encoding
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart
 from views.transformer.common import K
@@ -28,6 +29,13 @@ def render() -> None:
         height=420,
     )
     chart(fig, key=K + "pe_map", name="positional-encoding")
+    show_code(
+        positional_encoding,
+        [
+            "tests/engine/transformer/test_transformer.py::test_positional_encoding_closed_form",
+            "tests/engine/transformer/test_transformer.py::test_pe_offset_is_a_fixed_rotation",
+        ],
+    )
     demo = pe_shift_demo(d, pos, off)
     shifted, rotated = f"PE[{pos + off}]", f"R_{off}·PE[{pos}]"
     fig = vz.lines(
@@ -40,6 +48,7 @@ def render() -> None:
     )
     chart(fig, key=K + "pe_rotation", name="positional-encoding-rotation")
     st.caption(t("transformer.rot_caption", err=demo["max_err"]))
+    show_code(pe_rotation, ["tests/engine/transformer/test_transformer.py::test_pe_offset_is_a_fixed_rotation"])
     dots = {f"pos={p}": v for p, v in pe_offset_dots(d).items()}
     fig = vz.lines(
         range(40),

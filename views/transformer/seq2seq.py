@@ -11,6 +11,7 @@ import torch
 from engine.transformer.seq2seq import (
     BOS,
     MODEL_NAMES,
+    AttentionGRU,
     LengthConfig,
     LengthModels,
     accuracy_by_length,
@@ -20,6 +21,7 @@ from engine.transformer.seq2seq import (
     latest_curves,
     train_length_models,
 )
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, matrix_frame
@@ -98,6 +100,10 @@ def results(models: LengthModels, seconds: float) -> None:
         hide_index=True,
     )
     st.caption(t("transformer.len_noise_caption"))
+    show_code(
+        encoder_noise_effect,
+        ["tests/engine/transformer/test_seq2seq.py::test_only_attention_models_read_the_early_encoder_states"],
+    )
 
     length = (
         st.slider(t("transformer.len_example"), cfg.min_len, cfg.max_len, min(cfg.max_len, 20), key=LEN + "example")
@@ -149,5 +155,12 @@ def by_length() -> None:
         return models, train_length_models(models)
 
     job = training_panel(PANEL, make_run, max_seconds=60, live_view=live_view)
+    show_code(
+        AttentionGRU,
+        [
+            "tests/engine/transformer/test_seq2seq.py::test_bahdanau_first_step_by_hand",
+            "tests/engine/transformer/test_seq2seq.py::test_shapes_and_alignment_rows_sum_to_one",
+        ],
+    )
     if job and job.usable and isinstance(job.model, LengthModels):
         results(job.model, job.seconds)

@@ -15,6 +15,7 @@ from engine.transformer.model import (
     train_seq2seq,
 )
 from engine.transformer.toy_tasks import BOS, EOS, TASKS, ToyTask, decode_digits, encode_digits, shift_right, token_name
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -73,6 +74,15 @@ def render() -> None:
 
     st.caption(t("transformer.train_stated"))
     job = training_panel("transformer_seq2seq", make_run, max_seconds=60, metric="acc")
+    show_code(
+        Seq2SeqTransformer,
+        [
+            "tests/engine/transformer/test_transformer.py::test_encoder_layer_matches_torch_layer",
+            "tests/engine/transformer/test_transformer.py::test_causal_mask_hides_the_future",
+            "tests/engine/transformer/test_transformer.py::test_loss_is_cross_entropy_ignoring_pad",
+            "tests/engine/transformer/test_transformer.py::test_short_run_learns",
+        ],
+    )
     if not (job and job.usable) or results(job, st.session_state.get(K + "trained_task", task)):
         qa_panel(QA)
 
@@ -111,6 +121,10 @@ def results(job, trained: ToyTask) -> bool:
         for i, s in enumerate(steps_out)
     ]
     st.dataframe(pd.DataFrame(decoding), hide_index=True)
+    show_code(
+        greedy_decode,
+        ["tests/engine/transformer/test_transformer.py::test_parallel_teacher_forcing_equals_incremental"],
+    )
     attention(job, src, steps_out, trained)
     return True
 
@@ -160,3 +174,6 @@ def attention(job, src: list[int], steps_out, trained: ToyTask) -> None:
     )
     chart(fig, key=K + "prune", name="seq2seq-head-pruning")
     st.caption(t("transformer.prune_caption"))
+    show_code(
+        head_ablation, ["tests/engine/transformer/test_transformer.py::test_head_ablation_matches_manual_zeroing"]
+    )

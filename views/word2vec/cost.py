@@ -4,6 +4,7 @@ sampling, and a measured timing of the output layers."""
 import streamlit as st
 
 from engine.embeddings.word2vec import cost_per_example, time_output_layers
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, qa_panel
 from views.word2vec.common import bars
@@ -41,4 +42,11 @@ def render() -> None:
             key="w2v_cost_measured",
             name="word2vec-output-layer-timing",
         )
+    show_code(
+        cost_per_example,
+        [
+            "tests/engine/embeddings/test_word2vec.py::test_cost_closed_forms",
+            "tests/engine/embeddings/test_word2vec.py::test_softmax_cost_term_matches_flop_counter",
+        ],
+    )
     qa_panel(["w2v-04"])

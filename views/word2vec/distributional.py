@@ -4,6 +4,7 @@ of their trained vectors follows the overlap."""
 import streamlit as st
 
 from engine.embeddings.word2vec import Word2VecConfig, context_overlap_corpus, cosine_vs_overlap
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, qa_panel
 from viz import word2vec as vz
@@ -29,4 +30,5 @@ def render() -> None:
             key="w2v_dh_chart",
             name="word2vec-cosine-vs-overlap",
         )
+    show_code(cosine_vs_overlap, ["tests/engine/embeddings/test_word2vec.py::test_cosine_rises_with_context_overlap"])
     qa_panel(["misc-02"])

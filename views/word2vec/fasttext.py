@@ -15,6 +15,7 @@ from engine.embeddings.fasttext import (
 )
 from engine.embeddings.similarity import cosine
 from engine.embeddings.word2vec import Word2VecConfig, prepare, train_word2vec
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -55,6 +56,13 @@ def _subwords(toy: str) -> None:
             name="fasttext-neighbours",
             data=neighbour_table(sims[:10]),
         )
+    show_code(
+        FastText,
+        [
+            "tests/engine/embeddings/test_word2vec.py::test_fasttext_input_is_mean_of_word_and_ngrams",
+            "tests/engine/embeddings/test_word2vec.py::test_ngrams_and_hash_equal_gensim",
+        ],
+    )
 
 
 def _classifier(toy: str) -> None:
@@ -86,6 +94,10 @@ def _classifier(toy: str) -> None:
             key="w2v_ftc_tree",
             name="fasttext-label-tree",
         )
+    show_code(
+        FastTextClassifier,
+        ["tests/engine/embeddings/test_word2vec.py::test_fasttext_classifier_label_tree_and_training"],
+    )
 
 
 def render(corpus) -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.embeddings.huffman import huffman, parse_counts, path_probability
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, figure, qa_panel
 from viz import word2vec as vz
@@ -71,4 +72,12 @@ def render() -> None:
         on=h2,
     )
     h2.caption(t("word2vec.hs_sum", total=total))
+    show_code(path_probability, ["tests/engine/embeddings/test_huffman.py::test_path_probabilities_sum_to_one"])
+    show_code(
+        huffman,
+        [
+            "tests/engine/embeddings/test_huffman.py::test_codes_and_points_equal_gensim",
+            "tests/engine/embeddings/test_huffman.py::test_prefix_free_kraft_minimal",
+        ],
+    )
     qa_panel(["w2v-02"])

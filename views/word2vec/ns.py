@@ -7,6 +7,7 @@ import streamlit as st
 from engine.core.corpus import build_vocab
 from engine.embeddings.negative_sampling import NegativeSampler, noise_distribution
 from engine.embeddings.ns_gradient import output_gradient, touched_rows
+from ui.code import show_code
 from ui.i18n import t
 from ui.widgets import bound, chart, figure, qa_panel
 from views.word2vec.common import bars, get_vocab, token_cap
@@ -59,6 +60,9 @@ def render(corpus, name: str, k_tokens: int, seed: int) -> None:
             pow=noise_distribution(vocab_ns.counts, power)[rare],
         )
     )
+    show_code(
+        NegativeSampler, ["tests/engine/embeddings/test_word2vec.py::test_table_shares_within_one_cell_and_draws_fit"]
+    )
     drawn = sampler.draw(k)
     st.markdown(t("word2vec.ns_drawn", k=k) + " " + " ".join(f"`{vocab_ns.itos[i]}`" for i in drawn))
     st.caption(t("word2vec.ns_rows", k=k, rows=k + 1, V=len(vocab_ns)))
@@ -83,4 +87,11 @@ def render(corpus, name: str, k_tokens: int, seed: int) -> None:
         name="word2vec-ns-gradient-rows",
     )
     st.caption(t("word2vec.grad_note", ns=touched_rows(g_ns).size, sm=touched_rows(g_sm).size, V=len(vocab_ns)))
+    show_code(
+        output_gradient,
+        [
+            "tests/engine/embeddings/test_ns_gradient.py::test_ns_touches_exactly_target_and_negatives",
+            "tests/engine/embeddings/test_ns_gradient.py::test_softmax_touches_every_row_with_the_closed_form_gradient",
+        ],
+    )
     qa_panel(["w2v-05"])

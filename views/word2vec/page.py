@@ -6,7 +6,7 @@ from engine.core.corpus import CORPORA, CorpusError
 from ui.i18n import current_lang, t, tl
 from ui.tabs import show_tabs
 from ui.widgets import bound
-from views.word2vec import common, cost, distributional, fasttext, hs, ns, tfidf, train
+from views.word2vec import common, cost, distributional, fasttext, hs, ns, step, tfidf, train
 
 st.title(t("word2vec.title"))
 st.markdown(t("word2vec.intro"))
@@ -40,6 +40,7 @@ show_tabs(  # ?w2v_tab=ns opens negative sampling
         "cost": cost.render,
         "fasttext": lambda: fasttext.render(corpus),
         "distributional": distributional.render,
+        "step": lambda: step.render(corpus, name),
     },
     tl("word2vec.tabs"),
 )

@@ -6,6 +6,7 @@ import streamlit as st
 from engine.core.corpus import tokenize
 from engine.embeddings.similarity import cosine, mean_vector
 from engine.embeddings.tfidf import cosine_matrix, count_matrix, tfidf
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import get_job
 from ui.widgets import bound, qa_panel
@@ -43,4 +44,7 @@ def render(corpus) -> None:
             name="word2vec-vs-tfidf",
         )
         st.caption(t("word2vec.order_note"))
+    show_code(
+        tfidf, ["tests/engine/embeddings/test_word2vec.py::test_tfidf_equals_sklearn_and_disjoint_texts_score_zero"]
+    )
     qa_panel(["w2v-03", "bert-13-1"])

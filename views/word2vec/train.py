@@ -4,8 +4,9 @@ neighbours, similarity and analogies of the trained vectors."""
 import pandas as pd
 import streamlit as st
 
-from engine.embeddings.similarity import analogy, missing, neighbours, pca_2d, similarity
+from engine.embeddings.similarity import analogy, missing, most_similar, neighbours, pca_2d, similarity
 from engine.embeddings.word2vec import LIMITS, Word2Vec, Word2VecConfig, Word2VecInputError, prepare, train_word2vec
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -75,6 +76,7 @@ def _results(job) -> None:
             r2.dataframe(neighbour_table(analogy(vecs, vocab, a, b, c)), hide_index=True)
     else:
         r2.caption(t("word2vec.analogy_hint"))
+    show_code(most_similar, ["tests/engine/embeddings/test_word2vec.py::test_most_similar_and_analogy_equal_gensim"])
 
 
 def render(corpus, name: str) -> None:
@@ -98,4 +100,12 @@ def render(corpus, name: str) -> None:
     )
     if job is not None and job.usable:
         _results(job)
+    show_code(
+        Word2Vec.forward,
+        [
+            "tests/engine/embeddings/test_word2vec.py::test_ns_loss_and_gradients_closed_form",
+            "tests/engine/embeddings/test_word2vec.py::test_hs_loss_is_minus_log_path_product_and_probabilities_sum_to_one",
+            "tests/engine/embeddings/test_word2vec.py::test_training_separates_clusters_like_gensim",
+        ],
+    )
     qa_panel(["w2v-01"])

@@ -7,6 +7,7 @@ from engine.core.corpus import guess_lang, tokenize
 from engine.labs.cbow_vs_mlm import MAX_WORDS, bert_row, bert_target_counts, binomial_pmf, cbow_rows
 from engine.pretrained import polysemy
 from ui import resources
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, qa_panel
 from viz import bert as vb
@@ -87,6 +88,17 @@ def _targets_part(words, window, p, seed):
     )
     c[2].metric(_t("m_ratio"), f"{n / max(counts.mean(), 1e-9):.1f}×")
     st.success(_t("takeaway_targets", n=n, mean=counts.mean()))
+    show_code(
+        cbow_rows,
+        ["tests/engine/labs/test_lab_cbow_vs_mlm.py::test_cbow_every_word_is_a_target_with_only_its_window_as_input"],
+    )
+    show_code(
+        bert_target_counts,
+        [
+            "tests/engine/labs/test_lab_cbow_vs_mlm.py::test_bert_target_count_is_binomial",
+            "tests/engine/labs/test_lab_cbow_vs_mlm.py::test_bert_row_masks_targets_only",
+        ],
+    )
 
 
 def render(corpus: str) -> None:
@@ -133,4 +145,8 @@ def render(corpus: str) -> None:
                 name="bert-06-3-static-vs-contextual",
             )
             st.success(_t("takeaway_static", s=static, c=contextual))
+    show_code(
+        polysemy.word_vectors,
+        ["tests/engine/labs/test_lab_cbow_vs_mlm.py::test_static_vectors_equal_contextual_vectors_differ"],
+    )
     qa_panel(["bert-06-3"])

@@ -6,6 +6,7 @@ import streamlit as st
 
 from engine.labs import dropout as ad
 from engine.transformer.param_count import count, layer_params
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -57,6 +58,13 @@ def render(corpus: str) -> None:
         width="stretch",
     )
     st.caption(_t("table_note"))
+    show_code(
+        ad.preset_dropouts,
+        [
+            "tests/engine/labs/test_lab_dropout.py::test_v2_preset_has_no_active_dropout_v1_has",
+            "tests/engine/labs/test_lab_dropout.py::test_albert_config_defaults_are_v2_without_dropout",
+        ],
+    )
 
     st.subheader(_t("train_header"))
     c = st.columns(4)
@@ -117,4 +125,11 @@ def render(corpus: str) -> None:
     if job is not None and job.finished and job.usable and any("val_acc_0" in h.metrics for h in job.history):
         st.success(_takeaway(job))
         st.caption(_t("noise_note"))
+    show_code(
+        ad.AlbertClassifier,
+        [
+            "tests/engine/labs/test_lab_dropout.py::test_parameter_counts_and_sharing",
+            "tests/engine/labs/test_lab_dropout.py::test_equal_dropout_keeps_twins_identical_and_training_runs",
+        ],
+    )
     qa_panel(["misc-13", "bert-07-5"])

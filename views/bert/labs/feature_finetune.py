@@ -10,6 +10,7 @@ from engine.bert.model import TinyBert, TinyBertConfig
 from engine.core.corpus import CorpusError
 from engine.labs.feature_finetune import (
     MODES,
+    FeatureFinetuneClassifier,
     TransferConfig,
     TransferInputError,
     TransferRun,
@@ -19,6 +20,7 @@ from engine.labs.feature_finetune import (
     word_order_task,
 )
 from ui import resources
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -156,5 +158,13 @@ def render(corpus: str) -> None:
                 source=t("lab_feature_finetune.src_pre" if run.pretrained else "lab_feature_finetune.src_fresh"),
             )
         )
+    show_code(
+        FeatureFinetuneClassifier,
+        [
+            "tests/engine/labs/test_lab_feature_finetune.py::test_feature_mode_leaves_the_encoder_bit_identical",
+            "tests/engine/labs/test_lab_feature_finetune.py::test_exactly_the_trainable_tensors_change",
+            "tests/engine/labs/test_lab_feature_finetune.py::test_cached_features_equal_a_fresh_forward",
+        ],
+    )
     st.info(t("lab_feature_finetune.takeaway"))
     qa_panel(["bert-07-2"])

@@ -5,6 +5,7 @@ import streamlit as st
 from engine.bert.wwm_pieces import mask_pieces, masked_text, split_share, word_pieces
 from engine.labs import independence as ind
 from engine.pretrained.minilm import load_minilm_tokenizer
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.widgets import bound, chart, qa_panel
 from viz import bert as vb
@@ -112,7 +113,21 @@ def render(corpus: str) -> None:
     st.subheader(_t("joint_header"))
     st.markdown(_t("joint_intro"))
     _joint_part(seed)
+    show_code(
+        ind.kl_to_product,
+        [
+            "tests/engine/labs/test_lab_independence.py::test_kl_equals_mutual_information",
+            "tests/engine/labs/test_lab_independence.py::test_independent_joint_has_zero_kl_and_same_marginals",
+        ],
+    )
     st.subheader(_t("wwm_header"))
     st.markdown(_t("wwm_intro"))
     _wwm_part(seed)
+    show_code(
+        mask_pieces,
+        [
+            "tests/engine/labs/test_lab_independence.py::test_whole_word_masking_never_splits_a_word",
+            "tests/engine/labs/test_lab_independence.py::test_word_choice_rate_matches_transformers_collator",
+        ],
+    )
     qa_panel(["bert-12"])

@@ -17,6 +17,7 @@ from engine.labs.leak import (
     train_leak,
     transition_matrix,
 )
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, history_frame, qa_panel
@@ -117,6 +118,13 @@ def render(corpus: str) -> None:  # the data is a synthetic chain: the page's co
             on=left,
         )
         right.markdown(_t("floors", h=h, h_both=h_both, uniform=float(torch.log(torch.tensor(float(states))))))
+        show_code(
+            entropy_rate,
+            [
+                "tests/engine/labs/test_lab_leak.py::test_entropy_rate_matches_brute_force_and_monte_carlo",
+                "tests/engine/labs/test_lab_leak.py::test_two_sided_entropy_matches_enumeration",
+            ],
+        )
 
         def make_run():
             try:
@@ -129,4 +137,10 @@ def render(corpus: str) -> None:  # the data is a synthetic chain: the page's co
         job = training_panel("lab_leak", make_run, max_seconds=30, live_view=_live)
         if job is not None and job.usable and job.finished:
             _results(job.model, job.history)
+        show_code(
+            train_leak,
+            [
+                "tests/engine/labs/test_lab_leak.py::test_leaking_encoder_beats_the_entropy_rate_and_the_causal_lm_cannot"
+            ],
+        )
     qa_panel(["bert-10"])

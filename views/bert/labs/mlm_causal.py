@@ -9,6 +9,7 @@ from engine.bert.model import TinyBert, TinyBertConfig
 from engine.core.corpus import LANG, CorpusError
 from engine.labs.mlm_causal import compare, top_k, variants
 from ui import resources
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.training import InputError, get_job, training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -101,6 +102,20 @@ def render(corpus: str) -> None:
         _compare(bert, lm, variants(bert.tokenizer, text, pos, right, bert.cfg.max_len))
     except CausalInputError as e:
         st.warning(_t(f"err_{e.code}", n=bert.cfg.max_len - 2))
+    show_code(
+        CausalLM,
+        [
+            "tests/engine/labs/test_lab_mlm_causal.py::test_short_causal_run_beats_the_unigram_baseline",
+            "tests/engine/labs/test_lab_mlm_causal.py::test_causal_mask_is_tril_and_weights_above_the_diagonal_are_zero",
+        ],
+    )
+    show_code(
+        compare,
+        [
+            "tests/engine/labs/test_lab_mlm_causal.py::test_right_context_edit_moves_the_mlm_never_the_causal_lm",
+            "tests/engine/labs/test_lab_mlm_causal.py::test_autograd_mlm_depends_on_the_right_the_causal_lm_does_not",
+        ],
+    )
     qa_panel(["bert-06-1", "bert-07-3", "bert-08"])
 
 

@@ -16,6 +16,7 @@ from engine.labs.multilabel import (
     predict,
     train_multilabel,
 )
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.training import training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -157,5 +158,15 @@ def render(corpus: str) -> None:
             )
         except MultiLabelInputError as e:
             st.warning(t(f"lab_multilabel.err_{e.code}"))
+    show_code(
+        gradient_gap, ["tests/engine/labs/test_lab_multilabel.py::test_shared_gradient_is_the_sum_of_head_gradients"]
+    )
+    show_code(
+        MultiHeadClassifier,
+        [
+            "tests/engine/labs/test_lab_multilabel.py::test_total_loss_is_the_sum_of_per_head_cross_entropies",
+            "tests/engine/labs/test_lab_multilabel.py::test_training_lowers_both_heads_and_is_seeded",
+        ],
+    )
     st.info(t("lab_multilabel.takeaway"))
     qa_panel(["bert-01"])

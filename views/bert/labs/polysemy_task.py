@@ -18,6 +18,7 @@ from engine.labs.polysemy_task import (
     probe,
 )
 from engine.pretrained.polysemy import cosine
+from ui.code import show_code
 from ui.i18n import t
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, qa_panel
@@ -137,5 +138,15 @@ def render(corpus: str) -> None:
                     )
             except PolysemyInputError as e:
                 st.warning(_err(e))
+    show_code(
+        probe, ["tests/engine/labs/test_lab_polysemy_task.py::test_static_vectors_equal_contextual_vectors_differ"]
+    )
+    show_code(
+        compare,
+        [
+            "tests/engine/labs/test_lab_polysemy_task.py::test_bert_beats_mean_word2vec_in_four_of_five_seeds",
+            "tests/engine/labs/test_lab_polysemy_task.py::test_bag_of_words_cannot_solve_the_task",
+        ],
+    )
     st.info(t("lab_polysemy_task.takeaway"))
     qa_panel(["bert-13-2"])

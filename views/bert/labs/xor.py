@@ -6,6 +6,7 @@ import streamlit as st
 
 from engine.labs.xor import HEADS, XorConfig, XorInputError, dependency_masks, make_models, train_xor
 from engine.transformer.tiny_encoder import n_params
+from ui.code import show_code
 from ui.i18n import t, tl
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, history_frame, qa_panel
@@ -70,6 +71,7 @@ def render(corpus: str) -> None:  # the task is synthetic bit strings: the page'
         name="bert-07-1-dependency",
     )
     st.caption(_t("dep_caption", i=row))
+    show_code(dependency_masks, ["tests/engine/labs/test_lab_xor.py::test_dependency_masks_of_the_real_models"])
 
     def make_run():
         try:
@@ -111,4 +113,11 @@ def render(corpus: str) -> None:  # the task is synthetic bit strings: the page'
             )
             st.success(_t(key, elmo=last["acc_elmo"], bert=last["acc_bert"]))
     st.markdown(_t("honest"))
+    show_code(
+        train_xor,
+        [
+            "tests/engine/labs/test_lab_xor.py::test_encoder_solves_xor_and_linear_concatenation_cannot",
+            "tests/engine/labs/test_lab_xor.py::test_labels_are_xor_of_both_neighbours",
+        ],
+    )
     qa_panel(["bert-07-1"])

@@ -1,0 +1,1 @@
+"""The embedding projector page (views/projector/page.py) and its tabs."""
