@@ -26,10 +26,11 @@ run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT)
 
 # Playwright drives Debian's Chromium (its own browser download cannot work offline).
+# nginx too: the deploy tests render and run the replicas' config (tests/deploy/test_deploy.py), never skipped.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || [ ! -x /usr/sbin/nginx ]; then \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx >/dev/null; fi
 
 # Lint and format check first (fail fast: seconds, before minutes of tests); `$(BIN)/ruff format <files>` fixes format.
 test: $(DEVSTAMP) browser-deps

@@ -64,10 +64,8 @@ def violations(layer: str, root: Path = ROOT) -> list[str]:
     return sorted(set(bad))
 
 
-@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
-def test_layer_imports_only_downwards(layer):
-    if not (ROOT / layer).is_dir():
-        pytest.skip(f"no {layer}/ yet")
+@pytest.mark.parametrize("layer", sorted(layer for layer in FORBIDDEN if (ROOT / layer).is_dir()))
+def test_layer_imports_only_downwards(layer):  # a layer's folder that does not exist yet (store/) has no rule to break
     assert not violations(layer), "\n".join(violations(layer))
 
 
