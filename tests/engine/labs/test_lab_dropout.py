@@ -84,22 +84,17 @@ def test_lab_renders_and_rejects_p_zero(lang):
 
 
 def test_lab_short_training_draws_curves_and_takeaway():
-    from conftest import wait_for_job
+    from conftest import stop_after
     from labsc_apptest import open_lab
 
     at = open_lab("dropout", "en")
     at.button(key="lab_dropout:train").click().run()
-    job = at.session_state["job:lab_dropout"]
-    try:
-        import time
-
-        end = time.time() + 60
-        while not any("val_acc_0" in h.metrics and h.step > 1 for h in job.history) and time.time() < end:
-            job.last_poll = time.time()
-            time.sleep(0.2)
-    finally:
-        job.stop.set()
-        wait_for_job(job, 30)
+    job = stop_after(
+        at.session_state["job:lab_dropout"],
+        2,
+        timeout=60,
+        until=lambda j: any("val_acc_0" in h.metrics and h.step > 1 for h in j.history),
+    )
     at.run()
     assert job.usable and not at.exception, (job.status, job.error, [e.value for e in at.exception])
     assert len(at.get("plotly_chart")) >= 2  # the panel's loss curve and the train/validation curves

@@ -2,7 +2,7 @@
 and the autoencoder finish, their results are drawn, and an earlier model survives a bad request."""
 
 import pytest
-from conftest import open_page
+from conftest import open_page, stop_jobs, wait_for_job
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import t
@@ -15,8 +15,7 @@ def _open(lang="en", **params) -> AppTest:
 
 
 def _finish(at: AppTest, key: str):
-    job = at.session_state[f"job:{key}"]
-    job.wait(120)
+    job = wait_for_job(at.session_state[f"job:{key}"], 120)
     at.run()
     return job
 
@@ -27,11 +26,7 @@ def _tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
     return at.run()
 
 
-def _stop_all(at: AppTest) -> None:
-    for key in ("job:glove", "job:glove_w2v", "job:glove_ae"):
-        if key in at.session_state:
-            at.session_state[key].stop.set()
-            at.session_state[key].wait(60)
+_stop_all = stop_jobs  # every training the session started
 
 
 def _texts(at: AppTest, kind: str) -> list[str]:

@@ -3,7 +3,7 @@ mock interview draws the seeded questions, both mini-labs train for real, in en 
 (?interview_tab=<code>): each test opens the tab it uses."""
 
 import pytest
-from conftest import open_page, wait_for_job
+from conftest import open_page, stop_jobs, wait_for_job
 
 from engine.interview import curriculum as cur
 from ui.i18n import strings
@@ -75,21 +75,17 @@ def test_mock_interview_uses_the_seeded_draw():
 
 def test_both_labs_train_and_draw():
     at = _open("zh", tab="multitask")
-    jobs = []
     try:
         for key in ("interview_mtl", "interview_noise"):
             if key == "interview_noise":
                 _switch(at, "noise", "zh")
             at.button(key=f"{key}:train").click().run()
             job = at.session_state[f"job:{key}"]
-            jobs.append(job)
             _wait(at, job)
             assert job.status == "done" and job.history and not at.exception
         assert at.session_state["job:interview_noise"].usable
     finally:
-        for job in jobs:
-            job.stop.set()
-            job.wait(30)
+        stop_jobs(at)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

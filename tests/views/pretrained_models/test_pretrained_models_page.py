@@ -7,7 +7,7 @@ import json
 import time
 
 import numpy as np
-from conftest import open_page, wait_for_job
+from conftest import open_page, stop_jobs, wait_for_job
 
 from ui.i18n import strings
 
@@ -64,24 +64,20 @@ def test_a_link_opens_its_tab_with_nothing_trained():
 
 def test_compression_lab_measures_real_variants():
     at = _open(tab="compression")
-    jobs = []
     try:
         at.slider(key="ptm_steps").set_value(50).run()
         at.button(key="ptm_teacher:train").click().run()
         teacher = at.session_state["job:ptm_teacher"]
-        jobs.append(teacher)
         _wait(at, teacher)
         assert teacher.status == "done", (teacher.status, len(teacher.history), teacher.seconds)
         at.button(key="ptm_ft:train").click().run()
         ft = at.session_state["job:ptm_ft"]
-        jobs.append(ft)
         time.sleep(3)
         ft.stop.set()  # a few steps are enough here; the engine test checks the effect
         _wait(at, ft)
         assert ft.usable and "acc_random" in ft.history[-1].metrics and not at.exception
         at.button(key="ptm_students:train").click().run()
         students = at.session_state["job:ptm_students"]
-        jobs.append(students)
         _wait(at, students)
         at.button(key="ptm_measure").click().run()
         res = at.session_state["ptm_results"]
@@ -95,9 +91,7 @@ def test_compression_lab_measures_real_variants():
         assert half.iloc[1, 1] > half.iloc[0, 1]  # bf16 (7 mantissa bits) is coarser
         assert not at.exception
     finally:
-        for job in jobs:
-            job.stop.set()
-            job.wait(30)
+        stop_jobs(at)
 
 
 def test_polysemy_probe_and_representations():

@@ -3,10 +3,8 @@ results are drawn, and what was trained is kept."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from conftest import ROOT, open_page
+from conftest import ROOT, open_page, stop_jobs, wait_for_job
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import t
@@ -21,10 +19,7 @@ def at():
     app.run()
     app.switch_page(PAGE).run()
     yield app
-    for key in ("job:seq_lb", "job:seq_bw", "job:seq_pd"):
-        if key in app.session_state:
-            app.session_state[key].stop.set()
-            app.session_state[key].wait(30)
+    stop_jobs(app)
 
 
 def _tab(at: AppTest, code: str) -> AppTest:
@@ -45,11 +40,7 @@ def test_a_link_opens_one_tab_with_nothing_trained(lang):
 
 def _train(at: AppTest, key: str):
     at.button(key=f"{key}:train").click().run()
-    job = at.session_state[f"job:{key}"]
-    deadline = time.time() + 300
-    while not job.finished and time.time() < deadline:
-        job.last_poll = time.time()  # AppTest has no Runtime: stand in for the polling fragment's heartbeat
-        job.wait(0.5)
+    job = wait_for_job(at.session_state[f"job:{key}"], 300)
     at.run()
     return job
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from conftest import ROOT
+from conftest import ROOT, stop_jobs, wait_for_job
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import strings
@@ -26,10 +24,7 @@ def at(request):
     app.switch_page(PAGE).run()
     assert not app.exception, [e.value for e in app.exception]
     yield app
-    if "job:transformer_seq2seq" in app.session_state:
-        job = app.session_state["job:transformer_seq2seq"]
-        job.stop.set()
-        job.wait(30)
+    stop_jobs(app)
 
 
 def _texts(at: AppTest, kind: str) -> list[str]:
@@ -77,11 +72,7 @@ def test_short_training_run_then_decode(at):
     at.number_input(key="transformer_layers").set_value(1)
     at.run()
     at.button(key="transformer_seq2seq:train").click().run()
-    job = at.session_state["job:transformer_seq2seq"]
-    deadline = time.time() + 120
-    while not job.finished and time.time() < deadline:
-        job.last_poll = time.time()  # AppTest has no Runtime: stand in for the polling fragment's heartbeat
-        job.wait(0.5)
+    job = wait_for_job(at.session_state["job:transformer_seq2seq"], 120)
     assert job.status == "done", (job.status, job.error)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import open_page, wait_for_job
+from conftest import open_page, stop_jobs, wait_for_job
 
 from ui.i18n import strings
 
@@ -15,11 +15,7 @@ PAGE = "views/transformer/page.py"
 JOB = "job:transformer_length"
 
 
-def _stop(at) -> None:
-    if JOB in at.session_state:
-        job = at.session_state[JOB]
-        job.stop.set()
-        job.wait(30)
+_stop = stop_jobs  # every training the session started (JOB among them)
 
 
 def _chart(at, key: str) -> dict:

@@ -5,7 +5,7 @@ tab they use, and every tab works opened first from a link with nothing trained.
 import json
 
 import pytest
-from conftest import open_page, wait_for_job
+from conftest import open_page, stop_jobs, wait_for_job
 
 from ui.i18n import strings
 
@@ -94,9 +94,7 @@ def test_fasttext_tabs_train_and_show_oov_and_label_tree():
         assert any("kittens" in c.value for c in at.caption)  # the OOV word got a vector from its n-grams
         assert float(at.metric[-1].value) > 0.8  # held-out topic accuracy of supervised fastText
     finally:
-        for j in jobs:
-            j.stop.set()
-            j.wait(30)
+        stop_jobs(at)
 
 
 def test_only_the_open_tab_is_drawn():
