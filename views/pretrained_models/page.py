@@ -8,7 +8,7 @@ import streamlit as st
 from ui.i18n import t, tl
 from ui.tabs import show_tabs
 from ui.widgets import qa_panel
-from views.pretrained_models import compression, encoders, length, objectives, perplexity
+from views.pretrained_models import compression, encoders, length, lens, objectives, perplexity
 from views.pretrained_models import map as ptm_map
 
 st.title(t("pretrained_models.title"))
@@ -22,6 +22,7 @@ show_tabs(  # the codes are stable: they end up in links (?ptm_tab=compression o
         "compression": compression.render,
         "length": length.render,
         "map": ptm_map.render,
+        "lens": lens.render,
     },
     tl("pretrained_models.tabs"),
 )

@@ -88,6 +88,10 @@ def add_norm() -> None:
             log_y=True,
         )
         chart(fig, key=K + f"an_{what}", name=f"transformer-depth-{what}", on=col)
+    show_code(
+        depth_profile,
+        ["tests/engine/transformer/test_transformer.py::test_depth_profile_equals_torch_layer_norm_and_autograd"],
+    )
 
 
 def modules() -> None:
