@@ -2,7 +2,7 @@
 # Serve NLP Atlas from several `streamlit run` replicas behind Debian's nginx, with sticky sessions.
 #
 #   N=2 PORT=8080 deploy/serve_replicas.sh          # or: make serve-replicas N=2 PORT=8080
-#   deploy/serve_replicas.sh --render DIR           # only write DIR/nginx.conf (used by tests/test_deploy.py)
+#   deploy/serve_replicas.sh --render DIR           # only write DIR/nginx.conf (used by tests/deploy/test_deploy.py)
 #
 # Students open http://<this machine>:PORT. Replica i listens on 127.0.0.1:PORT+i (i = 1..N), so only nginx is
 # reachable from the room. Ctrl-C (or SIGTERM) stops nginx and every replica this script started.

@@ -34,6 +34,14 @@ def minilm():
     return load_minilm()
 
 
+@st.cache_resource(show_spinner=False)
+def smollm():
+    """SmolLM2-135M, shared read-only by the perplexity and lens tabs (~20-40 s once per server process)."""
+    from engine.pretrained import smollm as sm
+
+    return sm.load()
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def bert_documents(name: str) -> list[list[str]]:
     """The documents (lists of sentences) the BERT page pre-trains on and builds NSP pairs from."""

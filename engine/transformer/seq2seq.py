@@ -222,8 +222,8 @@ class TransformerCopy(_CopyModel):
         return logits, attn
 
     def forget(self) -> None:
-        """Drop the attention maps the layers keep for plots: tensors with autograd history cannot be pickled
-        (the training panel may hand the model to another process)."""
+        """Drop the attention maps the layers keep for plots: they hold the autograd graph of the last batch in
+        memory, and tensors with autograd history cannot be pickled or deep-copied."""
         for layer in list(self.net.encoder) + list(self.net.decoder):
             layer.attn = None
             if hasattr(layer, "cross"):

@@ -9,11 +9,11 @@ import streamlit as st
 from engine.core.errors import InputError
 from engine.embeddings.glove import Counts, GloveConfig
 from engine.embeddings.stepper import GloveStepper
+from ui import stepper as step_panel
 from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound
 from views.glove.common import get_counts, load, setting
-from views.word2vec import step_panel
 
 SMALL_TOKENS = 50_000  # the counts of the corpus above the tabs are used up to this size, else the toy corpus
 TOY_SIZE = 100_000  # the page's default size: the toy corpus's counts are shared with the other tabs

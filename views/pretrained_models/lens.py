@@ -6,12 +6,12 @@ page opens; every part reads the text box above the parts."""
 import streamlit as st
 
 from engine.pretrained import lens, smollm
+from ui import resources
 from ui.code import show_code
 from ui.i18n import t, tl
 from ui.tabs import show_tabs
 from ui.widgets import bound
 from views.pretrained_models import lens_layers, lens_saliency, lens_sampling, lens_tokens
-from views.pretrained_models.perplexity import _smollm
 
 DEFAULT_TEXT = "我爱自然语言处理。The capital of France is"
 
@@ -36,7 +36,7 @@ def render() -> None:
         slot.empty()  # loaded from now on: the button goes
     st.session_state["lens_on"] = True
     with st.spinner(t("lens.loading")):
-        lm = _smollm()
+        lm = resources.smollm()
     text = bound(st.text_area, t("lens.text"), value=DEFAULT_TEXT, key="lens_text", max_chars=lens.MAX_CHARS, height=80)
     if not (text or "").strip():
         st.warning(t("lens.err_empty"))

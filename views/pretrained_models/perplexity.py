@@ -14,11 +14,6 @@ from viz import pretrained_models as vz
 
 
 @st.cache_resource(show_spinner=False)
-def _smollm():
-    return smollm.load()  # ~20-40 s once per server process, then shared read-only
-
-
-@st.cache_resource(show_spinner=False)
 def _ngrams(name, k):
     sents = resources.corpus(name).sentences
     split = int(0.9 * len(sents))  # read-only models shared by every session: counting is deterministic
@@ -36,7 +31,7 @@ def _smollm_section() -> None:
         return
     st.session_state["ptm_gpt_on"] = True
     with st.spinner(t("pretrained_models.gpt_loading")):
-        lm = _smollm()
+        lm = resources.smollm()
     prompt = bound(st.text_input, t("pretrained_models.prompt"), "The capital of France is", key="ptm_prompt")
     if not prompt.strip():
         st.warning(t("pretrained_models.err_no_words"))

@@ -7,10 +7,10 @@ import streamlit as st
 
 from engine.embeddings.stepper import Word2VecStepper
 from engine.embeddings.word2vec import Word2VecConfig, prepare
+from ui import stepper as step_panel
 from ui.code import show_code
 from ui.i18n import current_lang, t
 from ui.widgets import bound
-from views.word2vec import step_panel
 from views.word2vec.common import get_corpus
 
 SMALL_TOKENS = 50_000  # the corpus above the tabs is used up to this size, else the toy corpus of the language

@@ -1,4 +1,4 @@
-"""Memory habits the classroom numbers rely on (bench/results/classroom_ws_final2.md)."""
+"""Memory habits the classroom numbers rely on (bench/results/classroom_ws.md)."""
 
 import sys
 

@@ -1,5 +1,5 @@
 """engine/embeddings/word2vec_fast.py (numba per-pair SGD) against closed-form SGD steps and the same quality bar as the
-PyTorch reference and gensim (tests/test_word2vec_engine.py)."""
+PyTorch reference and gensim (tests/engine/embeddings/test_word2vec.py)."""
 
 import numpy as np
 import pytest
@@ -80,7 +80,7 @@ def test_fast_path_separates_clusters(sg, hs):
 
 
 def test_negative_draws_follow_unigram_075():
-    """Oracle: gensim's cum_table (tests/test_word2vec_engine.py) searched like gensim; chi-square against
+    """Oracle: gensim's cum_table (tests/engine/embeddings/test_word2vec.py) searched like gensim; chi-square against
     count^0.75 / Σ count^0.75."""
     from scipy.stats import chisquare
 

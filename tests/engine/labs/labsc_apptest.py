@@ -1,4 +1,4 @@
-"""AppTest helpers shared by the BERT labs' tests (tests/test_lab_*.py of labs C)."""
+"""AppTest helpers shared by the BERT labs' tests (tests/engine/labs/test_lab_*.py)."""
 
 from __future__ import annotations
 

