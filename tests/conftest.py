@@ -131,6 +131,26 @@ def stop_after(job, steps: int, timeout: float = 120, poll: float = 0.2, until=N
     return job.wait(30)
 
 
+def chart_specs(at) -> dict:
+    """The plotly figures an AppTest run drew, as the JSON the browser gets: {chart key: spec} (keyed charts)."""
+    import json
+
+    return {el.key: json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key}
+
+
+def plotly_array(z):
+    """A plotly JSON data array as a float numpy array: a list, or plotly's typed-array form
+    {"dtype", "bdata" (base64), "shape"}."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(z, dict):
+        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+        return flat.reshape([int(n) for n in str(z.get("shape", flat.size)).split(",")]).astype(float)
+    return np.asarray(z, dtype=float)
+
+
 def stop_jobs(at) -> None:
     """End every training an AppTest session started (its `job:<key>` entries) and wait for their threads: a run
     a test leaves behind holds a training slot, and pytest aborts on a live thread at exit."""
@@ -200,6 +220,33 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """Keep AppTest's in-memory media store reachable after a run (it holds the download buttons' bytes)."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stores: list = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+
+    def read(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            try:
+                return store.get_file(name).content
+            except Exception:  # noqa: BLE001 - another run's store
+                continue
+        raise AssertionError(f"no media file {button.proto.url!r}")
+
+    return read
 
 
 @pytest.fixture(scope="module")

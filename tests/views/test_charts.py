@@ -361,31 +361,6 @@ def test_audit_flags_what_it_should():
 
 
 # ---------------------------------------------------------------- explicit export: ui.widgets.chart
-@pytest.fixture
-def media(monkeypatch):
-    """Keep AppTest's in-memory media store reachable after a run (it holds the download buttons' bytes)."""
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    stores: list = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
-
-    def read(button) -> bytes:
-        name = button.proto.url.rsplit("/", 1)[-1]
-        for store in reversed(stores):
-            try:
-                return store.get_file(name).content
-            except Exception:  # noqa: BLE001 - another run's store
-                continue
-        raise AssertionError(f"no media file {button.proto.url!r}")
-
-    return read
 
 
 def _chart_app():

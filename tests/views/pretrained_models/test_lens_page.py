@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import open_page, raw_i18n_keys
+from conftest import chart_specs, open_page, raw_i18n_keys
 
 from engine.pretrained import smollm
 from ui.i18n import strings
@@ -47,8 +47,7 @@ def _part(at, lang: str, code: str):
     return at
 
 
-def _charts(at) -> dict:
-    return {el.key: json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key}
+_charts = chart_specs  # tests/conftest.py
 
 
 def _title(spec: dict) -> str:

@@ -2,12 +2,11 @@
 teacher run + distillation + measuring fills the compression table (real numbers), in en and zh; the one-hot vs
 dense section (ptm-02) and the softmax vs hierarchical-softmax section (misc-14) read back from the figures sent."""
 
-import base64
 import json
 import time
 
 import numpy as np
-from conftest import open_page, stop_jobs, wait_for_job
+from conftest import chart_specs, open_page, plotly_array, stop_jobs, wait_for_job
 
 from ui.i18n import strings
 
@@ -104,16 +103,7 @@ def test_polysemy_probe_and_representations():
     assert at.warning and not at.exception
 
 
-def _charts(at) -> dict:
-    return {el.key: json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key}
-
-
-def _array(v) -> np.ndarray:
-    """A plotly data array as sent to the browser: a list, or {"dtype", "bdata"(base64), "shape"}."""
-    if isinstance(v, dict):
-        shape = [int(n) for n in str(v.get("shape", "-1")).split(",")]
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).reshape(shape)
-    return np.asarray(v, dtype=float)
+_charts, _array = chart_specs, plotly_array  # tests/conftest.py
 
 
 def test_one_hot_vs_dense_section():

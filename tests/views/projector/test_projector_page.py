@@ -43,33 +43,6 @@ def _brute_neighbours(words, vectors, word, k):
     return [w for _, w in sorted(sims)[:k]]
 
 
-@pytest.fixture
-def media(monkeypatch):
-    """The bytes behind a download button (AppTest's in-memory media store, kept reachable)."""
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    stores: list = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
-
-    def read(button) -> bytes:
-        name = button.proto.url.rsplit("/", 1)[-1]
-        for store in reversed(stores):
-            try:
-                return store.get_file(name).content
-            except Exception:  # noqa: BLE001 - another run's store
-                continue
-        raise AssertionError(f"no media file {button.proto.url!r}")
-
-    return read
-
-
 @pytest.mark.parametrize("lang, word", [("en", "king"), ("zh", "中")])
 def test_nothing_trained_points_to_the_training_pages_and_draws_minilm(lang, word):
     from views.projector.sources import minilm_table

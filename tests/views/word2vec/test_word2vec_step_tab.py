@@ -3,12 +3,10 @@ Oracle for what the page shows: the heatmap's "update" panel is its "after" pane
 −lr × its gradient panel, and its "after" rows are the stepper's parameters now (the engine's own tests check the
 maths: tests/engine/embeddings/test_stepper.py)."""
 
-import base64
-import json
 import re
 
 import numpy as np
-from conftest import open_page, raw_i18n_keys
+from conftest import chart_specs, open_page, plotly_array, raw_i18n_keys
 
 from ui.i18n import strings
 
@@ -20,16 +18,7 @@ def _state(at):
     return at.session_state["w2v_step_state"]
 
 
-def _charts(at) -> dict:
-    return {c.key: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
-
-
-def _array(z) -> np.ndarray:
-    """A plotly JSON array: a list, or plotly's typed-array form {"dtype", "bdata" (base64), "shape"}."""
-    if isinstance(z, dict):
-        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
-        return flat.reshape([int(n) for n in str(z.get("shape", flat.size)).split(",")]).astype(float)
-    return np.array(z, dtype=float)
+_charts, _array = chart_specs, plotly_array  # tests/conftest.py
 
 
 def _check_shown_update(at):
