@@ -26,9 +26,6 @@ def _tab(at: AppTest, code: str, lang: str = "en") -> AppTest:
     return at.run()
 
 
-_stop_all = stop_jobs  # every training the session started
-
-
 def _texts(at: AppTest, kind: str) -> list[str]:
     return [e.value for e in getattr(at, kind)]
 
@@ -99,7 +96,7 @@ def test_short_glove_run_then_bad_settings_keep_the_model():
         assert any(t("glove.bad_lr", "en") in e for e in _texts(at, "error")), _texts(at, "error")
         assert at.session_state["job:glove"] is job
     finally:
-        _stop_all(at)
+        stop_jobs(at)
 
 
 def test_compare_word2vec_and_lsa_and_autoencoder():
@@ -119,7 +116,7 @@ def test_compare_word2vec_and_lsa_and_autoencoder():
         assert job.usable and len(job.history) == 20
         assert not at.exception
     finally:
-        _stop_all(at)
+        stop_jobs(at)
 
 
 @pytest.mark.parametrize(

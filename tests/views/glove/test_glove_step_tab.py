@@ -18,15 +18,12 @@ def _state(at):
     return at.session_state["glove_step_state"]
 
 
-_charts, _array = chart_specs, plotly_array  # tests/conftest.py
-
-
 def _check_shown_update(at):
     s = _state(at)["stepper"]
     rec, p = s.last, s.params
     i, j = rec.info["i"], rec.info["j"]
-    spec = _charts(at)["glove_step_rows"]
-    before, after, grad, update = (_array(tr["z"]) for tr in spec["data"][:4])
+    spec = chart_specs(at)["glove_step_rows"]
+    before, after, grad, update = (plotly_array(tr["z"]) for tr in spec["data"][:4])
     np.testing.assert_allclose(after - before, update, atol=1e-12)
     G = rec.info["gradsq_before"]
     G = np.vstack([np.r_[G["w"][0], G["b"][0]], np.r_[G["w_ctx"][0], G["b_ctx"][0]]])
@@ -45,7 +42,7 @@ def test_step_three_times_resume_pause_and_reset():
         assert not at.exception and _state(at)["stepper"].steps == n
         _check_shown_update(at)
     assert any(m.value.startswith("**Step 3**") for m in at.markdown)
-    assert _array(_charts(at)["glove_step_loss"]["data"][0]["x"]).tolist() == [1, 2, 3]
+    assert plotly_array(chart_specs(at)["glove_step_loss"]["data"][0]["x"]).tolist() == [1, 2, 3]
     at.button(key="glove_step_resume").click().run()
     running = _state(at)["stepper"].steps
     assert _state(at)["running"] and running > 3 and at.button(key="glove_step_step").disabled
@@ -67,7 +64,7 @@ def test_chinese_steps_on_the_chinese_toy_counts():
     assert s.steps == 3 and s.cfg.dim == 3 and any(CJK.search(w) for w in s.vocab.itos)
     assert s.pairs.vals[s.last.info["cell"]] == s.last.info["x"] > 0  # a non-zero cell of X
     _check_shown_update(at)
-    for spec in _charts(at).values():
+    for spec in chart_specs(at).values():
         assert CJK.search(spec["layout"]["title"]["text"])
     assert not raw_i18n_keys(at)
     at.button(key="glove_step_reset").click().run()

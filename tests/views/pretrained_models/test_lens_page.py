@@ -47,9 +47,6 @@ def _part(at, lang: str, code: str):
     return at
 
 
-_charts = chart_specs  # tests/conftest.py
-
-
 def _title(spec: dict) -> str:
     title = spec["layout"].get("title")
     return title.get("text", "") if isinstance(title, dict) else title or ""
@@ -83,7 +80,7 @@ def test_every_part_draws_after_loading(model, lang):
     _part(at, lang, "saliency")
     at.slider(key="lens_nodes").set_value(16).run()
     assert not at.exception and at.metric
-    charts = _charts(at)
+    charts = chart_specs(at)
     assert {"lens_saliency"} <= set(charts) and "lens_next" not in charts
     for key, spec in charts.items():
         assert _title(spec), key
@@ -97,7 +94,7 @@ def test_every_chart_of_the_lens_is_labelled(model):
     at = _loaded("zh", lens_text="我爱你", lens_nodes="16")
     seen = {}
     for code in PARTS:
-        seen |= _charts(_part(at, "zh", code))
+        seen |= chart_specs(_part(at, "zh", code))
     assert set(seen) == {"lens_counts", "lens_next", "lens_kv", "lens_heat", "lens_rank", "lens_saliency"}
     for key, spec in seen.items():
         layout = spec["layout"]
@@ -115,12 +112,12 @@ def test_bad_input_gives_messages_in_zh(model):
     at.text_area(key="lens_text").set_value(HTML).run()
     assert not at.exception
     _part(at, "zh", "sampling")
-    specs = json.dumps(list(_charts(at).values()), ensure_ascii=False)
+    specs = json.dumps(list(chart_specs(at).values()), ensure_ascii=False)
     assert "<script>" not in specs and "<img" not in specs
     assert not any("<script>" in m.value for m in at.markdown)
     at.number_input(key="lens_temp").set_value(0.0).run()
     assert any(e.value == s["lens.err_temperature"] for e in at.error) and not at.exception
-    assert "lens_kv" not in _charts(at)
+    assert "lens_kv" not in chart_specs(at)
     at.number_input(key="lens_temp").set_value(float("nan")).run()  # Streamlit itself refuses nan: a number stays
     temp = at.number_input(key="lens_temp").value
     assert not at.exception and (temp == temp or any(e.value == s["lens.err_temperature"] for e in at.error))

@@ -103,28 +103,25 @@ def test_polysemy_probe_and_representations():
     assert at.warning and not at.exception
 
 
-_charts, _array = chart_specs, plotly_array  # tests/conftest.py
-
-
 def test_one_hot_vs_dense_section():
     """ptm-02: the one-hot cosine panel is the identity, the dense one is not; |V| drives the memory text; bad words
     warn (the section keeps drawing the memory chart)."""
     at = _open("zh", "encoders")
-    charts = _charts(at)
-    one_hot, dense = (_array(tr["z"]) for tr in charts["ptm_dr_cos"]["data"])
+    charts = chart_specs(at)
+    one_hot, dense = (plotly_array(tr["z"]) for tr in charts["ptm_dr_cos"]["data"])
     assert np.array_equal(one_hot, np.eye(8)) and np.allclose(np.diag(dense), 1)
     assert dense[0, 1] > 0.3 and not np.allclose(dense, np.eye(8), atol=0.05)  # cat ~ kitten
     bars = charts["ptm_dr_bars"]["data"]
-    assert len(bars) == 16 and len(_array(bars[1]["y"])) == 384 and _array(bars[0]["y"]).sum() == 1
+    assert len(bars) == 16 and len(plotly_array(bars[1]["y"])) == 384 and plotly_array(bars[0]["y"]).sum() == 1
     at.select_slider(key="ptm_vocab").set_value(8).run()
     assert any("48" in m.value and "|V| = 8 " in m.value for m in at.markdown), "one-hot smaller below |V| = d"
     at.select_slider(key="ptm_vocab").set_value(100_000).run()
     assert any("40 GB" in m.value for m in at.markdown)  # 100,000² float32
     for bad in ("", "😀 ☃☃", "<script>alert(1)</script>"):
         at.text_input(key="ptm_dr_words").set_value(bad).run()
-        assert at.warning and not at.exception and "ptm_dr_mem" in _charts(at), bad
+        assert at.warning and not at.exception and "ptm_dr_mem" in chart_specs(at), bad
     at.text_input(key="ptm_dr_words").set_value("<b>cat</b> dog " + "x" * 10_000).run()
-    assert not at.exception and "&lt;b&gt;cat&lt;/b&gt;" in json.dumps(_charts(at)["ptm_dr_cos"])
+    assert not at.exception and "&lt;b&gt;cat&lt;/b&gt;" in json.dumps(chart_specs(at)["ptm_dr_cos"])
 
 
 def test_hierarchical_softmax_section():
@@ -132,16 +129,16 @@ def test_hierarchical_softmax_section():
     table), and timing adds a measured panel."""
     at = _open(tab="compression")
     at.select_slider(key="ptm_hs_vmax").set_value(3000).run()
-    spec = _charts(at)["ptm_hs_chart"]
-    soft, huff, bal = (_array(tr["y"]) for tr in spec["data"])
-    assert list(_array(spec["data"][0]["x"])) == [100, 300, 1000, 3000] and list(soft) == [100, 300, 1000, 3000]
+    spec = chart_specs(at)["ptm_hs_chart"]
+    soft, huff, bal = (plotly_array(tr["y"]) for tr in spec["data"])
+    assert list(plotly_array(spec["data"][0]["x"])) == [100, 300, 1000, 3000] and list(soft) == [100, 300, 1000, 3000]
     assert (huff <= bal + 1).all() and (huff < soft / 10).all() and "xaxis2" not in spec["layout"]
     at.button(key="ptm_hs_measure").click().run()
     rows = at.session_state["ptm_hs"][1]
     assert [r.vocab for r in rows] == [100, 300, 1000, 3000] and all(r.softmax_ms > 0 and r.hs_ms > 0 for r in rows)
     assert all(r.entropy <= r.mean_length <= r.entropy + 1 for r in rows)
-    spec = _charts(at)["ptm_hs_chart"]
+    spec = chart_specs(at)["ptm_hs_chart"]
     assert len(spec["data"]) == 5 and "xaxis2" in spec["layout"] and not at.exception
     at.slider(key="ptm_hs_s").set_value(0.0).run()  # uniform words: the Huffman tree is (nearly) balanced
-    huff = _array(_charts(at)["ptm_hs_chart"]["data"][1]["y"])
+    huff = plotly_array(chart_specs(at)["ptm_hs_chart"]["data"][1]["y"])
     assert np.allclose(huff, np.log2([100, 300, 1000, 3000]), atol=1) and not at.exception

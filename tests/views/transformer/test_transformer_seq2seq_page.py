@@ -15,9 +15,6 @@ PAGE = "views/transformer/page.py"
 JOB = "job:transformer_length"
 
 
-_stop = stop_jobs  # every training the session started (JOB among them)
-
-
 def _chart(at, key: str) -> dict:
     return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
 
@@ -78,7 +75,7 @@ def test_short_run_draws_curves_noise_check_and_alignments():
         assert len(_chart(at, "transformer_len_align_attn")["data"][0]["y"]) == 6
         assert at.session_state[JOB] is job
     finally:
-        _stop(at)
+        stop_jobs(at)
 
 
 def test_absurd_url_values_do_not_break_the_page():

@@ -18,14 +18,11 @@ def _state(at):
     return at.session_state["w2v_step_state"]
 
 
-_charts, _array = chart_specs, plotly_array  # tests/conftest.py
-
-
 def _check_shown_update(at):
     s = _state(at)["stepper"]
     rec = s.last
-    spec = _charts(at)["w2v_step_rows"]
-    before, after, grad, update = (_array(tr["z"]) for tr in spec["data"][:4])
+    spec = chart_specs(at)["w2v_step_rows"]
+    before, after, grad, update = (plotly_array(tr["z"]) for tr in spec["data"][:4])
     np.testing.assert_allclose(after - before, update, atol=1e-12)
     np.testing.assert_allclose(update, -rec.lr * grad, atol=1e-12)
     now = np.vstack([s.params["W_in"][rec.rows["W_in"]], s.params["W_out"][rec.rows["W_out"]]])
@@ -46,7 +43,11 @@ def test_step_three_times_resume_pause_and_reset():
         assert not at.exception and _state(at)["stepper"].steps == n
         _check_shown_update(at)
     assert any(m.value.startswith("**Step 3**") for m in at.markdown)
-    assert _array(_charts(at)["w2v_step_loss"]["data"][0]["x"]).tolist() == [1, 2, 3]  # one loss point per step
+    assert plotly_array(chart_specs(at)["w2v_step_loss"]["data"][0]["x"]).tolist() == [
+        1,
+        2,
+        3,
+    ]  # one loss point per step
     assert at.dataframe[0].value.shape[0] == 1 + 3  # the target and k = 3 negatives
     at.button(key="w2v_step_resume").click().run()
     running = _state(at)["stepper"].steps
@@ -74,7 +75,7 @@ def test_chinese_hierarchical_softmax_steps():
     assert np.abs(rec.grad["W_in"]).sum() > 0  # W_out started random (?w2v_step_zero=false): W_in moves at once
     assert rec.rows["W_out"].tolist() == s.tree.points[rec.info["centre"]].tolist()  # the Huffman path's nodes
     _check_shown_update(at)
-    for spec in _charts(at).values():
+    for spec in chart_specs(at).values():
         assert CJK.search(spec["layout"]["title"]["text"])
     assert not raw_i18n_keys(at)
     at.button(key="w2v_step_reset").click().run()
