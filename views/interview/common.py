@@ -50,5 +50,11 @@ def demo_link(e: cur.Entry) -> None:
 
 
 def show_answer(e: cur.Entry) -> None:
+    """The 30-second lead in bold, then the depth."""
     entry = answers().get(e.id)
-    st.markdown(entry["answer"] if entry else t("interview.not_written"))
+    if not entry:
+        st.markdown(t("interview.not_written"))
+        return
+    if entry.get("lead"):
+        st.markdown(f"**{entry['lead'].strip()}**")
+    st.markdown(entry["answer"])
