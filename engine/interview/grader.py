@@ -1,0 +1,377 @@
+"""The mock interview's offline grader: a free answer against the question's rubric (engine.interview.rubrics).
+
+    g = grade_answer("w2v-01", "CBOW predicts the centre word from its context ...", "en")
+    g.score            -> 0.75                       (weighted share of hit points, less contradictions, in [0, 1])
+    g.points           -> [("cbow-direction", True), ("skipgram-direction", True), ("sum-no-hidden", False), ...]
+    g.missed           -> (Point, ...)               (each with .link(lang): the demo tab that proves it)
+    follow_up("w2v-01", g, "en").ask                  -> the next question, on the first missed point
+    grade_point("w2v-01", "sum-no-hidden", "It adds the context vectors ...", "en").score -> 1.0
+
+How it decides, lexically (no model; every step is in this file):
+1. normalise: cap at MAX_CHARS (`truncated`), NFKC, lower case, control characters out, '-', '_', '/' between
+   letters become spaces; split into sentences (. ! ? ; and their CJK forms, new lines; not the dot of "0.75").
+2. match every term of the rubric (see RUBRIC_FORMAT: Latin terms at word starts, CJK terms as substrings,
+   "a ... b" relations inside one sentence, "re:" regexes), noting for each occurrence whether a negation cue
+   stands just before it (or inside a relation).
+3. a point is HIT when, inside `span` consecutive sentences, `need` of its groups match by non-negated occurrences
+   (in order if `ordered`), at least one of them by a term the question does not contain (a copied question hits
+   nothing); it is CONTRADICTED when one of its `contra` statements matches (non-negated), or when it is not hit
+   but would be if negated occurrences counted. A contradicted point is missed and costs half its weight.
+4. a bare list of terms (almost no function words: no sentence) is capped at TERMS_CAP; an answer that is mostly
+   the question's own words is capped at COPY_CAP.
+Chinese answers are segmented with jieba (initialised once, quietly) for the function-word and copy measures.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import html
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+from engine.core.errors import InputError
+from engine.interview import rubrics as rb
+from engine.interview.rubrics import Point
+
+MAX_CHARS = 4000
+TERMS_CAP = 0.25  # a bare list of terms scores at most this share of what it matched (<= 0.5 by the issue's bar)
+COPY_CAP = 0.2
+CONTRA_COST = 0.5  # share of its weight a contradicted point subtracts
+RELATION_GAP = 60  # characters allowed between the parts of an "a ... b" term
+
+_SENT_END = re.compile(r"[.!?;。！？；\n]")
+_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[-_/‐–—](?=[^\W\d_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD_EN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+NEG_EN = {
+    "not",
+    "no",
+    "never",
+    "without",
+    "unlike",
+    "neither",
+    "nor",
+    "cannot",
+    "none",
+    "nothing",
+    "isnt",
+    "doesnt",
+    "dont",
+}
+NEG_EN_PHRASES = ("instead of", "rather than", "as opposed to")
+NOT_NEG_EN = ("not only", "not just", "no longer", "not necessarily", "no matter")  # removed before looking
+NEG_ZH = ("不", "没", "无", "未", "非", "别")
+NOT_NEG_ZH = (
+    "不同",
+    "不仅",
+    "不只",
+    "不断",
+    "不过",
+    "不少",
+    "不管",
+    "无论",
+    "非常",
+    "除非",
+    "未来",
+    "并非只",
+    "不止",
+    "别的",
+)
+ARTICLES_EN = {"the", "a", "an", "its", "their", "this", "that", "any", "all", "each", "every", "one"}
+
+FUNCTION_EN = {
+    *"the a an is are was were be been being of to from in on by for with as at that this these those which it its"
+    " and or but so because each every than then not no only into over per has have had does do did can could"
+    " will would should may might must they their there them we you i he she what how why when where while if also"
+    " just more most less both all any some one two such same other another very".split(),
+}
+FUNCTION_ZH = {
+    *"的 是 在 了 会 把 让 因为 所以 和 与 就 而 用 对 被 从 它 它们 这 那 这个 那个 可以 通过 每 个 一个 都 也 还 但 但是 如果"
+    " 只 不 没有 为 为了 将 给 能 要 时 中 上 得 地 着 过 向 由 使 其 并 又 再 更 最 很 及 以及 或 或者 即 于 以 则 却 才 比 像"
+    " 这样 那样 这些 那些 什么 怎么 为什么 如何 之 所 而且 并且 于是 因此 只有 还是 就是 不是 也是 都是 一种 一样 不会 能够"
+    " 需要 只是 已经 一次 每个 各 自己 我们 你 我 他 她 有".split(),
+}
+TERMS_SHARE_EN = 0.12  # below this share of function words an English answer is a bare list
+TERMS_SHARE_ZH = 0.08
+COPY_SHARE = 0.75  # above this share of content words taken from the question (and short) it is a copy
+
+
+@dataclass(frozen=True)
+class Grade:
+    qid: str
+    lang: str
+    score: float
+    points: list = field(default_factory=list)  # [(point_id, hit: bool)] in rubric order
+    missed: tuple = ()  # the missed Points, in rubric order
+    contradicted: tuple = ()  # ids of points the answer states wrongly
+    truncated: bool = False
+    notes: tuple = ()  # codes: truncated, empty, terms, copy, contradiction
+    shown: str = ""  # the (capped) answer, HTML-escaped, for display
+
+    @property
+    def hits(self) -> int:
+        return sum(hit for _, hit in self.points)
+
+
+# ------------------------------------------------------------------ text
+def _normalise(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).lower()
+    s = _CONTROL.sub(" ", s).replace("\r", "\n").replace("’", "'").replace("‘", "'")
+    return _BETWEEN_LETTERS.sub(" ", s)
+
+
+def _sentence_starts(s: str) -> list[int]:
+    starts = [0]
+    for m in _SENT_END.finditer(s):
+        if (
+            m.group() == "."
+            and m.start() > 0
+            and s[m.start() - 1].isdigit()
+            and m.end() < len(s)
+            and s[m.end()].isdigit()
+        ):
+            continue  # 0.75
+        starts.append(m.end())
+    return starts
+
+
+_jieba_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    with _jieba_lock:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        jieba.initialize()
+        return jieba
+
+
+def _tokens(s: str, lang: str) -> list[str]:
+    """Word tokens: jieba for text with CJK characters, else Latin words."""
+    if lang == "zh" or _CJK.search(s):
+        return [t for t in (w.strip() for w in _jieba().lcut(s)) if t and (t[0].isalnum() or _CJK.match(t))]
+    return _WORD_EN.findall(s)
+
+
+def _stem(w: str) -> str:
+    """A crude English stem for the copy measure (predicts/predicted/predicting -> predict)."""
+    for suf in ("ings", "ing", "ed", "es", "s"):
+        if len(w) > len(suf) + 3 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+# ------------------------------------------------------------------ terms
+def _part_pattern(part: str) -> str:
+    part = part.strip()
+    body = r"\s+".join(re.escape(w) for w in part.split())
+    if part[0].isascii() and part[0].isalnum():
+        body = r"(?<![a-z0-9])" + body
+    if part[-1].isdigit():
+        body += r"(?![0-9]|[.,][0-9])"
+    elif len(part) <= 2 and part.isascii() and part.isalnum():
+        body += r"(?![a-z0-9])"  # "hs", "ln", "v": whole words only
+    return body
+
+
+@functools.lru_cache(maxsize=None)
+def _term_regex(term: str) -> re.Pattern:
+    t = _normalise(term).strip()
+    if term.startswith("re:"):
+        return re.compile(term[3:])
+    parts = [p for p in t.split(" ... ")] if " ... " in t else [t]
+    gap = r"[^;!?。；！？\n]{0,%d}?" % RELATION_GAP
+    return re.compile(gap.join(_part_pattern(p) for p in parts))
+
+
+def _negated(s: str, start: int, end: int, sent_start: int, relation: bool) -> bool:
+    before = s[max(sent_start, start - 40) : start]
+    inside = s[start:end] if relation else ""
+    if _CJK.search(before[-6:] + inside) or _CJK.search(s[start:end]):
+        zh = before[-4:] + inside
+        for w in NOT_NEG_ZH:
+            zh = zh.replace(w, "")
+        if any(c in zh for c in NEG_ZH):
+            return True
+    b = before
+    for w in NOT_NEG_EN:
+        b = b.replace(w, " ")
+    words = [w.replace("'", "") for w in _WORD_EN.findall(b)]
+    content = [w for w in words if w not in ARTICLES_EN][-2:]
+    if any(
+        w in NEG_EN or w.endswith("nt") and w[:-2] in {"is", "does", "do", "are", "was", "can", "wo", "did"}
+        for w in content
+    ):
+        return True
+    tail = " ".join(words[-4:])
+    if any(tail.endswith(p) or f"{p} " in tail for p in NEG_EN_PHRASES):
+        return True
+    if inside:
+        iw = [w.replace("'", "") for w in _WORD_EN.findall(inside)]
+        if any(w in NEG_EN or w.endswith("nt") and len(w) > 3 for w in iw):
+            return True
+    return False
+
+
+@dataclass
+class _Text:
+    s: str
+    starts: list[int]
+    question: str
+    _cache: dict = field(default_factory=dict)
+
+    def sentence(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def occurrences(self, term: str) -> list[tuple[int, int, bool]]:
+        """(sentence index, position, negated) of every match of `term`."""
+        if term not in self._cache:
+            rx = _term_regex(term)
+            out = []
+            relation = " ... " in term
+            for m in rx.finditer(self.s):
+                k = self.sentence(m.start())
+                out.append((k, m.start(), _negated(self.s, m.start(), m.end(), self.starts[k], relation)))
+            self._cache[term] = out
+        return self._cache[term]
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_question(term: str, question: str) -> bool:
+    return _term_regex(term).search(question) is not None
+
+
+def _window_match(text: _Text, groups, span: int, need: int, ordered: bool, use_negated: bool, novel: bool):
+    """Is there a window of `span` sentences where `need` groups match? (novel: one by a term not in the question)"""
+    occ = []  # per group: [(sentence, pos, is_novel)]
+    for g in groups:
+        row = []
+        for term in g:
+            fresh = not _in_question(term, text.question)
+            row.extend((k, p, fresh) for k, p, neg in text.occurrences(term) if use_negated or not neg)
+        occ.append(sorted(row))
+    sentences = sorted({k for row in occ for k, _, _ in row})
+    for k0 in sentences:
+        k1 = k0 + span - 1
+        inside = [[o for o in row if k0 <= o[0] <= k1] for row in occ]
+        if ordered:
+            last, chosen = -1, []
+            for row in inside:
+                nxt = [o for o in row if o[1] > last]
+                if nxt:
+                    chosen.append(nxt[0])
+                    last = nxt[0][1]
+        else:
+            chosen = [max(row, key=lambda o: o[2]) for row in inside if row]
+        if len(chosen) >= need and (not novel or any(o[2] for o in chosen)):
+            return True
+    return False
+
+
+def _judge(point: Point, text: _Text) -> tuple[bool, bool]:
+    """(hit, contradicted) for one point."""
+    for statement in point.contra:
+        if _window_match(text, statement, point.span, len(statement), False, False, False):
+            return False, True
+    use_neg = not point.negation
+    if _window_match(text, point.evidence, point.span, point.needed, point.ordered, use_neg, True):
+        return True, False
+    if point.negation and _window_match(text, point.evidence, point.span, point.needed, point.ordered, True, True):
+        return False, True
+    return False, False
+
+
+# ------------------------------------------------------------------ answer-level guards
+def _function_share(tokens: list[str], lang: str) -> float:
+    if not tokens:
+        return 0.0
+    words = FUNCTION_ZH if lang == "zh" else FUNCTION_EN
+    return sum(t in words for t in tokens) / len(tokens)
+
+
+def _copy_share(tokens: list[str], question: str, lang: str) -> float:
+    """Share of the answer's content words that the question already holds."""
+    stop = FUNCTION_ZH | FUNCTION_EN
+    content = [_stem(t) for t in tokens if t not in stop and len(t) > (0 if _CJK.match(t) else 2)]
+    if not content:
+        return 1.0
+    qset = {_stem(t) for t in _tokens(question, lang)}
+    return sum(t in qset for t in content) / len(content)
+
+
+def _prepare(text, lang: str, qid: str) -> tuple[str, bool, str, str]:
+    if not isinstance(text, str):
+        raise InputError("answer", f"an answer is text, got {type(text).__name__}")
+    truncated = len(text) > MAX_CHARS
+    capped = text[:MAX_CHARS]
+    return capped, truncated, _normalise(capped), _normalise(rb.question(qid, lang))
+
+
+def _grade(qid: str, text, lang: str, pts: tuple[Point, ...]) -> Grade:
+    capped, truncated, s, q = _prepare(text, lang, qid)
+    notes = ["truncated"] if truncated else []
+    shown = html.escape(capped)
+    if not pts:
+        raise InputError("rubric", f"no points for {qid!r}")
+    if not s.strip():
+        return Grade(qid, lang, 0.0, [(p.id, False) for p in pts], tuple(pts), (), truncated, (*notes, "empty"), shown)
+    t = _Text(s, _sentence_starts(s), q)
+    judged = [(p, *_judge(p, t)) for p in pts]
+    total = sum(p.weight for p in pts)
+    raw = sum(p.weight for p, hit, _ in judged if hit) - CONTRA_COST * sum(p.weight for p, _, c in judged if c)
+    score = min(1.0, max(0.0, raw / total))
+    tokens = _tokens(s, lang)
+    share = _function_share(tokens, lang)
+    if share < (TERMS_SHARE_ZH if lang == "zh" else TERMS_SHARE_EN):
+        score = min(score, TERMS_CAP * score)
+        notes.append("terms")
+    if _copy_share(tokens, q, lang) >= COPY_SHARE and len(tokens) <= 2 * len(_tokens(q, lang)) + 5:
+        score = min(score, COPY_CAP)
+        notes.append("copy")
+    contradicted = tuple(p.id for p, _, c in judged if c)
+    if contradicted:
+        notes.append("contradiction")
+    return Grade(
+        qid=qid,
+        lang=lang,
+        score=float(score),
+        points=[(p.id, bool(hit)) for p, hit, _ in judged],
+        missed=tuple(p for p, hit, _ in judged if not hit),
+        contradicted=contradicted,
+        truncated=truncated,
+        notes=tuple(notes),
+        shown=shown,
+    )
+
+
+def grade_answer(qid: str, text: str, lang: str) -> Grade:
+    """Grade a free answer to question `qid` in `lang` ('en' | 'zh') against its rubric."""
+    return _grade(qid, text, lang, rb.points(qid, lang))
+
+
+def grade_point(qid: str, point_id: str, text: str, lang: str) -> Grade:
+    """Grade the answer to a follow-up: only point `point_id` of the rubric counts (score 1.0 hit, 0.0 missed)."""
+    pts = tuple(p for p in rb.points(qid, lang) if p.id == point_id)
+    if not pts:
+        raise InputError("point", f"{qid!r} has no point {point_id!r}")
+    return _grade(qid, text, lang, pts)
+
+
+def follow_up(qid: str, grade: Grade, lang: str) -> Point | None:
+    """The next question: the missed point to ask about (a contradicted one first, then by weight, then rubric order)."""
+    pts = rb.points(qid, lang)
+    missed = {p.id for p in grade.missed}
+    order = {p.id: i for i, p in enumerate(pts)}
+    cands = [p for p in pts if p.id in missed]
+    if not cands:
+        return None
+    return min(cands, key=lambda p: (p.id not in grade.contradicted, -p.weight, order[p.id]))
