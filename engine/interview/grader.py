@@ -87,13 +87,13 @@ ARTICLES_EN = {"the", "a", "an", "its", "their", "this", "that", "any", "all", "
 
 FUNCTION_EN = {
     *"the a an is are was were be been being of to from in on by for with as at that this these those which it its"
-    " and or but so because each every than then not no only into over per has have had does do did can could"
+    " and or but so because each every than then only into over per has have had does do did can could"
     " will would should may might must they their there them we you i he she what how why when where while if also"
     " just more most less both all any some one two such same other another very".split(),
 }
 FUNCTION_ZH = {
     *"的 是 在 了 会 把 让 因为 所以 和 与 就 而 用 对 被 从 它 它们 这 那 这个 那个 可以 通过 每 个 一个 都 也 还 但 但是 如果"
-    " 只 不 没有 为 为了 将 给 能 要 时 中 上 得 地 着 过 向 由 使 其 并 又 再 更 最 很 及 以及 或 或者 即 于 以 则 却 才 比 像"
+    " 只 为 为了 将 给 能 要 时 中 上 得 地 着 过 向 由 使 其 并 又 再 更 最 很 及 以及 或 或者 即 于 以 则 却 才 比 像"
     " 这样 那样 这些 那些 什么 怎么 为什么 如何 之 所 而且 并且 于是 因此 只有 还是 就是 不是 也是 都是 一种 一样 不会 能够"
     " 需要 只是 已经 一次 每个 各 自己 我们 你 我 他 她 有".split(),
 }
@@ -189,37 +189,34 @@ def _term_regex(term: str) -> re.Pattern:
     if term.startswith("re:"):
         return re.compile(term[3:])
     parts = [p for p in t.split(" ... ")] if " ... " in t else [t]
-    gap = r"[^;!?。；！？\n]{0,%d}?" % RELATION_GAP
+    gap = r"([^;!?。；！？\n]{0,%d}?)" % RELATION_GAP  # a group: _negated looks for cues inside the gaps
     return re.compile(gap.join(_part_pattern(p) for p in parts))
 
 
-def _negated(s: str, start: int, end: int, sent_start: int, relation: bool) -> bool:
+def _negated(s: str, m: re.Match, sent_start: int, relation: bool) -> bool:
+    """A negation cue just before the match, or (for an "a ... b" relation) inside one of its gaps."""
+    start = m.start()
     before = s[max(sent_start, start - 40) : start]
-    inside = s[start:end] if relation else ""
-    if _CJK.search(before[-6:] + inside) or _CJK.search(s[start:end]):
-        zh = before[-4:] + inside
-        for w in NOT_NEG_ZH:
-            zh = zh.replace(w, "")
-        if any(c in zh for c in NEG_ZH):
-            return True
+    gaps = " ".join(g or "" for g in m.groups()) if relation else ""
+    zh = before[-4:] + " " + gaps
+    for w in NOT_NEG_ZH:
+        zh = zh.replace(w, "")
+    if any(c in zh for c in NEG_ZH):
+        return True
     b = before
     for w in NOT_NEG_EN:
         b = b.replace(w, " ")
     words = [w.replace("'", "") for w in _WORD_EN.findall(b)]
     content = [w for w in words if w not in ARTICLES_EN][-2:]
-    if any(
-        w in NEG_EN or w.endswith("nt") and w[:-2] in {"is", "does", "do", "are", "was", "can", "wo", "did"}
-        for w in content
-    ):
+    if any(w in NEG_EN for w in content):
         return True
     tail = " ".join(words[-4:])
     if any(tail.endswith(p) or f"{p} " in tail for p in NEG_EN_PHRASES):
         return True
-    if inside:
-        iw = [w.replace("'", "") for w in _WORD_EN.findall(inside)]
-        if any(w in NEG_EN or w.endswith("nt") and len(w) > 3 for w in iw):
-            return True
-    return False
+    g = gaps
+    for w in NOT_NEG_EN:
+        g = g.replace(w, " ")
+    return any(w.replace("'", "") in NEG_EN for w in _WORD_EN.findall(g)) or any(p in g for p in NEG_EN_PHRASES)
 
 
 @dataclass
@@ -237,10 +234,10 @@ class _Text:
         if term not in self._cache:
             rx = _term_regex(term)
             out = []
-            relation = " ... " in term
+            relation = " ... " in term and not term.startswith("re:")
             for m in rx.finditer(self.s):
                 k = self.sentence(m.start())
-                out.append((k, m.start(), _negated(self.s, m.start(), m.end(), self.starts[k], relation)))
+                out.append((k, m.start(), _negated(self.s, m, self.starts[k], relation)))
             self._cache[term] = out
         return self._cache[term]
 
@@ -291,6 +288,21 @@ def _judge(point: Point, text: _Text) -> tuple[bool, bool]:
 
 
 # ------------------------------------------------------------------ answer-level guards
+_SEGMENT = re.compile(r"[、,，;；:：\n|/·•]+|\s-\s|^\s*[-*]\s", re.M)
+
+
+def _bare_list(s: str, tokens: list[str], lang: str) -> bool:
+    """No sentences: (almost) no function words, or many short comma-separated items with few function words."""
+    share = _function_share(tokens, lang)
+    if share < (TERMS_SHARE_ZH if lang == "zh" else TERMS_SHARE_EN):
+        return True
+    segments = [x for x in _SEGMENT.split(s) if x.strip()]
+    if len(segments) >= 4:
+        mean_len = sum(len(_tokens(x, lang)) for x in segments) / len(segments)
+        return mean_len <= 2.5 and share < 0.2
+    return False
+
+
 def _function_share(tokens: list[str], lang: str) -> float:
     if not tokens:
         return 0.0
@@ -330,8 +342,7 @@ def _grade(qid: str, text, lang: str, pts: tuple[Point, ...]) -> Grade:
     raw = sum(p.weight for p, hit, _ in judged if hit) - CONTRA_COST * sum(p.weight for p, _, c in judged if c)
     score = min(1.0, max(0.0, raw / total))
     tokens = _tokens(s, lang)
-    share = _function_share(tokens, lang)
-    if share < (TERMS_SHARE_ZH if lang == "zh" else TERMS_SHARE_EN):
+    if _bare_list(s, tokens, lang):
         score = min(score, TERMS_CAP * score)
         notes.append("terms")
     if _copy_share(tokens, q, lang) >= COPY_SHARE and len(tokens) <= 2 * len(_tokens(q, lang)) + 5:

@@ -123,8 +123,11 @@ def rubrics(lang: str, directory: Path = RUBRIC_DIR) -> dict[str, tuple[Point, .
     pages = {e.id: e.page for e in cur.entries()}
     out: dict[str, tuple[Point, ...]] = {}
     for path in sorted((directory / lang).glob("*.toml")):
-        with path.open("rb") as f:
-            table = tomllib.load(f)
+        try:
+            with path.open("rb") as f:
+                table = tomllib.load(f)
+        except tomllib.TOMLDecodeError as e:
+            raise InputError("rubric", f"{path.name}: {e}") from e
         for qid, body in table.items():
             where = f"{path.name}:{qid}"
             if qid not in pages:
