@@ -1,0 +1,234 @@
+"""Predict, then see: the learner commits a guess before a demo draws its result, and the guess becomes a card.
+
+    predict_then_see("tf_sqrt_dk", t("predict.tf_sqrt_dk.prompt"), {"low": ..., "high": ...}, answer="high",
+                     topic="tf", reveal=lambda: st.metric(...), explain=t("predict.tf_sqrt_dk.why"))
+    estimate_then_see("glove_fx", prompt, truth=weighting(10, x_max, alpha), tolerance=0.05, min_value=0.0,
+                      max_value=1.0, step=0.01, topic="glove", reveal=..., variant=(x_max, alpha))
+
+Until the learner presses "Commit my guess" (scored) or "Just show me" (not scored: nothing is ever blocked),
+`reveal()` is not called, so the result that answers the prompt is not drawn. After, the box stays answered
+(the guess, ✓ / ✗, the truth and a one-line why) on every rerun, and `reveal()` draws the result below it.
+
+- The truth (`answer`, `truth`) is computed by the caller from the engine, never written by hand.
+- `variant`: what the truth depends on (slider values, a lattice): another variant is another question, asked
+  afresh; the same variant stays answered. The card's `ref` is `key` either way.
+- A commit appends one event to st.session_state["coach_events"] (the coach drains them into FSRS cards):
+  {"kind": "guess", "ref": key, "topic": chapter code, "correct": bool, "detail": {"guess", "truth", ...}, "ts"}.
+  "Just show me" and reruns record nothing; "Ask me again" forgets the answer (the next commit is a new event).
+- The widgets inside are not bound to the URL: a guess never arrives by link.
+- Not a fragment (fragments do not nest): inside a tab's fragment its buttons rerun that fragment only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from typing import Any, Callable, Collection, Hashable, Mapping
+
+import streamlit as st
+
+from ui.i18n import current_lang, t
+
+EVENTS = "coach_events"  # session_state list the coach UI drains
+TOPICS = ("w2v", "glove", "tf", "bert", "ptm", "misc")  # chapter codes of the curriculum
+PREFIX = "predict:"
+
+
+# ---------------------------------------------------------------- pure parts (tests call them directly)
+def state_key(key: str, variant: Hashable = None) -> str:
+    """Where the answer of prompt `key` (for this variant) lives in st.session_state; its widgets' keys extend it."""
+    if variant is None:
+        return f"{PREFIX}{key}"
+    return f"{PREFIX}{key}@{hashlib.sha1(repr(variant).encode()).hexdigest()[:10]}"
+
+
+def answers_of(answer: str | Collection[str]) -> frozenset[str]:
+    """The correct option codes: one code, or several when the engine finds a tie."""
+    return frozenset([answer] if isinstance(answer, str) else answer)
+
+
+def score_choice(guess: str, answer: str | Collection[str]) -> bool:
+    return guess in answers_of(answer)
+
+
+def score_estimate(guess: float, truth: float, tolerance: float) -> bool:
+    return math.isfinite(guess) and math.isfinite(truth) and abs(guess - truth) <= tolerance
+
+
+def guess_event(key: str, topic: str, correct: bool, guess: str, truth: str, **detail: Any) -> dict:
+    """The event a commit records (see the module docstring)."""
+    if topic not in TOPICS:
+        raise ValueError(f"topic must be one of {TOPICS}, not {topic!r}")
+    return {
+        "kind": "guess",
+        "ref": key,
+        "topic": topic,
+        "correct": bool(correct),
+        "detail": {"guess": str(guess), "truth": str(truth), **detail},
+        "ts": time.time(),
+    }
+
+
+def record(event: dict) -> None:
+    st.session_state.setdefault(EVENTS, []).append(event)
+
+
+def _forget(sk: str) -> None:
+    """on_click of "Ask me again": the box opens again (runs before the script, so the widgets can be reset)."""
+    for k in (sk, f"{sk}:pick"):
+        st.session_state.pop(k, None)
+
+
+# ---------------------------------------------------------------- the widgets
+def predict_then_see(
+    key: str,
+    prompt: str,
+    options: Mapping[str, str],
+    answer: str | Collection[str],
+    *,
+    topic: str,
+    reveal: Callable[[], None],
+    explain: str | None = None,
+    variant: Hashable = None,
+) -> dict | None:
+    """A multiple-choice guess: `options` maps language-neutral codes to their labels (in the current language),
+    `answer` is the correct code (or codes, on a tie). Returns the answer record
+    {"mode": "guess" | "shown", "guess", "truth", "correct"} once revealed (after `reveal()` ran), else None."""
+    labels = dict(options)
+    truth = answers_of(answer)
+    if not truth or not truth <= set(labels):
+        raise ValueError(f"{key}: the answer {sorted(truth)} is not among the options {list(labels)}")
+    sk = state_key(key, variant)
+    codes = list(labels)
+
+    def truth_text() -> str:
+        return " / ".join(labels[c] for c in codes if c in truth)
+
+    with st.container(border=True):
+        st.markdown(t("predict.badge"))
+        rec = st.session_state.get(sk)
+        if rec is None:
+            pick = st.radio(prompt, codes, index=None, format_func=labels.__getitem__, key=f"{sk}:pick")
+            rec = _buttons(sk)
+            if rec == "commit" and pick is None:
+                st.warning(t("predict.pick_first"))
+                rec = None
+            elif rec == "commit":
+                correct = score_choice(pick, truth)
+                rec = {"mode": "guess", "guess": pick, "truth": sorted(truth), "correct": correct}
+                record(
+                    guess_event(
+                        key,
+                        topic,
+                        correct,
+                        labels[pick],
+                        truth_text(),
+                        guess_code=pick,
+                        truth_code=" / ".join(sorted(truth)),
+                        prompt=prompt,
+                        variant=None if variant is None else repr(variant)[:200],
+                        lang=current_lang(),
+                    )
+                )
+            elif rec == "show":
+                rec = {"mode": "shown", "guess": None, "truth": sorted(truth), "correct": None}
+            if rec is None:
+                st.caption(t("predict.hidden"))
+                return None
+            st.session_state[sk] = rec
+        else:
+            done = codes.index(rec["guess"]) if rec["guess"] in codes else None
+            st.radio(prompt, codes, index=done, format_func=labels.__getitem__, key=f"{sk}:done", disabled=True)
+        said = labels.get(rec["guess"], str(rec["guess"]))
+        _verdict(rec, said, " / ".join(labels.get(c, c) for c in rec["truth"]), explain, sk)
+    reveal()
+    return rec
+
+
+def estimate_then_see(
+    key: str,
+    prompt: str,
+    truth: float,
+    *,
+    topic: str,
+    reveal: Callable[[], None],
+    tolerance: float,
+    min_value: float,
+    max_value: float,
+    step: float,
+    fmt: str = "{:.2f}",
+    explain: str | None = None,
+    variant: Hashable = None,
+) -> dict | None:
+    """A numeric guess (a number box, empty until the learner types), right when within `tolerance` of `truth`.
+    `fmt` formats numbers for the verdict and the card. Returns the answer record like predict_then_see."""
+    truth = float(truth)
+    sk = state_key(key, variant)
+    with st.container(border=True):
+        st.markdown(t("predict.badge"))
+        rec = st.session_state.get(sk)
+        if rec is None:
+            guess = st.number_input(
+                prompt,
+                min_value=min_value,
+                max_value=max_value,
+                value=None,
+                step=step,
+                key=f"{sk}:pick",
+                placeholder=t("predict.type_guess"),
+            )
+            rec = _buttons(sk)
+            if rec == "commit" and guess is None:
+                st.warning(t("predict.type_first"))
+                rec = None
+            elif rec == "commit":
+                correct = score_estimate(float(guess), truth, tolerance)
+                rec = {"mode": "guess", "guess": float(guess), "truth": [truth], "correct": correct}
+                record(
+                    guess_event(
+                        key,
+                        topic,
+                        correct,
+                        fmt.format(guess),
+                        fmt.format(truth),
+                        tolerance=tolerance,
+                        prompt=prompt,
+                        variant=None if variant is None else repr(variant)[:200],
+                        lang=current_lang(),
+                    )
+                )
+            elif rec == "show":
+                rec = {"mode": "shown", "guess": None, "truth": [truth], "correct": None}
+            if rec is None:
+                st.caption(t("predict.hidden"))
+                return None
+            st.session_state[sk] = rec
+        else:
+            st.number_input(
+                prompt, min_value=min_value, max_value=max_value, value=rec["guess"], key=f"{sk}:done", disabled=True
+            )
+        said = "" if rec["guess"] is None else fmt.format(rec["guess"])
+        off = "" if rec["guess"] is None else t("predict.within", tol=fmt.format(tolerance))
+        _verdict(rec, said, fmt.format(rec["truth"][0]), " ".join(s for s in (off, explain) if s), sk)
+    reveal()
+    return rec
+
+
+def _buttons(sk: str) -> str | None:
+    """Commit / Just show me, side by side: "commit", "show" or None (neither pressed in this run)."""
+    row = st.container(horizontal=True)
+    commit = row.button(t("predict.commit"), key=f"{sk}:commit", type="primary", icon=":material/lock:")
+    show = row.button(t("predict.show"), key=f"{sk}:show", type="tertiary")
+    return "commit" if commit else "show" if show else None
+
+
+def _verdict(rec: dict, guess: str, truth: str, explain: str | None, sk: str) -> None:
+    why = f" {explain}" if explain else ""
+    if rec["mode"] == "guess" and rec["correct"]:
+        st.success(t("predict.right", guess=guess, truth=truth) + why)
+    elif rec["mode"] == "guess":
+        st.error(t("predict.wrong", guess=guess, truth=truth) + why)
+    else:
+        st.info(t("predict.unscored", truth=truth) + why)
+    st.button(t("predict.again"), key=f"{sk}:again", on_click=_forget, args=(sk,), type="tertiary")
