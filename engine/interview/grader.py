@@ -189,7 +189,10 @@ def _term_regex(term: str) -> re.Pattern:
     if term.startswith("re:"):
         return re.compile(term[3:])
     parts = [p for p in t.split(" ... ")] if " ... " in t else [t]
-    gap = r"([^;!?。；！？\n]{0,%d}?)" % RELATION_GAP  # a group: _negated looks for cues inside the gaps
+    # a gap stays inside one clause: no sentence end, no ". ", and no "," glued to the next word (a Chinese "，"
+    # after NFKC), so "CBOW 用上下文预测中心词，skip-gram 预测上下文" does not relate CBOW to the second clause.
+    # It is a group: _negated looks for cues inside the gaps.
+    gap = r"((?:(?!\.\s|,(?=\S))[^;!?。；！？\n]){0,%d}?)" % RELATION_GAP
     return re.compile(gap.join(_part_pattern(p) for p in parts))
 
 
@@ -299,7 +302,7 @@ def _bare_list(s: str, tokens: list[str], lang: str) -> bool:
     segments = [x for x in _SEGMENT.split(s) if x.strip()]
     if len(segments) >= 4:
         mean_len = sum(len(_tokens(x, lang)) for x in segments) / len(segments)
-        return mean_len <= 2.5 and share < 0.2
+        return mean_len <= 2.5 and share < 0.45
     return False
 
 
