@@ -15,6 +15,7 @@ from engine.transformer.model import (
 )
 from ui.code import show_code
 from ui.i18n import t, tl
+from ui.predict import estimate_then_see
 from ui.widgets import bound, chart, matrix_frame, qa_panel
 from views.transformer.common import K
 from viz import transformer as vz
@@ -119,10 +120,41 @@ def walkthrough() -> None:
     qa_panel(["tf-03", "tf-09"])
 
 
+def saturation_truth(dk: int) -> float:
+    """The prompt's truth: the mean largest softmax weight of 10 unscaled scores at d_k (engine.scaling_stats)."""
+    return scaling_table()[DK_VALUES.index(dk)]["maxp_raw"]
+
+
+def _saturation(r: dict) -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("predict.tf_sqrt_dk.raw"), f"{r['maxp_raw']:.3f}")
+    c2.metric(t("predict.tf_sqrt_dk.scaled"), f"{r['maxp_scaled']:.3f}")
+    c3.metric(
+        t("predict.tf_sqrt_dk.grad"),
+        f"{r['jac_raw']:.3f}",
+        help=t("predict.tf_sqrt_dk.grad_help", scaled=r["jac_scaled"]),
+    )
+
+
 @st.fragment
 def scaling() -> None:
     st.subheader(t("transformer.scaling_title"))
     dk = bound(st.select_slider, "d_k", DK_VALUES, 64, key=K + "scale_dk")
+    rows = scaling_table()
+    r = rows[DK_VALUES.index(dk)]
+    estimate_then_see(  # the guess comes before the histograms and curves that answer it
+        "tf_sqrt_dk",
+        t("predict.tf_sqrt_dk.prompt", dk=dk),
+        saturation_truth(dk),
+        topic="tf",
+        reveal=lambda: _saturation(r),
+        tolerance=0.1,
+        min_value=0.0,
+        max_value=1.0,
+        step=0.01,
+        explain=t("predict.tf_sqrt_dk.why"),
+        variant=dk,
+    )
     raw, scaled = cached_dots(dk)
     fig = vz.histograms(
         {"q·k": raw, "q·k/√d_k": scaled},
@@ -131,7 +163,6 @@ def scaling() -> None:
         y_title=t("transformer.density"),
     )
     chart(fig, key=K + "scale_hist", name="attention-scaling-scores")
-    rows = scaling_table()
     for col, what, y_title in zip(st.columns(2), ("maxp", "jac"), ("max p", "‖∂p/∂s‖")):
         series = {
             t("transformer.unscaled"): [r[f"{what}_raw"] for r in rows],
@@ -141,7 +172,6 @@ def scaling() -> None:
             DK_VALUES, series, title=t(f"transformer.{what}_title"), x_title="d_k", y_title=y_title, log_x=True
         )
         chart(fig, key=K + f"scale_{what}", name=f"attention-scaling-{what}", on=col)
-    r = rows[DK_VALUES.index(dk)]
     st.markdown(t("transformer.scaling_numbers", dk=dk, var=r["var"], var_scaled=r["var_scaled"]))
     show_code(
         scaling_stats,

@@ -5,9 +5,26 @@ import streamlit as st
 from engine.transformer.norms import NormConfig, batch_mate_drift, batch_norm, layer_norm, padded_batch
 from ui.code import show_code
 from ui.i18n import t
+from ui.predict import predict_then_see
 from ui.widgets import bound, chart, qa_panel
 from views.transformer.common import K
 from viz import transformer as vz
+
+DRIFT_CODES = ("bn", "ln", "both", "neither")
+MOVES = 1e-6  # a drift above this is a change (LayerNorm's is exactly 0)
+
+
+def drift_truth(drift: dict[str, float]) -> str:
+    """The prompt's truth from engine.transformer.norms.batch_mate_drift: whose output for sentence 0 moves."""
+    bn, ln = drift["bn"] > MOVES, drift["ln"] > MOVES
+    return "both" if bn and ln else "bn" if bn else "ln" if ln else "neither"
+
+
+def _drift(drift: dict[str, float]) -> None:
+    c1, c2 = st.columns(2)
+    c1.metric(t("transformer.drift_bn"), f"{drift['bn']:.4f}")
+    c2.metric(t("transformer.drift_ln"), f"{drift['ln']:.4f}")
+    st.caption(t("transformer.drift_caption"))
 
 
 @st.fragment
@@ -50,10 +67,16 @@ def render() -> None:
     chart(fig, key=K + "bn_means", name="norms-batch-means")
     if b >= 2:
         drift = batch_mate_drift(cfg, n_resamples=10)
-        c1, c2 = st.columns(2)
-        c1.metric(t("transformer.drift_bn"), f"{drift['bn']:.4f}")
-        c2.metric(t("transformer.drift_ln"), f"{drift['ln']:.4f}")
-        st.caption(t("transformer.drift_caption"))
+        predict_then_see(  # the guess comes before the two drift numbers that answer it
+            "tf_ln_bn",
+            t("predict.tf_ln_bn.prompt", mates=b - 1),
+            {code: t(f"predict.tf_ln_bn.{code}") for code in DRIFT_CODES},
+            drift_truth(drift),
+            topic="misc",
+            reveal=lambda: _drift(drift),
+            explain=t("predict.tf_ln_bn.why"),
+            variant=(b, tl_, c, pad, int(seed)),
+        )
     show_code(
         batch_mate_drift, ["tests/engine/transformer/test_transformer.py::test_ln_ignores_batch_mates_bn_does_not"]
     )

@@ -6,9 +6,26 @@ import streamlit as st
 from engine.transformer.model import pe_offset_dots, pe_rotation, pe_shift_demo, positional_encoding
 from ui.code import show_code
 from ui.i18n import t
+from ui.predict import predict_then_see
 from ui.widgets import bound, chart
 from views.transformer.common import K
 from viz import transformer as vz
+
+ROTATION_CODES = ("one", "per_pos", "none")
+
+
+def rotation_error(d: int, offset: int, n: int) -> tuple[float, int]:
+    """(largest |R_k · PE[pos] − PE[pos + k]| over positions 0..m−1, m): the engine's one matrix R_k applied to every
+    position at once."""
+    m = max(n, 2)
+    pe = positional_encoding(m + offset, d).double()
+    return float((pe[:m] @ pe_rotation(offset, d).T - pe[offset:]).abs().max()), m
+
+
+def rotation_truth(err: float) -> str:
+    """One matrix works for every position when its largest error is float32 rounding (PE is float32); else each
+    position needs its own (a linear map from one non-zero vector to another always exists)."""
+    return "one" if err < 1e-5 else "per_pos"
 
 
 @st.fragment
@@ -35,6 +52,17 @@ def render() -> None:
             "tests/engine/transformer/test_transformer.py::test_positional_encoding_closed_form",
             "tests/engine/transformer/test_transformer.py::test_pe_offset_is_a_fixed_rotation",
         ],
+    )
+    err, m = rotation_error(d, off, n)
+    predict_then_see(  # the guess comes before the rotation chart that answers it
+        "tf_pe_rotation",
+        t("predict.tf_pe_rotation.prompt", k=off),
+        {code: t(f"predict.tf_pe_rotation.{code}") for code in ROTATION_CODES},
+        rotation_truth(err),
+        topic="tf",
+        reveal=lambda: st.metric(t("predict.tf_pe_rotation.err", n=m), f"{err:.1e}"),
+        explain=t("predict.tf_pe_rotation.why"),
+        variant=(d, off),
     )
     demo = pe_shift_demo(d, pos, off)
     shifted, rotated = f"PE[{pos + off}]", f"R_{off}·PE[{pos}]"

@@ -1,13 +1,35 @@
 """Tab `cost`: operations per training example, NNLM vs CBOW and softmax vs hierarchical softmax vs negative
 sampling, and a measured timing of the output layers."""
 
+import math
+
 import streamlit as st
 
 from engine.embeddings.word2vec import cost_per_example, time_output_layers
 from ui.code import show_code
 from ui.i18n import t
+from ui.predict import predict_then_see
 from ui.widgets import bound, qa_panel
 from views.word2vec.common import bars
+
+COST_BUCKETS = ("b1", "b2", "b3", "b4", "b5")  # under 10×, 10-100×, 100-1,000×, 1,000-10,000×, over 10,000×
+
+
+def cost_ratio(cost: dict[str, float]) -> float:
+    """Full softmax over hierarchical softmax, CBOW, from engine.embeddings.word2vec.cost_per_example."""
+    return cost["cbow_softmax"] / cost["cbow_hs"]
+
+
+def cost_bucket(cost: dict[str, float]) -> str:
+    """The prompt's truth: the order of magnitude of the ratio."""
+    return COST_BUCKETS[min(max(int(math.floor(math.log10(cost_ratio(cost)))), 0), len(COST_BUCKETS) - 1)]
+
+
+def _cost_numbers(cost: dict[str, float]) -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("predict.w2v_hs_cost.softmax"), f"{cost['cbow_softmax']:,.0f}")
+    c2.metric(t("predict.w2v_hs_cost.hs"), f"{cost['cbow_hs']:,.0f}")
+    c3.metric(t("predict.w2v_hs_cost.ratio"), f"{cost_ratio(cost):,.0f}×")
 
 
 @st.fragment
@@ -20,6 +42,16 @@ def render() -> None:
     H = bound(q[3].number_input, "H", 1, 4096, 500, key="w2v_cost_H")
     kk = bound(q[4].number_input, "k", 1, 50, 5, key="w2v_cost_k")
     cost = cost_per_example(V, D, N, H, kk)
+    predict_then_see(  # the guess comes before the cost chart that answers it
+        "w2v_hs_cost",
+        t("predict.w2v_hs_cost.prompt", V=V, D=D, N=N),
+        {code: t(f"predict.w2v_hs_cost.{code}") for code in COST_BUCKETS},
+        cost_bucket(cost),
+        topic="w2v",
+        reveal=lambda: _cost_numbers(cost),
+        explain=t("predict.w2v_hs_cost.why", log2v=math.log2(V)),
+        variant=(V, D, N),
+    )
     bars(
         [t(f"word2vec.cost_{c}") for c in cost],
         {t("word2vec.cost_q"): list(cost.values())},

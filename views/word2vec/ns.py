@@ -9,6 +9,7 @@ from engine.embeddings.negative_sampling import NegativeSampler, noise_distribut
 from engine.embeddings.ns_gradient import output_gradient, touched_rows
 from ui.code import show_code
 from ui.i18n import t
+from ui.predict import predict_then_see
 from ui.widgets import bound, chart, figure, qa_panel
 from views.word2vec.common import bars, get_vocab, token_cap
 from viz import word2vec as vz
@@ -25,6 +26,31 @@ def _vocab(corpus, name: str, k_tokens: int):
     return vocab if len(vocab) >= 2 else get_vocab("toy_en", None)
 
 
+POWER = 0.75  # word2vec's noise exponent: the prompt asks about it whatever the slider says
+LIFT_CODES = ("shrink", "same", "lt2", "to10", "gt10")
+
+
+def noise_lift(counts, i: int) -> float:
+    """Word i's noise share at ^0.75 over its raw unigram share (engine.embeddings.negative_sampling)."""
+    return float(noise_distribution(counts, POWER)[i] / noise_distribution(counts, 1.0)[i])
+
+
+def lift_bucket(lift: float) -> str:
+    """The prompt's truth: shrinks, stays (within rounding), grows under 2×, 2× to 10×, over 10×."""
+    if abs(lift - 1.0) < 1e-9:
+        return "same"
+    return "shrink" if lift < 1 else "lt2" if lift < 2 else "to10" if lift < 10 else "gt10"
+
+
+def _lift_numbers(vocab, rare: int, M: int, sampler, seed: int) -> None:
+    sampler = sampler or NegativeSampler(vocab.counts, POWER, M, seed=seed)
+    c = st.columns(4)
+    c[0].metric(t("predict.w2v_noise.raw"), f"{noise_distribution(vocab.counts, 1.0)[rare]:.2e}")
+    c[1].metric(t("predict.w2v_noise.pow"), f"{noise_distribution(vocab.counts, POWER)[rare]:.2e}")
+    c[2].metric(t("predict.w2v_noise.ratio"), f"×{noise_lift(vocab.counts, rare):.2f}")
+    c[3].metric(t("predict.w2v_noise.table", M=M), f"{sampler.empirical(len(vocab))[rare]:.2e}")
+
+
 @st.fragment
 def render(corpus, name: str, k_tokens: int, seed: int) -> None:
     st.markdown(t("word2vec.ns_intro"))
@@ -33,8 +59,19 @@ def render(corpus, name: str, k_tokens: int, seed: int) -> None:
     k = bound(s2.slider, t("word2vec.ns_k"), 1, 20, 5, key="w2v_k")
     M = bound(s3.select_slider, t("word2vec.ns_table"), [1000, 10_000, 100_000, 1_000_000], 100_000, key="w2v_M")
     vocab_ns = _vocab(corpus, name, k_tokens)
-    top = np.unique(np.r_[0:8, len(vocab_ns) - 4 : len(vocab_ns)].clip(0, len(vocab_ns) - 1))  # frequent + rare
+    rare = len(vocab_ns) - 1
     sampler = NegativeSampler(vocab_ns.counts, power, M, seed=seed)
+    predict_then_see(  # the guess comes before the noise chart that answers it
+        "w2v_noise",
+        t("predict.w2v_noise.prompt", word=vocab_ns.itos[rare], count=int(vocab_ns.counts[rare])),
+        {code: t(f"predict.w2v_noise.{code}") for code in LIFT_CODES},
+        lift_bucket(noise_lift(vocab_ns.counts, rare)),
+        topic="w2v",
+        reveal=lambda: _lift_numbers(vocab_ns, rare, M, sampler if power == POWER else None, seed),
+        explain=t("predict.w2v_noise.why", top=vocab_ns.itos[0], top_ratio=noise_lift(vocab_ns.counts, 0)),
+        variant=(name, len(vocab_ns), vocab_ns.itos[rare], int(vocab_ns.counts[rare])),
+    )
+    top = np.unique(np.r_[0:8, len(vocab_ns) - 4 : len(vocab_ns)].clip(0, len(vocab_ns) - 1))  # frequent + rare
     shares = {
         t("word2vec.ns_raw"): noise_distribution(vocab_ns.counts, 1.0)[top],
         t("word2vec.ns_pow", power=power): noise_distribution(vocab_ns.counts, power)[top],
@@ -51,7 +88,6 @@ def render(corpus, name: str, k_tokens: int, seed: int) -> None:
         key="w2v_ns_noise",
         name="word2vec-noise-distribution",
     )
-    rare = len(vocab_ns) - 1
     st.caption(
         t(
             "word2vec.ns_lift",

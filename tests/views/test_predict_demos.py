@@ -1,0 +1,238 @@
+"""Predict, then see on the 11 demos (ui/predict.py): for each, the tab opened like a link, the result hidden until
+a guess is committed, then drawn, one "guess" event recorded; and the prompt's truth checked against an oracle
+that does not go through the view (a reference library, a closed form, brute force or an independent count), so a
+wrong or hard-coded answer fails.
+
+Run one page: `pytest tests/views/test_predict_demos.py -k transformer`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import open_page
+
+from ui.i18n import strings
+from ui.predict import EVENTS, PREFIX
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+EN = strings("en")
+
+
+# ---------------------------------------------------------------- helpers
+def _pick(at, key: str):
+    """The open (unanswered) guess widget of prompt `key`: a radio or a number box keyed predict:<key>[@v]:pick."""
+    found = [
+        w
+        for kind in ("radio", "number_input")
+        for w in getattr(at, kind)
+        if w.key and w.key.startswith(PREFIX + key) and w.key.endswith(":pick")
+    ]
+    assert len(found) == 1, (key, [w.key for kind in ("radio", "number_input") for w in getattr(at, kind)])
+    return found[0]
+
+
+def commit(at, key: str, value) -> dict:
+    """Answer prompt `key` with `value`, press Commit; returns the answer record the widget stored."""
+    w = _pick(at, key)
+    sk = w.key[: -len(":pick")]
+    w.set_value(value).run()
+    at.button(key=f"{sk}:commit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state[sk]
+
+
+def events(at, key: str) -> list[dict]:
+    return [e for e in (at.session_state[EVENTS] if EVENTS in at.session_state else []) if e["ref"] == key]
+
+
+def metric_labels(at) -> list[str]:
+    return [m.label for m in at.metric]
+
+
+def open_tab(page: str, **params):
+    at = open_page(f"views/{page}/page.py", "en", **params)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# ---------------------------------------------------------------- Transformer
+def saturation_oracle(dk: int, n_rows: int = 4000, n_keys: int = 10, seed: int = 123) -> float:
+    """Monte Carlo in numpy: rows of 10 unscaled scores q·k, each from its own N(0, 1) vectors; mean largest weight."""
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((n_rows, n_keys, dk))
+    k = rng.standard_normal((n_rows, n_keys, dk))
+    s = (q * k).sum(-1)
+    p = np.exp(s - s.max(1, keepdims=True))
+    return float((p / p.sum(1, keepdims=True)).max(1).mean())
+
+
+def test_transformer_sqrt_dk_saturation():
+    at = open_tab("transformer", transformer_tab="attention")  # d_k = 64 by default
+    label = EN["predict.tf_sqrt_dk.raw"]
+    assert label not in metric_labels(at)
+    oracle = saturation_oracle(64)
+    rec = commit(at, "tf_sqrt_dk", round(oracle, 2))
+    assert rec["truth"][0] == pytest.approx(oracle, abs=0.03)  # the widget's truth is the oracle's number
+    assert rec["correct"] is True
+    assert label in metric_labels(at)
+    (ev,) = events(at, "tf_sqrt_dk")
+    assert ev["topic"] == "tf" and ev["correct"] is True
+
+
+@pytest.mark.parametrize("dk", [4, 1024])
+def test_sqrt_dk_truth_follows_d_k(dk):
+    from views.transformer.attention import saturation_truth
+
+    assert saturation_truth(dk) == pytest.approx(saturation_oracle(dk), abs=0.03)
+
+
+def ln_bn_oracle(b=4, t=6, c=6, seed=0) -> str:
+    """torch's own batch_norm (training mode, over batch and time) and layer_norm: sample 0 fixed, mates redrawn."""
+    import torch
+    import torch.nn.functional as F
+
+    g = torch.Generator().manual_seed(seed)
+    x0 = torch.randn(1, t, c, generator=g)
+    outs = {"bn": [], "ln": []}
+    for _ in range(3):
+        x = torch.cat([x0, torch.randn(b - 1, t, c, generator=g)])
+        flat = x.reshape(-1, c)
+        outs["bn"].append(F.batch_norm(flat, None, None, training=True).reshape(b, t, c)[0])
+        outs["ln"].append(F.layer_norm(x, (c,))[0])
+    moves = {k: float(torch.stack(v).std(0).max()) > 1e-6 for k, v in outs.items()}
+    return "both" if all(moves.values()) else "bn" if moves["bn"] else "ln" if moves["ln"] else "neither"
+
+
+def test_transformer_ln_vs_bn():
+    at = open_tab("transformer", transformer_tab="norms")
+    label = EN["transformer.drift_bn"]
+    assert label not in metric_labels(at)  # the drift numbers answer the prompt: hidden until a guess
+    truth = ln_bn_oracle()
+    assert truth == "bn"
+    rec = commit(at, "tf_ln_bn", "ln")
+    assert rec["truth"] == [truth] and rec["correct"] is False
+    assert label in metric_labels(at)
+    (ev,) = events(at, "tf_ln_bn")
+    assert ev["correct"] is False and ev["detail"]["guess_code"] == "ln" and ev["topic"] == "misc"
+
+
+def test_drift_truth_reads_the_engine():
+    from views.transformer.norms import drift_truth
+
+    assert [drift_truth({"bn": b, "ln": ln}) for b, ln in ((0.3, 0.0), (0.0, 0.2), (0.1, 0.1), (0.0, 0.0))] == [
+        "bn",
+        "ln",
+        "both",
+        "neither",
+    ]
+
+
+def one_matrix_oracle(d: int, k: int, n: int) -> str:
+    """Closed-form PE in numpy; least squares for ONE matrix M with M·PE[pos] = PE[pos + k] over every pos."""
+    pos = np.arange(n + k)[:, None]
+    i = np.arange(0, d, 2)[None, :]
+    pe = np.zeros((n + k, d))
+    pe[:, 0::2], pe[:, 1::2] = np.sin(pos / 10000 ** (i / d)), np.cos(pos / 10000 ** (i / d))
+    m, *_ = np.linalg.lstsq(pe[:n], pe[k:], rcond=None)
+    return "one" if np.abs(pe[:n] @ m - pe[k:]).max() < 1e-6 else "per_pos"
+
+
+def test_transformer_pe_rotation():
+    at = open_tab("transformer", transformer_tab="positions")  # d = 64, k = 3, 50 positions by default
+    label = EN["predict.tf_pe_rotation.err"].format(n=50)
+    assert label not in metric_labels(at)
+    truth = one_matrix_oracle(64, 3, 50)
+    rec = commit(at, "tf_pe_rotation", truth)
+    assert rec["truth"] == [truth] == ["one"] and rec["correct"] is True
+    assert label in metric_labels(at)
+    assert len(events(at, "tf_pe_rotation")) == 1
+
+
+def test_rotation_truth_can_say_no():
+    from views.transformer.positions import rotation_error, rotation_truth
+
+    err, _ = rotation_error(16, 5, 30)
+    assert rotation_truth(err) == one_matrix_oracle(16, 5, 30) == "one"
+    assert rotation_truth(0.5) == "per_pos"
+
+
+# ---------------------------------------------------------------- word2vec
+def hs_cost_oracle(V: int, D: int = 100, N: int = 4) -> str:
+    """Mikolov et al. 2013, CBOW: Q = N·D + D·V (softmax) against N·D + D·log2(V) (hierarchical softmax),
+    bucketed by order of magnitude."""
+    ratio = (N * D + D * V) / (N * D + D * math.log2(V))
+    return (
+        next(code for code, top in zip(("b1", "b2", "b3", "b4"), (10, 100, 1000, 10_000)) if ratio < top)
+        if (ratio < 10_000)
+        else "b5"
+    )
+
+
+def test_hs_cost_buckets_against_the_closed_form():
+    from engine.embeddings.word2vec import cost_per_example
+    from views.word2vec.cost import cost_bucket
+
+    got = [cost_bucket(cost_per_example(V, 100, 4, 500, 5)) for V in (10**3, 10**4, 10**5, 10**6)]
+    assert got == [hs_cost_oracle(V) for V in (10**3, 10**4, 10**5, 10**6)] == ["b2", "b3", "b4", "b5"]
+
+
+def test_word2vec_softmax_vs_hs_cost():
+    at = open_tab("word2vec", w2v_tab="cost")  # V = 100,000, D = 100, N = 4 by default
+    label = EN["predict.w2v_hs_cost.ratio"]
+    assert label not in metric_labels(at)
+    rec = commit(at, "w2v_hs_cost", "b3")
+    assert rec["truth"] == [hs_cost_oracle(10**5)] and rec["correct"] is False
+    assert label in metric_labels(at)
+    (ev,) = events(at, "w2v_hs_cost")
+    assert ev["topic"] == "w2v" and ev["correct"] is False and ev["detail"]["truth_code"] == "b4"
+
+
+def noise_oracle(sentences) -> tuple[str, int, str]:
+    """(a rarest word, its count, the bucket of its share at ^0.75 over its raw share), counted with Counter."""
+    from collections import Counter
+
+    counts = Counter(w for s in sentences for w in s)
+    low = min(counts.values())
+    total, total75 = sum(counts.values()), sum(c**0.75 for c in counts.values())
+    lift = (low**0.75 / total75) / (low / total)
+    bucket = (
+        "same"
+        if abs(lift - 1) < 1e-9
+        else "shrink"
+        if lift < 1
+        else "lt2"
+        if lift < 2
+        else "to10"
+        if (lift < 10)
+        else "gt10"
+    )
+    return [w for w, c in counts.items() if c == low], low, bucket
+
+
+def test_word2vec_noise_table_at_075():
+    from engine.core.corpus import load_corpus
+
+    at = open_tab("word2vec", w2v_tab="ns")  # the English toy corpus by default
+    label = EN["predict.w2v_noise.ratio"]
+    assert label not in metric_labels(at)
+    rarest, low, bucket = noise_oracle(load_corpus("toy_en").sentences)
+    rec = commit(at, "w2v_noise", "gt10")
+    assert rec["truth"] == [bucket] and rec["correct"] is (bucket == "gt10")
+    (ev,) = events(at, "w2v_noise")
+    word = ev["detail"]["prompt"].split("`")[1]  # the prompt names the word it asks about
+    assert word in rarest and f"({low:,} occurrences)" in ev["detail"]["prompt"]
+    assert label in metric_labels(at)
+
+
+def test_noise_lift_on_a_skewed_vocabulary():
+    """A rare word among frequent ones gains a lot (1 vs 10,000: ×~10), so the buckets are reachable."""
+    from views.word2vec.ns import lift_bucket, noise_lift
+
+    counts = np.array([10_000, 10_000, 5_000, 1])
+    lift = noise_lift(counts, 3)
+    total, total75 = counts.sum(), (counts**0.75).sum()
+    assert lift == pytest.approx((1 / total75) / (1 / total))
+    assert lift_bucket(lift) == "to10" and lift_bucket(noise_lift(counts, 0)) == "shrink"
+    assert lift_bucket(noise_lift(np.array([5, 5, 5]), 2)) == "same"
