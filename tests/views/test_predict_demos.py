@@ -236,3 +236,99 @@ def test_noise_lift_on_a_skewed_vocabulary():
     assert lift == pytest.approx((1 / total75) / (1 / total))
     assert lift_bucket(lift) == "to10" and lift_bucket(noise_lift(counts, 0)) == "shrink"
     assert lift_bucket(noise_lift(np.array([5, 5, 5]), 2)) == "same"
+
+
+# ---------------------------------------------------------------- GloVe
+def f_oracle(x: float, x_max: float, alpha: float) -> float:
+    """Pennington et al. 2014, eq. 9: f(x) = (x / x_max)^α if x < x_max, else 1."""
+    return (x / x_max) ** alpha if x < x_max else 1.0
+
+
+def test_glove_weighting_f_of_x():
+    at = open_tab("glove", glove_tab="counts")  # x_max = 100, α = 0.75 by default
+    label = EN["predict.glove_fx.value"].format(x=10, alpha=0.75)
+    assert label not in metric_labels(at)
+    rec = commit(at, "glove_fx", 0.1)  # the linear guess (α = 1) is off by 0.078
+    assert rec["truth"] == [pytest.approx(f_oracle(10, 100, 0.75))] and rec["correct"] is False
+    assert label in metric_labels(at)
+    at.number_input(key="glove_xmax").set_value(5.0).run()  # another x_max: another question
+    assert not [m for m in metric_labels(at) if m.startswith("f(10)")]
+    rec = commit(at, "glove_fx", 1.0)
+    assert rec["truth"] == [f_oracle(10, 5, 0.75)] == [1.0] and rec["correct"] is True
+    assert [e["correct"] for e in events(at, "glove_fx")] == [False, True]
+
+
+# ---------------------------------------------------------------- BERT
+def test_bert_80_10_10_share_seen_as_mask():
+    at = open_tab("bert", bert_corpus="toy_en", bert_tab="masking")  # 15 % selected, 80 % of them [MASK]
+    n = [m for m in metric_labels(at) if "[MASK]" in m]
+    assert not n
+    rec = commit(at, "bert_mask_share", 12.0)
+    truth = rec["truth"][0]
+    (measured,) = [m for m in at.metric if m.label.startswith("Seen as [MASK]")]
+    n_tokens = int(measured.label.split("measured, ")[1].split(" tokens")[0].replace(",", ""))
+    band = 100 * 4 * math.sqrt(0.12 * 0.88 / n_tokens)  # 4 binomial standard deviations around 15 % × 80 %
+    assert abs(truth - 12.0) < band, (truth, band)
+    assert rec["correct"] is (abs(12.0 - truth) <= 1.0)
+    (ev,) = events(at, "bert_mask_share")
+    assert ev["topic"] == "bert" and ev["detail"]["tolerance"] == 1.0
+
+
+def dictionary_oracle(first: str, second: str) -> tuple[int, int]:
+    """Read jieba's dict.txt itself (word, frequency, tag per line): frequency-weighted occurrences of `first`,
+    and of `first` followed by `second`."""
+    from pathlib import Path
+
+    import jieba
+
+    both = seen = 0
+    for line in (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
+        word, freq = line.split(" ")[:2]
+        seen += int(freq) * word.count(first)
+        both += int(freq) * word.count(first + second)
+    return both, seen
+
+
+def test_pipa_counts_against_the_dictionary_file():
+    from views.bert.masking import follow_bucket, follows
+
+    assert follows("琵", "琶") == dictionary_oracle("琵", "琶")
+    assert follows("模", "型") == dictionary_oracle("模", "型")
+    assert follow_bucket(*follows("琵", "琶")) == "high" and follow_bucket(*follows("模", "型")) == "low"
+    assert follow_bucket(1, 2) == "mid"
+
+
+def test_bert_masking_one_character_of_pipa():
+    at = open_tab("bert", bert_corpus="toy_en", bert_tab="masking")
+    label = EN["predict.bert_pipa.pipa"]
+    assert label not in metric_labels(at)
+    both, seen = dictionary_oracle("琵", "琶")
+    truth = "high" if both / seen > 0.8 else "low" if both / seen < 0.2 else "mid"
+    rec = commit(at, "bert_pipa", "mid")
+    assert rec["truth"] == [truth] == ["high"] and rec["correct"] is False
+    assert label in metric_labels(at)
+    (ev,) = events(at, "bert_pipa")
+    assert ev["detail"]["guess_code"] == "mid"
+    assert any(f"{both:,}" in e.value for e in at.error)  # the one-line why quotes the counts
+
+
+def auc_oracle() -> dict[str, float]:
+    """sklearn's roc_auc_score on the cosines of each pooling (the engine's embed: the ROC AUC is the oracle here)."""
+    from sklearn.metrics import roc_auc_score
+
+    from views.bert.similarity import _scores
+
+    scores, y = _scores()
+    return {p: roc_auc_score(y, s) for p, s in scores.items()}
+
+
+def test_bert_cls_vs_mean_pooling():
+    at = open_tab("bert", bert_corpus="toy_en", bert_tab="similarity")
+    assert not [m for m in metric_labels(at) if m.startswith("AUC")]
+    aucs = auc_oracle()
+    best = max(aucs, key=aucs.get)
+    rec = commit(at, "bert_pooling", "cls")
+    assert rec["truth"] == [best] and rec["correct"] is (best == "cls")
+    shown = {m.label: float(m.value) for m in at.metric if m.label.startswith("AUC")}
+    assert sorted(shown.values()) == pytest.approx(sorted(aucs.values()), abs=6e-4)  # shown to 3 decimals
+    assert len(events(at, "bert_pooling")) == 1

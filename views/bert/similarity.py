@@ -7,6 +7,7 @@ import streamlit as st
 from engine.pretrained.minilm import POOLINGS, auc, cosine_pairs, embed, load_pairs, roc_points, threshold_accuracy
 from ui.code import show_code
 from ui.i18n import t, tl
+from ui.predict import predict_then_see
 from ui.widgets import bound, chart, qa_panel
 from views.bert.common import minilm
 from viz import bert as vz
@@ -26,10 +27,31 @@ def _similarity():
         return _scores()
 
 
+def best_pooling(aucs: dict[str, float]) -> set[str]:
+    """The prompt's truth: the pooling(s) with the highest ROC AUC (engine.pretrained.minilm.auc)."""
+    top = max(aucs.values())
+    return {p for p, a in aucs.items() if a >= top - 1e-12}
+
+
+def _auc_numbers(aucs: dict[str, float]) -> None:
+    for col, p in zip(st.columns(len(POOLINGS)), POOLINGS):
+        col.metric(t("predict.bert_pooling.auc", name=t(f"predict.bert_pooling.{p}")), f"{aucs[p]:.3f}")
+
+
 def render(corpus: str) -> None:  # the pairs are a fixed English set: the page's corpus is not used
     st.markdown(t("bert.sim_intro"))
     scores, y = _similarity()
     names = tl("bert.poolings")
+    aucs = {p: auc(scores[p], y) for p in POOLINGS}
+    predict_then_see(  # the guess comes before the histogram and the ROC curves that answer it
+        "bert_pooling",
+        t("predict.bert_pooling.prompt", n=len(y)),
+        {p: t(f"predict.bert_pooling.{p}") for p in POOLINGS},  # neutral names: bert.poolings hints the answer
+        best_pooling(aucs),
+        topic="bert",
+        reveal=lambda: _auc_numbers(aucs),
+        explain=t("predict.bert_pooling.why"),
+    )
     pick = bound(
         st.radio, t("bert.pooling"), [0, 1, 2], format_func=lambda i: names[i], key="bert_pool", horizontal=True
     )

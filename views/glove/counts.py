@@ -8,6 +8,7 @@ import streamlit as st
 from engine.embeddings.glove import Counts, GloveConfig, cooccurrence, pair_by_window, weighting
 from ui.code import show_code
 from ui.i18n import t
+from ui.predict import estimate_then_see
 from ui.widgets import bound, chart, figure
 from views.glove.common import warn_unknown, words_of
 from viz import glove as V
@@ -70,6 +71,15 @@ def heatmaps(counts: Counts, words: list[str]) -> None:
     )
 
 
+FX_X = 10  # the count the prompt asks about
+
+
+def _fx_numbers(x_max: float, alpha: float) -> None:
+    c1, c2 = st.columns(2)
+    c1.metric(t("predict.glove_fx.value", x=FX_X, alpha=alpha), f"{float(weighting(FX_X, x_max, alpha)):.3f}")
+    c2.metric(t("predict.glove_fx.linear", x=FX_X), f"{float(weighting(FX_X, x_max, 1.0)):.3f}")
+
+
 def weighting_curve(counts: Counts) -> None:
     """f(x) for this x_max and α over the histogram of the counts, and a few of its values."""
     X = counts.X
@@ -80,6 +90,20 @@ def weighting_curve(counts: Counts) -> None:
     if {"x_max", "alpha"} & set(GloveConfig(x_max=x_max, alpha=alpha).problems()):
         st.error(t("glove.bad_weighting"))
         return
+    estimate_then_see(  # the guess comes before the f(x) chart and table that answer it
+        "glove_fx",
+        t("predict.glove_fx.prompt", x_max=x_max, alpha=alpha, x=FX_X),
+        float(weighting(FX_X, x_max, alpha)),
+        topic="glove",
+        reveal=lambda: _fx_numbers(x_max, alpha),
+        tolerance=0.05,
+        min_value=0.0,
+        max_value=1.0,
+        step=0.01,
+        fmt="{:.3f}",
+        explain=t("predict.glove_fx.why", linear=float(weighting(FX_X, x_max, 1.0))),
+        variant=(x_max, alpha),
+    )
     chart(
         figure(
             V.weighting_curve,
@@ -96,7 +120,7 @@ def weighting_curve(counts: Counts) -> None:
         key="glove_f",
         name="glove-weighting",
     )
-    xs = [0, 1, 10, 50, x_max, 10 * x_max]
+    xs = sorted({0, 1, 10, 50, x_max, 10 * x_max})  # a set: x_max = 5, 10 or 50 would repeat a column
     st.dataframe(
         pd.DataFrame(
             [[round(float(weighting(x, x_max, alpha)), 3) for x in xs]],
