@@ -250,22 +250,55 @@ def chunks(lines: Sequence[tuple[str, str]], max_len: int = 60) -> list[tuple[st
 
 
 # ---------------------------------------------------------------- learning 1: counting
+def _code_points(texts: Sequence[str]) -> np.ndarray:
+    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def _state_ids(tags: Sequence[str]) -> np.ndarray:
+    lut = np.full(256, -1, dtype=np.int64)
+    for i, s in enumerate(STATES):
+        lut[ord(s)] = i
+    ids = lut[np.frombuffer("".join(tags).encode("latin-1", errors="replace"), dtype=np.uint8)]
+    if np.any(ids < 0):
+        raise ValueError(f"tags must be letters of {STATES!r}")
+    return ids
+
+
 def count_stats(data: Sequence[tuple[str, str]], vocab: dict[str, int]) -> tuple[np.ndarray, ...]:
-    """Raw counts: start (K,), transitions (K, K), emissions (K, V + 1)."""
-    idx = {s: i for i, s in enumerate(STATES)}
-    start = np.zeros(K)
-    trans = np.zeros((K, K))
-    emit = np.zeros((K, len(vocab) + 1))
-    unk = len(vocab)
-    for chars, tags in data:
-        if not chars:
-            continue
-        s = np.array([idx[t] for t in tags], dtype=np.int64)
-        o = np.array([vocab.get(c, unk) for c in chars], dtype=np.int64)
-        start[s[0]] += 1
-        np.add.at(trans, (s[:-1], s[1:]), 1)
-        np.add.at(emit, (s, o), 1)
+    """Raw counts: start (K,), transitions (K, K), emissions (K, V + 1), characters not in `vocab` in column V.
+    Vectorised over the whole corpus (one bincount each); tests/engine/sequence/test_hmm.py checks it against a
+    plain loop over every sentence."""
+    data = [(c, t) for c, t in data if c]
+    if any(len(c) != len(t) for c, t in data):
+        raise ValueError("every sentence needs one tag per character")
+    V = len(vocab)
+    s = _state_ids([t for _, t in data])
+    cp = _code_points([c for c, _ in data])
+    keys = np.array([ord(ch) for ch in vocab], dtype=np.int64)
+    ids = np.fromiter(vocab.values(), dtype=np.int64, count=V)
+    order = np.argsort(keys)
+    keys, ids = keys[order], ids[order]
+    if V:
+        pos = np.clip(np.searchsorted(keys, cp), 0, V - 1)
+        o = np.where(keys[pos] == cp, ids[pos], V)
+    else:
+        o = np.full(len(cp), V)
+    lengths = np.fromiter((len(c) for c, _ in data), dtype=np.int64, count=len(data))
+    first = np.cumsum(lengths) - lengths
+    follows = np.ones(len(s), dtype=bool)
+    follows[first + lengths - 1] = False  # a sentence's last character is followed by nothing of its own
+    follows = follows[:-1]
+    start = np.bincount(s[first], minlength=K).astype(float)
+    trans = np.bincount(s[:-1][follows] * K + s[1:][follows], minlength=K * K).reshape(K, K).astype(float)
+    emit = np.bincount(s * (V + 1) + o, minlength=K * (V + 1)).reshape(K, V + 1).astype(float)
     return start, trans, emit
+
+
+def vocabulary(texts: Sequence[str]) -> dict[str, int]:
+    """Every character of `texts`, numbered in order of first appearance."""
+    cp = _code_points(list(texts))
+    uniq, first = np.unique(cp, return_index=True)
+    return {chr(c): i for i, c in enumerate(uniq[np.argsort(first)].tolist())}
 
 
 def train_supervised(data: Sequence[tuple[str, str]], alpha: float = 0.01, name: str = "supervised") -> HMM:
@@ -273,10 +306,7 @@ def train_supervised(data: Sequence[tuple[str, str]], alpha: float = 0.01, name:
     stays exact). The extra emission column (characters never seen) gets `alpha` pseudo-counts too."""
     if alpha < 0:
         raise ValueError("alpha must be >= 0")
-    vocab: dict[str, int] = {}
-    for chars, _ in data:
-        for ch in chars:
-            vocab.setdefault(ch, len(vocab))
+    vocab = vocabulary([c for c, _ in data])
     start, trans, emit = count_stats(data, vocab)
     start = np.where(START_ALLOWED, start + alpha, 0.0)
     trans = np.where(ALLOWED, trans + alpha, 0.0)

@@ -132,6 +132,40 @@ def test_supervised_counts_are_normalised_counts():
     assert np.all(np.exp(s.log_trans)[~H.ALLOWED] == 0)  # the BMES grammar is kept
 
 
+def plain_counts(data, vocab):
+    """The reference: one Python loop over every character of every sentence."""
+    idx = {s: i for i, s in enumerate(H.STATES)}
+    start, trans, emit = np.zeros(H.K), np.zeros((H.K, H.K)), np.zeros((H.K, len(vocab) + 1))
+    for chars, tags in data:
+        if not chars:
+            continue
+        start[idx[tags[0]]] += 1
+        for a, b in zip(tags, tags[1:]):
+            trans[idx[a], idx[b]] += 1
+        for ch, tag in zip(chars, tags):
+            emit[idx[tag], vocab.get(ch, len(vocab))] += 1
+    return start, trans, emit
+
+
+def test_vectorised_counts_equal_a_plain_loop():
+    """Oracle: a plain per-character loop, on real lines plus an empty one, a one-character one and characters
+    missing from the vocabulary (they land in the last column); the vocabulary is numbered by first appearance."""
+    data = H.load_peoples_daily(limit=300) + [("", ""), ("😀", "S"), ("我们😀", "BES")]
+    vocab = H.vocabulary([c for c, _ in data[:200]])
+    first_seen: dict[str, int] = {}
+    for chars, _ in data[:200]:
+        for ch in chars:
+            first_seen.setdefault(ch, len(first_seen))
+    assert vocab == first_seen
+    for got, want in zip(H.count_stats(data, vocab), plain_counts(data, vocab)):
+        np.testing.assert_array_equal(got, want)
+    assert H.count_stats(data, vocab)[2][:, -1].sum() > 0  # some characters were unknown
+    for got, want in zip(H.count_stats(data[:1], {}), plain_counts(data[:1], {})):  # no vocabulary at all
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError):
+        H.count_stats([("我们", "BX")], vocab)
+
+
 def test_peoples_daily_split_and_f1():
     """Oracle: a hand-checked F1, and the trained HMM beats a trivial all-single-character baseline."""
     assert word_prf([(["我", "来到"], ["我", "来", "到"])]).f1 == pytest.approx(2 * 0.5 * (1 / 3) / (0.5 + 1 / 3))
