@@ -3,13 +3,14 @@
     quiz_choices("w2v-01", 1, seed=1234, lang="zh") -> (["...", "...", "..."], 2)   # choices as shown, index of the answer
 
 The answer files (assets/qa/<lang>/*.toml) list each item's choices in writing order, with the right one wherever the
-author put it. The app never shows that order. For one seed (a learner's, or a teacher's to replay a room) every
-chapter is dealt at once:
+author put it. The app never shows that order. For one seed (a learner's, or a teacher's to replay a room) the whole
+bank is dealt at once:
 
-- the chapter's items are shuffled by a generator seeded from (seed, chapter);
+- the bank's items are shuffled by a generator seeded from the seed;
 - walking that order, each item's answer goes to the position that has held the answer least often so far among the
-  items with the same number of choices (ties broken by the same generator), so over a chapter every position holds
-  the answer ⌊n/k⌋ or ⌈n/k⌉ times and "always pick position i" scores about 1/k;
+  same chapter's items with the same number of choices, then among the whole bank's (ties broken by the same
+  generator), so over a chapter (the quiz tab shows one at a time) and over the bank every position holds the answer
+  about n/k times and "always pick position i" scores about 1/k;
 - the distractors fill the other positions in an order drawn from a generator seeded from (seed, id, item).
 
 The order does not depend on the language (en and zh list the same choices in the same order), so switching language
@@ -40,33 +41,37 @@ def _bank(lang: str) -> dict[str, list[dict]]:
     return out
 
 
-@functools.lru_cache(maxsize=256)
-def _deal(chapter: str, seed: int) -> dict[tuple[str, int], tuple[int, ...]]:
-    """(id, item) -> permutation: shown position p holds the file's choice perm[p]. One deal per (chapter, seed)."""
+@functools.lru_cache(maxsize=64)
+def _deal(seed: int) -> dict[tuple[str, int], tuple[int, ...]]:
+    """(id, item) -> permutation: shown position p holds the file's choice perm[p]. One deal of the bank per seed."""
     bank = _bank("en")
-    items = [(e.id, i, q) for e in cur.entries() if e.chapter == chapter for i, q in enumerate(bank.get(e.id, []))]
-    rng = random.Random(f"quiz-deal:{seed}:{chapter}")
+    items = [(e.chapter, e.id, i, q) for e in cur.entries() for i, q in enumerate(bank.get(e.id, []))]
+    rng = random.Random(f"quiz-deal:{seed}")
     rng.shuffle(items)
-    held: dict[tuple[int, int], int] = {}  # (number of choices, position) -> answers placed there so far
+    in_chapter: dict[tuple[str, int, int], int] = {}  # (chapter, choices, position) -> answers placed there so far
+    in_bank: dict[tuple[int, int], int] = {}  # (choices, position) -> the same over the whole bank
     out = {}
-    for qid, i, q in items:
+    for chapter, qid, i, q in items:
         k, answer = len(q["choices"]), int(q["answer"])
-        least = min(held.get((k, p), 0) for p in range(k))
-        pos = rng.choice([p for p in range(k) if held.get((k, p), 0) == least])
-        held[(k, pos)] = least + 1
+
+        def load(p, chapter=chapter, k=k):
+            return in_chapter.get((chapter, k, p), 0), in_bank.get((k, p), 0)
+
+        least = min(load(p) for p in range(k))
+        pos = rng.choice([p for p in range(k) if load(p) == least])
+        in_chapter[(chapter, k, pos)] = load(pos)[0] + 1
+        in_bank[(k, pos)] = load(pos)[1] + 1
         others = [c for c in range(k) if c != answer]
         random.Random(f"quiz-item:{seed}:{qid}:{i}").shuffle(others)
-        perm = others[:pos] + [answer] + others[pos:]
-        out[(qid, i)] = tuple(perm)
+        out[(qid, i)] = tuple(others[:pos] + [answer] + others[pos:])
     return out
 
 
 def permutation(qid: str, item: int, seed: int) -> tuple[int, ...]:
     """The shown order of item `item` of question `qid` for this seed (indices into the file's choices)."""
-    entry = cur.by_id().get(qid)
-    if entry is None:
+    if qid not in cur.by_id():
         raise InputError("quiz.unknown_id", f"no question {qid!r}")
-    deal = _deal(entry.chapter, int(seed))
+    deal = _deal(int(seed))
     if (qid, item) not in deal:
         raise InputError("quiz.unknown_item", f"{qid} has no quiz item {item}")
     return deal[(qid, item)]
