@@ -24,6 +24,8 @@ def qa_panel(ids: Iterable[str], *, expanded: bool = False) -> None:
         if entry is None:
             continue
         with st.expander(f"**{qid}** · {entry.get('question', qid)}", expanded=expanded):
+            if entry.get("lead"):  # the 30-second answer first, then the depth (as the interview page shows it)
+                st.markdown(f"**{entry['lead'].strip()}**")
             st.markdown(entry.get("answer", ""))
 
 
