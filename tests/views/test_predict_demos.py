@@ -332,3 +332,94 @@ def test_bert_cls_vs_mean_pooling():
     shown = {m.label: float(m.value) for m in at.metric if m.label.startswith("AUC")}
     assert sorted(shown.values()) == pytest.approx(sorted(aucs.values()), abs=6e-4)  # shown to 3 decimals
     assert len(events(at, "bert_pooling")) == 1
+
+
+# ---------------------------------------------------------------- HMM · MEMM · CRF
+def brute_best(weights: np.ndarray, start: np.ndarray, given_start: bool, mode: str) -> set[str]:
+    """Every path scored by itertools.product: MEMM = product of row-normalised weights (times the normalised
+    start unless the first state is given), CRF = product of raw weights times start; the best ones as labels."""
+    import itertools
+
+    steps, n = weights.shape[0] + 1, weights.shape[1]
+    if mode == "memm":
+        sums = weights.sum(2, keepdims=True)
+        w = np.where(sums > 0, weights / np.where(sums > 0, sums, 1), 0)
+        s0 = np.ones(n) if given_start else start / start.sum()
+    else:
+        w, s0 = weights, start
+    scores = {}
+    for path in itertools.product(range(n), repeat=steps):
+        v = s0[path[0]]
+        for t, (a, b) in enumerate(zip(path, path[1:])):
+            v *= w[t, a, b]
+        scores["-".join(str(s + 1) for s in path)] = v
+    top = max(scores.values())
+    return {p for p, v in scores.items() if v >= top * (1 - 1e-12)}
+
+
+@pytest.mark.parametrize("preset", ["经典图 · classic", "共享势 · shared"])
+def test_label_bias_path_on_the_lattice(preset):
+    from engine.sequence import memm as M
+    from views.sequence_labeling.bias import PRESETS
+
+    at = open_tab("sequence_labeling", seq_tab="bias", seq_preset=preset)  # 5 states, 4 steps
+    label = EN["predict.seq_label_bias.memm"]
+    assert label not in metric_labels(at)
+    lat = M.resize(PRESETS[preset](), 5, 4)
+    memm = brute_best(lat.weights, lat.start, lat.given_start, "memm")
+    options = _pick(at, "seq_label_bias").options
+    assert memm & set(options)  # the MEMM's best path is among the choices
+    rec = commit(at, "seq_label_bias", "2-2-2-2")
+    assert set(rec["truth"]) == memm & set(options) and rec["correct"] is ("2-2-2-2" in memm)
+    assert label in metric_labels(at)
+    (ev,) = events(at, "seq_label_bias")
+    assert ev["topic"] == "misc" and ev["correct"] is False
+    if preset.endswith("shared"):  # label bias: the globally normalised CRF disagrees with the MEMM here
+        assert brute_best(lat.weights, lat.start, lat.given_start, "crf") == {"2-2-2-2"} and "1-1-1-1" in memm
+
+
+# ---------------------------------------------------------------- Pretrained models
+def ngram_ppl_oracle(train, test, n: int, k: float = 0.1) -> float:
+    """An add-k n-gram perplexity written from the formula (n = 1 or 2): </s> predicted, <s> pads, unseen → <unk>."""
+    from collections import Counter
+
+    known = {w for s in train for w in s}
+    V = len(known) + 2  # + </s> + <unk>
+
+    def events(s):
+        words = [w if w in known else "<unk>" for w in s] + ["</s>"]
+        hist = ["<s>"] + words[:-1]
+        return [((h,) if n == 2 else (), w) for h, w in zip(hist, words)]
+
+    grams, hists = Counter(), Counter()
+    for s in train:
+        for h, w in events(s):
+            grams[h + (w,)] += 1
+            hists[h] += 1
+    logs = [math.log((grams[h + (w,)] + k) / (hists[h] + k * V)) for s in test if s for h, w in events(s)]
+    return math.exp(-sum(logs) / len(logs))
+
+
+def test_perplexity_of_shuffled_text():
+    import random
+
+    from engine.core.corpus import load_corpus
+
+    sents = load_corpus("toy_en").sentences
+    train, held = sents[: int(0.9 * len(sents))], sents[int(0.9 * len(sents)) :]
+    rng = random.Random(7)  # another shuffle than the view's: the direction must not depend on it
+    mixed = [rng.sample(s, len(s)) for s in held]
+    at = open_tab("pretrained_models", ptm_tab="perplexity")  # toy_en, bigram, k = 0.1 by default
+    label = EN["predict.ptm_shuffle.shuffled"]
+    assert label not in metric_labels(at)
+    rec = commit(at, "ptm_shuffle", "same")
+    assert ngram_ppl_oracle(train, mixed, 2) > ngram_ppl_oracle(train, held, 2)  # the oracle says: up
+    assert rec["truth"] == ["up"] and rec["correct"] is False
+    real = float(next(m.value for m in at.metric if m.label == EN["predict.ptm_shuffle.real"]))
+    assert real == pytest.approx(ngram_ppl_oracle(train, held, 2), abs=0.01)
+    at.slider(key="ptm_n").set_value(1).run()  # a unigram model: another question
+    assert label not in metric_labels(at)
+    rec = commit(at, "ptm_shuffle", "same")
+    assert ngram_ppl_oracle(train, mixed, 1) == pytest.approx(ngram_ppl_oracle(train, held, 1), rel=1e-12)
+    assert rec["truth"] == ["same"] and rec["correct"] is True
+    assert [e["correct"] for e in events(at, "ptm_shuffle")] == [False, True]

@@ -1,6 +1,8 @@
 """misc-04: perplexity (?ptm_tab=perplexity): n-gram language models on a toy corpus, and a real SmolLM2's
 next-token distribution and perplexity."""
 
+import random
+
 import streamlit as st
 
 from engine.pretrained import smollm
@@ -8,6 +10,7 @@ from engine.pretrained.ngram_lm import NGramConfig, NGramLM, perplexity_from_pro
 from ui import resources
 from ui.code import show_code
 from ui.i18n import t
+from ui.predict import predict_then_see
 from ui.widgets import bound, chart, figure
 from views.pretrained_models.common import words
 from viz import pretrained_models as vz
@@ -55,6 +58,32 @@ def _smollm_section() -> None:
     )
 
 
+def shuffled(sentences, seed: int = 0) -> list[list[str]]:
+    """Each sentence's words in a seeded random order (the same words, the same sentences)."""
+    rng = random.Random(seed)
+    return [rng.sample(list(s), len(s)) for s in sentences]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def shuffle_ppl(name: str, k: float, n: int) -> tuple[float, float]:
+    """The n-gram LM's perplexity on the held-out sentences, in their order and shuffled (engine NGramLM)."""
+    _, held, lms = _ngrams(name, k)
+    return lms[n].perplexity(held), lms[n].perplexity(shuffled(held))
+
+
+def shuffle_truth(real: float, shuf: float) -> str:
+    """The prompt's truth: up, same (equal up to rounding) or down."""
+    if abs(shuf - real) <= 1e-9 * real:
+        return "same"
+    return "up" if shuf > real else "down"
+
+
+def _shuffle_numbers(real: float, shuf: float) -> None:
+    c1, c2 = st.columns(2)
+    c1.metric(t("predict.ptm_shuffle.real"), f"{real:.2f}")
+    c2.metric(t("predict.ptm_shuffle.shuffled"), f"{shuf:.2f}", f"{shuf - real:+.2f}", delta_color="inverse")
+
+
 @st.fragment  # the tab feeds nothing to the rest of the page: a widget in it reruns this tab only
 def render() -> None:
     st.markdown(t("pretrained_models.ppl_intro"))
@@ -78,6 +107,18 @@ def render() -> None:
             ppl_title="PPL",
         )
         chart(fig, key="ptm_tok", name="ngram-token-probabilities")
+    real, shuf = shuffle_ppl(cname, float(k), order_n)
+    truth = shuffle_truth(real, shuf)
+    predict_then_see(  # before the perplexity chart; the reveal draws the shuffled text's perplexity
+        "ptm_shuffle",
+        t("predict.ptm_shuffle.prompt", corpus=cname, n=order_n),
+        {code: t(f"predict.ptm_shuffle.{code}") for code in ("up", "same", "down")},
+        truth,
+        topic="misc",
+        reveal=lambda: _shuffle_numbers(real, shuf),
+        explain=t("predict.ptm_shuffle.why_same" if truth == "same" else "predict.ptm_shuffle.why_order"),
+        variant=(cname, order_n, float(k)),
+    )
     ppl = {t("pretrained_models.uniform"): float(len(lms[1].vocab))}
     ppl.update({f"{m}-gram": lms[m].perplexity(held) for m in (1, 2, 3)})
     fig = vz.grouped_bars(

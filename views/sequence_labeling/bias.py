@@ -1,6 +1,8 @@
 """Tab `bias` (?seq_tab=bias): the label-bias problem. A lattice decoded by an MEMM (locally normalised) and a CRF
 (globally normalised), editable; then MEMM and CRF trained on the rib/rob words."""
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -9,6 +11,8 @@ from engine.sequence import crf as C
 from engine.sequence import label_bias as D
 from engine.sequence import memm as M
 from ui.code import show_code
+from ui.i18n import t
+from ui.predict import predict_then_see
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, figure
 from views.sequence_labeling.common import axes, tt
@@ -66,6 +70,32 @@ def render() -> None:
         st.markdown(tt("ribrob_explain"))
 
 
+def path_label(path) -> str:
+    return "-".join(str(s + 1) for s in path)
+
+
+def path_options(lat: M.Lattice, n: int = 4) -> tuple[list[str], set[str]]:
+    """The label-bias prompt: up to `n` paths (sorted) and the correct ones, from the lattice engine. The options
+    are the MEMM's best path, the CRF's, the path that stays in state 2 and the MEMM's next best paths that do
+    not tie with its best; correct is every option whose MEMM probability ties with the best (Viterbi's)."""
+    best, top = M.best_path(lat, "memm")
+
+    def ties(path) -> bool:
+        return M.path_value(lat, path, "memm") >= top - 1e-12 * max(1.0, abs(top))
+
+    picks = [best, M.best_path(lat, "crf")[0], (1,) * lat.n_steps]
+    picks += [p for p, _, _ in M.enumerate_paths(lat, "memm", top=4 * n) if not ties(p)]
+    options = sorted(list(dict.fromkeys(picks))[:n])  # the first n distinct, then in reading order
+    return [path_label(p) for p in options], {path_label(p) for p in options if p == best or ties(p)}
+
+
+def _best_paths(memm, crf) -> None:
+    c = st.columns(3)
+    c[0].metric(t("predict.seq_label_bias.memm"), path_label(memm))
+    c[1].metric(t("predict.seq_label_bias.crf"), path_label(crf))
+    c[2].metric(t("predict.seq_label_bias.same"), t(f"predict.seq_label_bias.{'yes' if memm == crf else 'no'}"))
+
+
 @st.fragment  # feeds nothing to the rest of the page: a widget here reruns this section only
 def lattice_section() -> None:
     st.markdown(tt("bias_intro"))
@@ -93,6 +123,19 @@ def lattice_section() -> None:
     if any(code in FATAL for code in issues):
         weights = base.weights
     lat = M.Lattice(weights, base.start, base.given_start)
+    options, answer = path_options(lat)
+    memm, pm = M.best_path(lat, "memm")
+    crf = M.best_path(lat, "crf")[0]
+    predict_then_see(  # the guess comes before the two lattices that answer it
+        "seq_label_bias",
+        t("predict.seq_label_bias.prompt"),
+        dict(zip(options, options)),
+        answer,
+        topic="misc",
+        reveal=lambda: _best_paths(memm, crf),
+        explain=t("predict.seq_label_bias.why", memm=path_label(memm), pm=pm, crf=path_label(crf)),
+        variant=hashlib.sha1(lat.weights.tobytes() + lat.start.tobytes() + bytes([lat.given_start])).hexdigest(),
+    )
     c1, c2 = st.columns(2)
     for col, mode in ((c1, "memm"), (c2, "crf")):
         with col:
