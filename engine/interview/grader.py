@@ -45,7 +45,7 @@ RELATION_GAP = 60  # characters allowed between the parts of an "a ... b" term
 
 _SENT_END = re.compile(r"[.!?;。！？；\n]")
 _BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[-_/‐–—](?=[^\W\d_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_EN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -89,13 +89,23 @@ FUNCTION_EN = {
     *"the a an is are was were be been being of to from in on by for with as at that this these those which it its"
     " and or but so because each every than then only into over per has have had does do did can could"
     " will would should may might must they their there them we you i he she what how why when where while if also"
-    " just more most less both all any some one two such same other another very".split(),
+    " just more most less both all any some such same other another very".split(),
 }
 FUNCTION_ZH = {
     *"的 是 在 了 会 把 让 因为 所以 和 与 就 而 用 对 被 从 它 它们 这 那 这个 那个 可以 通过 每 个 一个 都 也 还 但 但是 如果"
     " 只 为 为了 将 给 能 要 时 中 上 得 地 着 过 向 由 使 其 并 又 再 更 最 很 及 以及 或 或者 即 于 以 则 却 才 比 像"
     " 这样 那样 这些 那些 什么 怎么 为什么 如何 之 所 而且 并且 于是 因此 只有 还是 就是 不是 也是 都是 一种 一样 不会 能够"
     " 需要 只是 已经 一次 每个 各 自己 我们 你 我 他 她 有".split(),
+}
+# words a sentence can hardly do without and a term almost never contains: an answer of 5+ words without any of
+# them has no sentence in it
+CORE_EN = {
+    *"the a an is are was were be been it its this that these those which so because has have does do can will would"
+    " there they we you".split()
+}
+CORE_ZH = {
+    *"的 是 了 在 会 把 让 被 就 而 所以 因为 这 那 它 也 都 还 但 但是 可以 能 要 着 就是 不是 并 并且 而且 如果 对 从 用 给 将 使"
+    " 这个 那个 这样 只 才 再 又 每 一个".split()
 }
 TERMS_SHARE_EN = 0.12  # below this share of function words an English answer is a bare list
 TERMS_SHARE_ZH = 0.08
@@ -292,17 +302,26 @@ def _judge(point: Point, text: _Text) -> tuple[bool, bool]:
 
 # ------------------------------------------------------------------ answer-level guards
 _SEGMENT = re.compile(r"[、,，;；:：\n|/·•]+|\s-\s|^\s*[-*]\s", re.M)
+_SEGMENT_ZH = re.compile(r"[、,，;；:：\n|/·•]+|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])|^\s*[-*]\s", re.M)
 
 
-def _bare_list(s: str, tokens: list[str], lang: str) -> bool:
-    """No sentences: (almost) no function words, or many short comma-separated items with few function words."""
+def _bare_list(s: str, tokens: list[str], lang: str) -> bool:  # tokens: of s with the rubric's terms masked
+    """No sentences: (almost) no function words, or many short items (split at commas, and at spaces between two
+    Chinese characters, which a Chinese sentence never has) with few function words."""
+    core = CORE_ZH if lang == "zh" else CORE_EN
+    if len(tokens) >= 5 and not any(t in core for t in tokens):
+        return True
+    if lang == "zh":
+        cjk = [t for t in tokens if _CJK.match(t)]
+        tokens = cjk or tokens
     share = _function_share(tokens, lang)
     if share < (TERMS_SHARE_ZH if lang == "zh" else TERMS_SHARE_EN):
         return True
-    segments = [x for x in _SEGMENT.split(s) if x.strip()]
+    cut = _SEGMENT_ZH if lang == "zh" else _SEGMENT
+    segments = [x for x in cut.split(s) if x.strip()]
     if len(segments) >= 4:
         mean_len = sum(len(_tokens(x, lang)) for x in segments) / len(segments)
-        return mean_len <= 2.5 and share < 0.45
+        return mean_len <= 2.5 and share < (0.2 if lang == "zh" else 0.45)
     return False
 
 
@@ -311,6 +330,20 @@ def _function_share(tokens: list[str], lang: str) -> float:
         return 0.0
     words = FUNCTION_ZH if lang == "zh" else FUNCTION_EN
     return sum(t in words for t in tokens) / len(tokens)
+
+
+@functools.lru_cache(maxsize=256)
+def _terms_regex(qid: str, lang: str) -> re.Pattern | None:
+    terms = {
+        t for p in rb.points(qid, lang) for g in p.evidence for t in g if " ... " not in t and not t.startswith("re:")
+    }
+    parts = [_term_regex(t).pattern for t in sorted(terms, key=len, reverse=True)]
+    return re.compile("|".join(f"(?:{x})" for x in parts)) if parts else None
+
+
+def _mask_terms(s: str, qid: str, lang: str) -> str:
+    rx = _terms_regex(qid, lang)
+    return rx.sub("术语" if lang == "zh" else " term ", s) if rx else s
 
 
 def _copy_share(tokens: list[str], question: str, lang: str) -> float:
@@ -328,13 +361,14 @@ def _prepare(text, lang: str, qid: str) -> tuple[str, bool, str, str]:
         raise InputError("answer", f"an answer is text, got {type(text).__name__}")
     truncated = len(text) > MAX_CHARS
     capped = text[:MAX_CHARS]
-    return capped, truncated, _normalise(capped), _normalise(rb.question(qid, lang))
+    # NFKC may expand a character (a ligature, "㍿"): the normalised text is capped too
+    return capped, truncated, _normalise(capped)[: 2 * MAX_CHARS], _normalise(rb.question(qid, lang))
 
 
 def _grade(qid: str, text, lang: str, pts: tuple[Point, ...]) -> Grade:
     capped, truncated, s, q = _prepare(text, lang, qid)
     notes = ["truncated"] if truncated else []
-    shown = html.escape(capped)
+    shown = html.escape(_CONTROL.sub(" ", capped))
     if not pts:
         raise InputError("rubric", f"no points for {qid!r}")
     if not s.strip():
@@ -345,7 +379,8 @@ def _grade(qid: str, text, lang: str, pts: tuple[Point, ...]) -> Grade:
     raw = sum(p.weight for p, hit, _ in judged if hit) - CONTRA_COST * sum(p.weight for p, _, c in judged if c)
     score = min(1.0, max(0.0, raw / total))
     tokens = _tokens(s, lang)
-    if _bare_list(s, tokens, lang):
+    masked = _mask_terms(s, qid, lang)  # the rubric's own terms are not sentence structure ("one token at a time")
+    if _bare_list(s, _tokens(masked, lang), lang):
         score = min(score, TERMS_CAP * score)
         notes.append("terms")
     if _copy_share(tokens, q, lang) >= COPY_SHARE and len(tokens) <= 2 * len(_tokens(q, lang)) + 5:
@@ -365,6 +400,11 @@ def _grade(qid: str, text, lang: str, pts: tuple[Point, ...]) -> Grade:
         notes=tuple(notes),
         shown=shown,
     )
+
+
+def warm() -> None:
+    """Load jieba's dictionary now (the first Chinese grade otherwise pays ~1–2 s for it)."""
+    _jieba()
 
 
 def grade_answer(qid: str, text: str, lang: str) -> Grade:
