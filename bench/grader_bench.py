@@ -1,0 +1,160 @@
+"""The mock interview's offline grader (engine/interview/grader.py): time per answer and agreement with hand grades.
+
+Grades every hand-graded answer in tests/engine/interview/graded/*.toml (both helpers' halves, en and zh):
+- cold: importing the grader, the first English grade (rubrics load, regexes compile), the first Chinese grade
+  (jieba's dictionary load), each once, in this fresh process;
+- warm: every answer graded `--repeat` times, p50 / p95 / max per language; plus answers at the 4,000-character cap;
+- quality: Spearman rho with the hand grades, the highest score of a copied question and of a bare term list, the
+  wrong-facts answers that score above a partial answer of the same question.
+Writes bench/results/grader.md; the last line of stdout is JSON (--json prints only that line's data too).
+
+    .venv/bin/python bench/grader_bench.py [--repeat 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+GRADED = ROOT / "tests" / "engine" / "interview" / "graded"
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def main(argv: list[str]) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    load_before = os.getloadavg()
+
+    t = time.perf_counter()
+    import engine  # noqa: F401  (the package imports transformers once for the whole app)
+
+    cold_engine = time.perf_counter() - t
+    t = time.perf_counter()
+    from engine.interview import grader as gr
+
+    cold_import = time.perf_counter() - t
+    t = time.perf_counter()
+    gr.grade_answer("w2v-01", "CBOW predicts the centre word from its context.", "en")
+    cold_en = time.perf_counter() - t
+    t = time.perf_counter()
+    gr.grade_answer("w2v-01", "CBOW 用上下文预测中心词。", "zh")
+    cold_zh = time.perf_counter() - t
+
+    rows = []
+    for path in sorted(GRADED.glob("*.toml")):
+        lang = path.name.split("_", 1)[0]
+        with path.open("rb") as f:
+            rows.extend((lang, a) for a in tomllib.load(f)["answer"])
+
+    times: dict[str, list[float]] = {"en": [], "zh": []}
+    scores = []
+    for _ in range(args.repeat):
+        for lang, a in rows:
+            t = time.perf_counter()
+            g = gr.grade_answer(a["qid"], a["text"], lang)
+            times[lang].append(time.perf_counter() - t)
+        scores = [gr.grade_answer(a["qid"], a["text"], lang).score for lang, a in rows]
+
+    capped: dict[str, list[float]] = {"en": [], "zh": []}
+    for lang, a in rows[:: max(1, len(rows) // 20)]:
+        text = (a["text"] + "\n") * (gr.MAX_CHARS // max(1, len(a["text"])) + 1)
+        for _ in range(2):
+            t = time.perf_counter()
+            g = gr.grade_answer(a["qid"], text, lang)
+            capped[lang].append(time.perf_counter() - t)
+        assert g.truncated
+
+    from scipy.stats import spearmanr
+
+    hand = [a["grade"] for _, a in rows]
+    rho = float(spearmanr(hand, scores).statistic)
+    by_kind = collections.defaultdict(list)
+    by_q = collections.defaultdict(lambda: collections.defaultdict(list))
+    for (lang, a), s in zip(rows, scores):
+        by_kind[a["kind"]].append(s)
+        by_q[(lang, a["qid"])][a["kind"]].append(s)
+    violations = [
+        f"{lang} {qid}"
+        for (lang, qid), v in by_q.items()
+        if v["wrong"] and v["partial"] and max(v["wrong"]) > min(v["partial"])
+    ]
+    ms = lambda x: round(1000 * x, 2)  # noqa: E731
+    out = {
+        "answers": len(rows),
+        "answers_en": sum(lang == "en" for lang, _ in rows),
+        "answers_zh": sum(lang == "zh" for lang, _ in rows),
+        "repeat": args.repeat,
+        "cold_engine_package_ms": ms(cold_engine),
+        "cold_import_ms": ms(cold_import),
+        "cold_first_en_ms": ms(cold_en),
+        "cold_first_zh_ms": ms(cold_zh),
+        **{
+            f"{lang}_{k}_ms": ms(f(times[lang]))
+            for lang in times
+            for k, f in (("p50", statistics.median), ("p95", lambda x: pct(x, 0.95)), ("max", max))
+        },
+        **{f"capped_{lang}_max_ms": ms(max(capped[lang])) for lang in capped if capped[lang]},
+        "spearman_rho": round(rho, 4),
+        "max_copy": round(max(by_kind["copy"], default=0.0), 4),
+        "max_terms": round(max(by_kind["terms"], default=0.0), 4),
+        "wrong_above_partial": violations,
+        "mean_by_kind": {k: round(statistics.mean(v), 3) for k, v in sorted(by_kind.items())},
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    write_md(out)
+    print(json.dumps(out, ensure_ascii=False))
+    return out
+
+
+def write_md(o: dict) -> None:
+    kinds = " · ".join(f"{k} {v:.2f}" for k, v in o["mean_by_kind"].items())
+    md = f"""## Interview: the offline grader (bench/grader_bench.py)
+
+Every hand-graded answer of tests/engine/interview/graded/ ({o['answers']}: {o['answers_en']} en, {o['answers_zh']} zh),
+graded {o['repeat']} times in one process; the cold calls are the first of a fresh process. Target: under 300 ms per answer.
+
+| measure | en | zh |
+|---|---|---|
+| p50 per answer | {o['en_p50_ms']} ms | {o['zh_p50_ms']} ms |
+| p95 per answer | {o['en_p95_ms']} ms | {o['zh_p95_ms']} ms |
+| max per answer | {o['en_max_ms']} ms | {o['zh_max_ms']} ms |
+| max at the 4,000-character cap | {o.get('capped_en_max_ms', '–')} ms | {o.get('capped_zh_max_ms', '–')} ms |
+| cold first grade | {o['cold_first_en_ms']} ms (rubrics, regexes) | {o['cold_first_zh_ms']} ms (jieba's dictionary) |
+
+Importing engine.interview.grader: {o['cold_import_ms']} ms, after the `engine` package itself ({o['cold_engine_package_ms']} ms: it
+imports transformers once for the whole app, which the page has paid already). `grader.warm()` loads jieba ahead of
+the first Chinese answer.
+
+| agreement with the hand grades | value |
+|---|---|
+| Spearman ρ (target ≥ 0.8) | **{o['spearman_rho']:.3f}** |
+| highest score of a copied question (≤ 0.5) | {o['max_copy']:.2f} |
+| highest score of a bare term list (≤ 0.5) | {o['max_terms']:.2f} |
+| wrong-facts answers above a partial one of the same question | {', '.join(o['wrong_above_partial']) or 'none'} |
+| mean score by kind | {kinds} |
+
+Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}; load average
+{' / '.join(map(str, o['loadavg_before']))} before, {' / '.join(map(str, o['loadavg_after']))} after.
+"""
+    (ROOT / "bench" / "results" / "grader.md").write_text(md, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
