@@ -56,7 +56,7 @@ def normalise_code(text: str) -> str | None:
     """The canonical code for what a person typed or a link carried, or None if it is not 8 list words."""
     if not isinstance(text, str) or len(text) > 400:
         return None
-    tokens = re.split(r"[^a-z]+", unicodedata.normalize("NFKC", text).casefold())
+    tokens = re.split(r"[^a-z0-9]+", unicodedata.normalize("NFKC", text).casefold())
     words = []
     for token in filter(None, tokens):
         word = _BY_PREFIX.get(token[:4])
