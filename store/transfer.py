@@ -189,6 +189,11 @@ def _strings(value):
             yield from _strings(v)
 
 
+def _over_a_limit(err) -> bool:
+    """A count limit broke, here or in a branch of an anyOf (a detail's list of 21 items fails both branches)."""
+    return err.validator in ("maxItems", "maxProperties") or any(_over_a_limit(e) for e in err.context or ())
+
+
 def validate(doc, now: datetime | None = None) -> list[dict]:
     """The file's cards, checked; each review's "at" parsed to a UTC datetime (a new list: `doc` is untouched)."""
     now = C._utc(now)
@@ -202,7 +207,7 @@ def validate(doc, now: datetime | None = None) -> list[dict]:
         from jsonschema.exceptions import best_match
 
         err = best_match(errors)
-        code = "too_many" if err.validator in ("maxItems", "maxProperties") else "invalid"
+        code = "too_many" if any(_over_a_limit(e) for e in errors) else "invalid"
         where = "/".join(str(p) for p in err.absolute_path)[:80]
         raise StoreError(code, f"the file breaks the schema at /{where}: {err.validator}")
     for text in _strings(doc):
