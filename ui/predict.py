@@ -17,6 +17,8 @@ Until the learner presses "Commit my guess" (scored) or "Just show me" (not scor
   "Just show me" and reruns record nothing; "Ask me again" forgets the answer (the next commit is a new event).
 - The widgets inside are not bound to the URL: a guess never arrives by link.
 - Not a fragment (fragments do not nest): inside a tab's fragment its buttons rerun that fragment only.
+- The buttons act in on_click callbacks, which run before the rerun: the guess is scored against the truth of the
+  question the learner saw, and the rerun draws the answered box at once.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ui.i18n import current_lang, t
 EVENTS = "coach_events"  # session_state list the coach UI drains
 TOPICS = ("w2v", "glove", "tf", "bert", "ptm", "misc")  # chapter codes of the curriculum
 PREFIX = "predict:"
+HIDDEN_LABEL = {"label_visibility": "collapsed"}  # the prompt is drawn above the widget (and stays its label)
 
 
 # ---------------------------------------------------------------- pure parts (tests call them directly)
@@ -74,8 +77,26 @@ def record(event: dict) -> None:
     st.session_state.setdefault(EVENTS, []).append(event)
 
 
+# ---------------------------------------------------------------- button callbacks (they run before the rerun, so
+# the rerun already draws the answered box: no half-answered frame with the Commit button still live)
+def _commit(sk: str, score: Callable[[Any], tuple[dict, dict]]) -> None:
+    """on_click of "Commit my guess": score the guess the box holds, store the answer, record one event."""
+    guess = st.session_state.get(f"{sk}:pick")
+    if guess is None:
+        st.session_state[f"{sk}:empty"] = True
+        return
+    rec, event = score(guess)
+    st.session_state[sk] = rec
+    record(event)
+
+
+def _show(sk: str, truth: list) -> None:
+    """on_click of "Just show me": reveal, unscored, nothing recorded."""
+    st.session_state[sk] = {"mode": "shown", "guess": None, "truth": truth, "correct": None}
+
+
 def _forget(sk: str) -> None:
-    """on_click of "Ask me again": the box opens again (runs before the script, so the widgets can be reset)."""
+    """on_click of "Ask me again": the box opens again."""
     for k in (sk, f"{sk}:pick"):
         st.session_state.pop(k, None)
 
@@ -99,47 +120,35 @@ def predict_then_see(
     truth = answers_of(answer)
     if not truth or not truth <= set(labels):
         raise ValueError(f"{key}: the answer {sorted(truth)} is not among the options {list(labels)}")
-    sk = state_key(key, variant)
-    codes = list(labels)
+    sk, codes = state_key(key, variant), list(labels)
+    truth_codes = [c for c in codes if c in truth]
 
-    def truth_text() -> str:
-        return " / ".join(labels[c] for c in codes if c in truth)
+    def score(guess: str) -> tuple[dict, dict]:
+        correct = score_choice(guess, truth)
+        event = guess_event(
+            key,
+            topic,
+            correct,
+            labels[guess],
+            " / ".join(labels[c] for c in truth_codes),
+            guess_code=guess,
+            truth_code=" / ".join(truth_codes),
+            **_about(prompt, variant),
+        )
+        return {"mode": "guess", "guess": guess, "truth": truth_codes, "correct": correct}, event
 
     with st.container(border=True):
         st.markdown(t("predict.badge"))
+        st.markdown(prompt)  # as text, not only as the widget's label: a disabled label turns pale once answered
         rec = st.session_state.get(sk)
         if rec is None:
-            pick = st.radio(prompt, codes, index=None, format_func=labels.__getitem__, key=f"{sk}:pick")
-            rec = _buttons(sk)
-            if rec == "commit" and pick is None:
-                st.warning(t("predict.pick_first"))
-                rec = None
-            elif rec == "commit":
-                correct = score_choice(pick, truth)
-                rec = {"mode": "guess", "guess": pick, "truth": sorted(truth), "correct": correct}
-                record(
-                    guess_event(
-                        key,
-                        topic,
-                        correct,
-                        labels[pick],
-                        truth_text(),
-                        guess_code=pick,
-                        truth_code=" / ".join(sorted(truth)),
-                        prompt=prompt,
-                        variant=None if variant is None else repr(variant)[:200],
-                        lang=current_lang(),
-                    )
-                )
-            elif rec == "show":
-                rec = {"mode": "shown", "guess": None, "truth": sorted(truth), "correct": None}
-            if rec is None:
-                st.caption(t("predict.hidden"))
-                return None
-            st.session_state[sk] = rec
-        else:
-            done = codes.index(rec["guess"]) if rec["guess"] in codes else None
-            st.radio(prompt, codes, index=done, format_func=labels.__getitem__, key=f"{sk}:done", disabled=True)
+            st.radio(prompt, codes, index=None, format_func=labels.__getitem__, key=f"{sk}:pick", **HIDDEN_LABEL)
+            _buttons(sk, score, truth_codes, "predict.pick_first")
+            return None
+        done = codes.index(rec["guess"]) if rec["guess"] in codes else None
+        st.radio(
+            prompt, codes, index=done, format_func=labels.__getitem__, key=f"{sk}:done", disabled=True, **HIDDEN_LABEL
+        )
         said = labels.get(rec["guess"], str(rec["guess"]))
         _verdict(rec, said, " / ".join(labels.get(c, c) for c in rec["truth"]), explain, sk)
     reveal()
@@ -165,11 +174,20 @@ def estimate_then_see(
     `fmt` formats numbers for the verdict and the card. Returns the answer record like predict_then_see."""
     truth = float(truth)
     sk = state_key(key, variant)
+
+    def score(guess: float) -> tuple[dict, dict]:
+        correct = score_estimate(float(guess), truth, tolerance)
+        event = guess_event(
+            key, topic, correct, fmt.format(guess), fmt.format(truth), tolerance=tolerance, **_about(prompt, variant)
+        )
+        return {"mode": "guess", "guess": float(guess), "truth": [truth], "correct": correct}, event
+
     with st.container(border=True):
         st.markdown(t("predict.badge"))
+        st.markdown(prompt)  # as text, not only as the widget's label: a disabled label turns pale once answered
         rec = st.session_state.get(sk)
         if rec is None:
-            guess = st.number_input(
+            st.number_input(
                 prompt,
                 min_value=min_value,
                 max_value=max_value,
@@ -177,37 +195,19 @@ def estimate_then_see(
                 step=step,
                 key=f"{sk}:pick",
                 placeholder=t("predict.type_guess"),
+                **HIDDEN_LABEL,
             )
-            rec = _buttons(sk)
-            if rec == "commit" and guess is None:
-                st.warning(t("predict.type_first"))
-                rec = None
-            elif rec == "commit":
-                correct = score_estimate(float(guess), truth, tolerance)
-                rec = {"mode": "guess", "guess": float(guess), "truth": [truth], "correct": correct}
-                record(
-                    guess_event(
-                        key,
-                        topic,
-                        correct,
-                        fmt.format(guess),
-                        fmt.format(truth),
-                        tolerance=tolerance,
-                        prompt=prompt,
-                        variant=None if variant is None else repr(variant)[:200],
-                        lang=current_lang(),
-                    )
-                )
-            elif rec == "show":
-                rec = {"mode": "shown", "guess": None, "truth": [truth], "correct": None}
-            if rec is None:
-                st.caption(t("predict.hidden"))
-                return None
-            st.session_state[sk] = rec
-        else:
-            st.number_input(
-                prompt, min_value=min_value, max_value=max_value, value=rec["guess"], key=f"{sk}:done", disabled=True
-            )
+            _buttons(sk, score, [truth], "predict.type_first")
+            return None
+        st.number_input(
+            prompt,
+            min_value=min_value,
+            max_value=max_value,
+            value=rec["guess"],
+            key=f"{sk}:done",
+            disabled=True,
+            **HIDDEN_LABEL,
+        )
         said = "" if rec["guess"] is None else fmt.format(rec["guess"])
         off = "" if rec["guess"] is None else t("predict.within", tol=fmt.format(tolerance))
         _verdict(rec, said, fmt.format(rec["truth"][0]), " ".join(s for s in (off, explain) if s), sk)
@@ -215,12 +215,27 @@ def estimate_then_see(
     return rec
 
 
-def _buttons(sk: str) -> str | None:
-    """Commit / Just show me, side by side: "commit", "show" or None (neither pressed in this run)."""
+def _about(prompt: str, variant: Hashable) -> dict:
+    """What a card needs besides guess and truth: the question as asked, its variant, the language."""
+    return {"prompt": prompt, "variant": None if variant is None else repr(variant)[:200], "lang": current_lang()}
+
+
+def _buttons(sk: str, score: Callable, truth: list, empty_key: str) -> None:
+    """Commit / Just show me side by side (callbacks: see above), the notice when Commit found no guess, and the
+    line saying the result comes after."""
     row = st.container(horizontal=True)
-    commit = row.button(t("predict.commit"), key=f"{sk}:commit", type="primary", icon=":material/lock:")
-    show = row.button(t("predict.show"), key=f"{sk}:show", type="tertiary")
-    return "commit" if commit else "show" if show else None
+    row.button(
+        t("predict.commit"),
+        key=f"{sk}:commit",
+        type="primary",
+        icon=":material/lock:",
+        on_click=_commit,
+        args=(sk, score),
+    )
+    row.button(t("predict.show"), key=f"{sk}:show", type="tertiary", on_click=_show, args=(sk, truth))
+    if st.session_state.pop(f"{sk}:empty", False):
+        st.warning(t(empty_key))
+    st.caption(t("predict.hidden"))
 
 
 def _verdict(rec: dict, guess: str, truth: str, explain: str | None, sk: str) -> None:

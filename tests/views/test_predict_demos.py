@@ -423,3 +423,35 @@ def test_perplexity_of_shuffled_text():
     assert ngram_ppl_oracle(train, mixed, 1) == pytest.approx(ngram_ppl_oracle(train, held, 1), rel=1e-12)
     assert rec["truth"] == ["same"] and rec["correct"] is True
     assert [e["correct"] for e in events(at, "ptm_shuffle")] == [False, True]
+
+
+# ---------------------------------------------------------------- every prompt in Chinese, through "Just show me"
+DEMOS = [  # (page, link params, prompt key)
+    ("transformer", {"transformer_tab": "attention"}, "tf_sqrt_dk"),
+    ("transformer", {"transformer_tab": "norms"}, "tf_ln_bn"),
+    ("transformer", {"transformer_tab": "positions"}, "tf_pe_rotation"),
+    ("word2vec", {"w2v_tab": "cost"}, "w2v_hs_cost"),
+    ("word2vec", {"w2v_tab": "ns"}, "w2v_noise"),
+    ("glove", {"glove_tab": "counts"}, "glove_fx"),
+    ("bert", {"bert_corpus": "toy_zh", "bert_tab": "masking"}, "bert_mask_share"),
+    ("bert", {"bert_corpus": "toy_zh", "bert_tab": "masking"}, "bert_pipa"),
+    ("bert", {"bert_corpus": "toy_zh", "bert_tab": "similarity"}, "bert_pooling"),
+    ("sequence_labeling", {"seq_tab": "bias"}, "seq_label_bias"),
+    ("pretrained_models", {"ptm_tab": "perplexity"}, "ptm_shuffle"),
+]
+
+
+@pytest.mark.parametrize("page,params,key", DEMOS, ids=[d[2] for d in DEMOS])
+def test_just_show_me_in_chinese(page, params, key):
+    from conftest import raw_i18n_keys
+
+    at = open_page(f"views/{page}/page.py", "zh", **params)
+    before = len(at.metric)
+    sk = _pick(at, key).key[: -len(":pick")]
+    at.button(key=f"{sk}:show").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not raw_i18n_keys(at), raw_i18n_keys(at)
+    assert len(at.metric) > before  # the reveal drew its numbers
+    assert events(at, key) == []  # not scored, not recorded
+    assert at.session_state[sk]["mode"] == "shown"
+    assert any(strings("zh")["predict.unscored"].split("{")[0] in m.value for m in at.info)
