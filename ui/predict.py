@@ -1,7 +1,7 @@
 """Predict, then see: the learner commits a guess before a demo draws its result, and the guess becomes a card.
 
-    predict_then_see("tf_sqrt_dk", t("predict.tf_sqrt_dk.prompt"), {"low": ..., "high": ...}, answer="high",
-                     topic="tf", reveal=lambda: st.metric(...), explain=t("predict.tf_sqrt_dk.why"))
+    predict_then_see("tf_ln_bn", t("predict.tf_ln_bn.prompt", mates=3), {"bn": ..., "ln": ...}, answer=drift_truth(d),
+                     topic="misc", reveal=lambda: st.metric(...), explain=t("predict.tf_ln_bn.why"), variant=cfg)
     estimate_then_see("glove_fx", prompt, truth=weighting(10, x_max, alpha), tolerance=0.05, min_value=0.0,
                       max_value=1.0, step=0.01, topic="glove", reveal=..., variant=(x_max, alpha))
 
@@ -59,10 +59,14 @@ def score_estimate(guess: float, truth: float, tolerance: float) -> bool:
     return math.isfinite(guess) and math.isfinite(truth) and abs(guess - truth) <= tolerance
 
 
-def guess_event(key: str, topic: str, correct: bool, guess: str, truth: str, **detail: Any) -> dict:
-    """The event a commit records (see the module docstring)."""
+def check_topic(topic: str) -> None:
     if topic not in TOPICS:
         raise ValueError(f"topic must be one of {TOPICS}, not {topic!r}")
+
+
+def guess_event(key: str, topic: str, correct: bool, guess: str, truth: str, **detail: Any) -> dict:
+    """The event a commit records (see the module docstring)."""
+    check_topic(topic)
     return {
         "kind": "guess",
         "ref": key,
@@ -79,14 +83,14 @@ def record(event: dict) -> None:
 
 # ---------------------------------------------------------------- button callbacks (they run before the rerun, so
 # the rerun already draws the answered box: no half-answered frame with the Commit button still live)
-def _commit(sk: str, score: Callable[[Any], tuple[dict, dict]]) -> None:
+def _commit(sk: str, score: Callable[[Any], tuple[dict, dict] | None]) -> None:
     """on_click of "Commit my guess": score the guess the box holds, store the answer, record one event."""
     guess = st.session_state.get(f"{sk}:pick")
-    if guess is None:
+    scored = None if guess is None else score(guess)
+    if scored is None:  # nothing chosen (or typed) yet
         st.session_state[f"{sk}:empty"] = True
         return
-    rec, event = score(guess)
-    st.session_state[sk] = rec
+    st.session_state[sk], event = scored
     record(event)
 
 
@@ -116,6 +120,7 @@ def predict_then_see(
     """A multiple-choice guess: `options` maps language-neutral codes to their labels (in the current language),
     `answer` is the correct code (or codes, on a tie). Returns the answer record
     {"mode": "guess" | "shown", "guess", "truth", "correct"} once revealed (after `reveal()` ran), else None."""
+    check_topic(topic)
     labels = dict(options)
     truth = answers_of(answer)
     if not truth or not truth <= set(labels):
@@ -123,7 +128,9 @@ def predict_then_see(
     sk, codes = state_key(key, variant), list(labels)
     truth_codes = [c for c in codes if c in truth]
 
-    def score(guess: str) -> tuple[dict, dict]:
+    def score(guess: str) -> tuple[dict, dict] | None:
+        if guess not in labels:
+            return None
         correct = score_choice(guess, truth)
         event = guess_event(
             key,
@@ -172,6 +179,7 @@ def estimate_then_see(
 ) -> dict | None:
     """A numeric guess (a number box, empty until the learner types), right when within `tolerance` of `truth`.
     `fmt` formats numbers for the verdict and the card. Returns the answer record like predict_then_see."""
+    check_topic(topic)
     truth = float(truth)
     sk = state_key(key, variant)
 
