@@ -17,13 +17,16 @@ Three things live here:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import torch
 import torch.nn as nn
 
 from engine.core.seeding import generator
+from engine.core.train import Progress
+from engine.sequence import feature_crf as F
+from engine.sequence import lbfgs
 from engine.sequence.crf import FORBIDDEN, CharFeatures, encode_batch
 
 
@@ -262,3 +265,128 @@ class MEMMTagger(nn.Module):
         x, _, mask = encode_batch([text], self.vocab)
         _, loss = self(x, mask, torch.tensor([list(path)]))
         return float(-loss * len(text))
+
+
+# ---------------------------------------------------------------- (c) the MEMM with the feature CRF's features
+class FeatureMEMM:
+    """P(y_t | y_{t-1}, x) = softmax_j( Σ W[attributes(x, t), j] + trans[y_{t-1}, j] ) over the allowed j, with
+    row K of `trans` for the start; the attributes and the CRF's options are those of
+    engine/sequence/feature_crf.py (same templates, same seen (attribute, tag) pairs, same c2 and L-BFGS), so
+    beside FeatureCRF only the normalisation differs. Trained on the gold previous tags (a logistic regression per
+    position); decoded by Viterbi over the product of the local probabilities, ending in an allowed tag."""
+
+    kind = "memm"
+
+    def __init__(self, index, tags: str = "BMES", cfg=None):
+        cfg = cfg or F.FeatureCRFConfig()
+        K = len(tags)
+        self.index, self.tag_names, self.cfg = index, tags, cfg
+        self.W = np.zeros((max(index.n_attributes, 1), K))
+        self.trans = np.zeros((K + 1, K))
+        if cfg.grammar:
+            allowed, start, end = F.bmes_grammar()
+        else:
+            allowed, start, end = np.ones((K, K), bool), np.ones(K, bool), np.ones(K, bool)
+        self.allowed = np.concatenate([allowed, start[None]], axis=0)  # (K + 1, K)
+        self.end_allowed = end
+        self.w_slots = np.arange(self.W.size)
+        self.stopped_by = ""
+
+    def get_theta(self) -> np.ndarray:
+        return np.concatenate([self.W.ravel()[self.w_slots], self.trans[self.allowed]])
+
+    def set_theta(self, theta: np.ndarray) -> None:
+        n = len(self.w_slots)
+        self.W.ravel()[self.w_slots] = theta[:n]
+        self.trans[self.allowed] = theta[n:]
+
+    def pack(self, gW: np.ndarray, gT: np.ndarray) -> np.ndarray:
+        return np.concatenate([gW.ravel()[self.w_slots], gT[self.allowed]])
+
+    def local_log_probs(self, em: np.ndarray) -> np.ndarray:
+        """em (P, K) -> (P, K + 1, K): log P(y_t = j | y_{t-1} = i, x) for every previous i (i = K: the start)."""
+        s = em[:, None, :] + np.where(self.allowed, self.trans, -np.inf)[None]
+        m = s.max(2, keepdims=True)
+        return s - (np.log(np.exp(s - m).sum(2, keepdims=True)) + m)
+
+    def objective(self, b, y: np.ndarray, prev: np.ndarray, observed: np.ndarray):
+        """(f, ∇f): Σ -log P(y_t | gold y_{t-1}, x) + c2 ||θ||²; `prev` (P,) the gold previous tag (K at a start)."""
+        K = len(self.tag_names)
+        s = np.asarray(b.X @ self.W) + np.where(self.allowed, self.trans, -np.inf)[prev]  # (P, K)
+        m = s.max(1, keepdims=True)
+        e = np.exp(s - m)
+        z = e.sum(1, keepdims=True)
+        p = e / z
+        log_z = np.log(z[:, 0]) + m[:, 0]
+        gW = np.asarray(b.X.T @ p)
+        gT = np.zeros((K + 1, K))
+        for j in range(K):
+            gT[:, j] = np.bincount(prev, p[:, j], minlength=K + 1)
+        theta = self.get_theta()
+        f = float(log_z.sum()) - lbfgs.dot(theta, observed) + self.cfg.c2 * lbfgs.dot(theta, theta)
+        return f, self.pack(gW, gT) - observed + 2 * self.cfg.c2 * theta
+
+    def predict(self, texts: Sequence[str]) -> list[list[int]]:
+        keep = [i for i, s in enumerate(texts) if s]
+        out: list[list[int]] = [[] for _ in texts]
+        if not keep:
+            return out
+        b = self.index.transform([texts[i] for i in keep])
+        logp = self.local_log_probs(np.asarray(b.X @ self.W)[b.tm])  # time-major
+        K = len(self.tag_names)
+        em = np.zeros((len(logp), K))
+        em[: b.counts[0]] = logp[: b.counts[0], K]  # the first step: P(y_1 | start, x)
+        with np.errstate(divide="ignore"):
+            tags, _ = F.viterbi(em, b, np.zeros(K), logp[:, :K], np.log(self.end_allowed.astype(float)))
+        for i, piece in zip(keep, np.split(tags, np.cumsum(b.lengths)[:-1])):
+            out[i] = piece.tolist()
+        return out
+
+    def path_logprob(self, text: str, path: Sequence[int]) -> float:
+        """log Π_t P(path_t | path_{t-1}, x)."""
+        b = self.index.transform([text])
+        logp = self.local_log_probs(np.asarray(b.X @ self.W))
+        prev = [len(self.tag_names), *path[:-1]]
+        return float(sum(logp[t, i, j] for t, (i, j) in enumerate(zip(prev, path))))
+
+
+def memm_observed(model: FeatureMEMM, b, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The gold previous tag per position (K at a sentence start) and the gold feature counts (W, trans)."""
+    K = len(model.tag_names)
+    prev = np.concatenate([[K], y[:-1]])
+    prev[b.first_rows()] = K
+    Y = np.zeros((len(y), K))
+    Y[np.arange(len(y)), y] = 1.0
+    trans = np.bincount(prev * K + y, minlength=(K + 1) * K).reshape(K + 1, K).astype(float)
+    return prev, np.asarray(b.X.T @ Y), trans
+
+
+def train_feature_memm(model: FeatureMEMM, b, y: np.ndarray, cfg) -> Iterator[Progress]:
+    """L-BFGS from θ = 0 with the CRF's settings; one Progress per iteration, loss = f / characters."""
+    cfg.validate()
+    prev, oW, oT = memm_observed(model, b, y)
+    if np.any(oT[~model.allowed]):
+        raise F.CRFInputError("grammar", "a gold tag sequence breaks the BMES grammar")
+    if not cfg.possible_states:
+        model.w_slots = np.flatnonzero(oW.ravel() > 0)
+    observed = model.pack(oW, oT)
+
+    def fg(theta):
+        model.set_theta(theta)
+        return model.objective(b, y, prev, observed)
+
+    steps = lbfgs.minimize(
+        fg,
+        model.get_theta(),
+        memory=cfg.memory,
+        max_iterations=cfg.max_iterations,
+        epsilon=cfg.epsilon,
+        period=cfg.period,
+        delta=cfg.delta,
+    )
+    for it in lbfgs.one_blas_thread(steps):
+        model.set_theta(it.x)
+        model.stopped_by = it.converged
+        yield Progress(
+            it.k, cfg.max_iterations, it.f / b.n_positions, {"gnorm": it.gnorm, "evaluations": it.evaluations}
+        )
