@@ -22,15 +22,25 @@ $(DEVSTAMP): $(STAMP) requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# The database (default: the SQLite file var/atlas.db; NLP_ATLAS_DATABASE_URL for PostgreSQL) is migrated first.
 run: $(STAMP)
+	$(BIN)/python -m store migrate
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT)
+
+# Upgrade the database at NLP_ATLAS_DATABASE_URL (or var/atlas.db) to the newest schema; see docs/database.md.
+.PHONY: migrate
+migrate: $(STAMP)
+	$(BIN)/python -m store migrate
 
 # Playwright drives Debian's Chromium (its own browser download cannot work offline).
 # nginx too: the deploy tests render and run the replicas' config (tests/deploy/test_deploy.py), never skipped.
+# postgresql too: the storage tests run on SQLite and on a throwaway PostgreSQL cluster (tests/store/conftest.py
+# starts one with the server binaries in /usr/lib/postgresql/<version>/bin; in CI they fail without them).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || [ ! -x /usr/sbin/nginx ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || [ ! -x /usr/sbin/nginx ] || \
+	    ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx >/dev/null; fi
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk nginx postgresql >/dev/null; fi
 
 # Lint and format check first (fail fast: seconds, before minutes of tests); `$(BIN)/ruff format <files>` fixes format.
 test: $(DEVSTAMP) browser-deps
@@ -41,7 +51,7 @@ test: $(DEVSTAMP) browser-deps
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/run_all.py
 
-clean:
+clean:   # keeps var/ (the learners' progress)
 	rm -rf $(VENV) tests/artifacts .pytest_cache
 
 # Several replicas behind Debian's nginx with sticky sessions (a classroom outgrowing one process):

@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from .db import run_write, session
 from .errors import StoreError
-from .models import Card, Learner, Review
+from .models import Card, Review
 
 SCHEDULER = Scheduler(enable_fuzzing=False)
 KINDS = ("quiz", "mock", "guess")
@@ -289,9 +290,10 @@ def review(
     now, clean = _utc(now), clean_detail(detail)
 
     def write(s):
-        if s.get(Learner, learner_id) is None:
-            raise StoreError("learner", f"no learner {learner_id}")
-        row = lock_card(s, learner_id, kind, ref, topic, now)
+        try:
+            row = lock_card(s, learner_id, kind, ref, topic, now)
+        except IntegrityError:  # the new card's foreign key: no such learner (one round trip fewer than a check)
+            raise StoreError("learner", f"no learner {learner_id}") from None
         at = max(now, row.last_review) if row.last_review else now  # clocks of replicas differ: keep the log in order
         store_state(row, advance(state_of(row), Rating(rating), at))
         row.topic, row.last_correct = topic, correct
@@ -372,7 +374,10 @@ def topic_stats(learner_id: int, now: datetime | None = None, url: str | Engine 
     now = _utc(now)
     acc: dict[str, list] = {}
     with session(url) as s:
-        for row in s.scalars(select(Card).where(Card.learner_id == learner_id)):
+        columns = (Card.topic, Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review)
+        for row in s.execute(
+            select(*columns, Card.last_correct).where(Card.learner_id == learner_id)
+        ):  # no ORM objects
             a = acc.setdefault(row.topic, [0.0, 0, 0, 0])
             a[0] += retrievability(row, now)
             a[1] += 1
