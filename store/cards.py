@@ -34,7 +34,7 @@ REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:#/@+=-]{0,199}")
 TOPIC_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 MARKUP_RE = re.compile(r"<[A-Za-z!/?]")  # the start of a tag, a comment or a processing instruction
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")  # and lone surrogates: not UTF-8
 MAX_TEXT = 2000  # a typed answer in a review's detail
 MAX_ITEM_TEXT = 200  # a string inside a detail's list
 MAX_LIST = 20

@@ -208,12 +208,16 @@ def migrate(url: str | Engine | None = None, revision: str = "head") -> None:
     """Upgrade the database to `revision` (default head). Idempotent; the first call per process and URL does the
     work, later ones return at once."""
     from alembic import command
+    from alembic.util.exc import CommandError
 
     engine = get_engine(url)
     key = f"{_key(engine)}|{revision}"
     if key in _migrated:
         return
-    _run_alembic(engine, lambda cfg: command.upgrade(cfg, revision))
+    try:
+        _run_alembic(engine, lambda cfg: command.upgrade(cfg, revision))
+    except CommandError as exc:  # e.g. the database is at a revision this code does not know (newer code ran)
+        raise StoreError("migration", f"cannot migrate {engine.url!r}: {exc}") from exc
     if revision == "head":
         _migrated.add(key)
 

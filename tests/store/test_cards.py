@@ -216,7 +216,7 @@ def test_detail_text_is_capped_and_markup_defused(store_url):
         "text": "x" * 5000,
         "html": "<script>alert(1)</script>",
         "math": "a < b and c > d",
-        "ctl": "bell\x07 and\nnewline",
+        "ctl": "bell\x07 and\nnewline\ud800",
         "list": ["<b>bold</b>", 1, 2.5, None, True, "y" * 500],
     }
     cards.review(a, "mock", "misc-03", "misc", False, detail, T0, url=store_url)

@@ -157,6 +157,15 @@ def test_downgrade_and_upgrade_again_keep_the_data(backend):
     assert_revision_1_rows_kept(backend, rows)
 
 
+def test_a_database_from_newer_code_is_a_clear_error(store_url):
+    with db.get_engine(store_url).begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    db.dispose(store_url)
+    with pytest.raises(StoreError) as err:
+        db.migrate(store_url)
+    assert err.value.code == "migration"
+
+
 def test_several_processes_migrating_at_once(backend):
     code = "import sys; sys.path.insert(0, sys.argv[2]); from store import db; db.migrate(sys.argv[1])"
     procs = [

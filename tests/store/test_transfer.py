@@ -247,6 +247,7 @@ HOSTILE = {
     "the same card twice": (edit(lambda d: d["cards"].append(card_(d))), "invalid"),
     "a duplicate key": (lambda: json.dumps(base())[:-1] + ',"version":1}', "invalid"),
     "a control character": (edit(lambda d: review_(d)["detail"].update(text="a\u0000b")), "invalid"),
+    "a lone surrogate": (lambda: json.dumps(base()).replace('"ok"', '"\\ud800"'), "invalid"),
     "a nested detail": (edit(lambda d: review_(d)["detail"].update(more={"a": 1})), "invalid"),
     "a detail key with spaces": (edit(lambda d: review_(d)["detail"].update({"Bad key": 1})), "invalid"),
     "a 2,001-character text": (edit(lambda d: review_(d)["detail"].update(text="x" * 2001)), "invalid"),
