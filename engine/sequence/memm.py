@@ -390,3 +390,25 @@ def train_feature_memm(model: FeatureMEMM, b, y: np.ndarray, cfg) -> Iterator[Pr
         yield Progress(
             it.k, cfg.max_iterations, it.f / b.n_positions, {"gnorm": it.gnorm, "evaluations": it.evaluations}
         )
+
+
+def train_crf_and_memm(data: Sequence[tuple[str, str]], cfg=None):
+    """A FeatureCRF and a FeatureMEMM on the same attributes (one FeatureIndex fitted on `data` = (characters, BMES
+    tags) per sentence) and one generator that takes an L-BFGS iteration of each per step: loss = the CRF's
+    objective per character, metrics {"memm": the MEMM's}. When one has stopped the other goes on (the stopped
+    one's last value is repeated). Returns ([crf, memm], generator); both models hold their latest weights."""
+    cfg = cfg or F.FeatureCRFConfig()
+    index, b, y = F.prepare(data, cfg)
+    crf, memm = F.FeatureCRF(index, F.TAGS, cfg), FeatureMEMM(index, F.TAGS, cfg)
+
+    def steps() -> Iterator[Progress]:
+        a, m = F.train_feature_crf(crf, b, y, cfg), train_feature_memm(memm, b, y, cfg)
+        pa = pm = None
+        while True:
+            na, nm = next(a, None), next(m, None)
+            if na is None and nm is None:
+                return
+            pa, pm = na or pa, nm or pm
+            yield Progress(max(pa.step, pm.step), cfg.max_iterations, pa.loss, {"memm": pm.loss})
+
+    return [crf, memm], steps()

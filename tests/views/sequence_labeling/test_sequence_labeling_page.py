@@ -3,11 +3,15 @@ results are drawn, and what was trained is kept."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from conftest import ROOT, open_page, stop_jobs, wait_for_job
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import t
+from views.sequence_labeling.common import FULL_CRF
 
 PAGE = "views/sequence_labeling/page.py"
 
@@ -36,6 +40,18 @@ def test_a_link_opens_one_tab_with_nothing_trained(lang):
     assert at.number_input(key="seq_pd_lines")
     assert not [w for w in at.get("segmented_control") if w.key == "seq_model"]
     assert any(m.value.startswith("**HMM (jieba)**") for m in at.markdown)
+    # the live CRF says it is a slice and names the full result with its numbers
+    note = [c.value for c in at.caption if "crf_bench.py" in c.value]
+    assert len(note) == 1 and f"{FULL_CRF['f1']:.4f}" in note[0] and "1,500" in note[0], note
+
+
+def test_the_full_result_quoted_on_the_page_is_the_benchmarks():
+    """FULL_CRF (the numbers the taggers tab quotes) equals the summary line bench/crf_bench.py wrote."""
+    text = (ROOT / "bench" / "results" / "crf.md").read_text(encoding="utf-8")
+    summary = json.loads(re.search(r"Summary \(`--json`.*?`(\{.*\})`", text).group(1))
+    assert summary["lines"] == FULL_CRF["full_lines"]
+    assert (FULL_CRF["f1"], FULL_CRF["f1_peer"]) == (summary["f1_ours"], summary["f1_crfsuite"])
+    assert (FULL_CRF["train_s"], FULL_CRF["train_s_peer"]) == (summary["train_s_ours"], summary["train_s_crfsuite"])
 
 
 def _train(at: AppTest, key: str):
@@ -83,3 +99,12 @@ def test_baum_welch_and_peoples_daily_taggers(at):
     assert pd_job.usable and not at.exception
     scores = at.session_state[f"seq_f1_{pd_job.started}"]
     assert set(scores) == {"CRF", "MEMM"} and all(0 < f <= 1 for f in scores.values())
+    assert pd_job.status == "done" and pd_job.seconds < 60, (
+        pd_job.status,
+        pd_job.seconds,
+    )  # 100 lines: well in the cap
+    crf, memm = pd_job.model
+    assert crf.stopped_by and memm.stopped_by  # both optimisers ran to one of their stopping rules
+    assert any(m.value.startswith("**CRF**") for m in at.markdown) and any(
+        m.value.startswith("**MEMM**") for m in at.markdown
+    )
