@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.i18n import LANGS, lang_from_locale, t
+from ui.learner import sync as sync_learner
 from ui.share import share_link
 
 # group -> pages as (file, i18n key under "nav.", icon, url path). A page is listed once its file exists.
@@ -59,5 +60,6 @@ pages = {
     for group, items in NAV.items()
 }
 page = st.navigation({g: p for g, p in pages.items() if p})
+sync_learner()  # a learner code from ?learner= in, the guesses of ui.predict out to their review cards
 page.run()
 share_link()  # after the page: its bound widgets are in st.query_params by now

@@ -1,4 +1,5 @@
-"""What the interview tabs share: the tab codes, the answers in the current language, an answer with its demo link."""
+"""What the interview tabs share: the tab codes, the answers in the current language, an answer with its demo link,
+a rubric point with the link to the tab that proves it."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from engine.interview import curriculum as cur
 from ui.i18n import current_lang, qa, t, tl
 
 ROOT = Path(__file__).resolve().parents[2]
-TAB_CODES = ("bank", "quiz", "mock", "tour", "multitask", "noise")  # ?interview_tab=<code> opens that tab
+TAB_CODES = ("bank", "quiz", "mock", "review", "tour", "multitask", "noise")  # ?interview_tab=<code> opens that tab
 
 
 def answers() -> dict[str, dict]:
@@ -25,6 +26,12 @@ def chapter_labels() -> list[str]:
     """ "All" then every chapter's name: numbers in the URL, labels on screen."""
     names = chapter_names()
     return [t("interview.all"), *(names[c] for c in cur.chapters())]
+
+
+def chapter_of(qid: str) -> str:
+    """The curriculum chapter of a question: the topic of its review cards (store.cards' `topic`)."""
+    e = cur.by_id().get(qid)
+    return e.chapter if e else "misc"
 
 
 def progress() -> dict:
@@ -47,6 +54,20 @@ def demo_link(e: cur.Entry) -> None:
         st.page_link(file, label=label, icon=":material/play_circle:", query_params=params)
     else:
         st.caption(t("interview.page_missing"))
+
+
+def point_link(point) -> None:
+    """A link to the demo tab that proves a rubric point (engine.interview.rubrics.Point: page + query params)."""
+    file = f"views/{point.page.replace('-', '_')}/page.py"
+    if not (ROOT / file).exists():
+        st.caption(t("interview.page_missing"))
+        return
+    st.page_link(
+        file,
+        label=t("interview.open_demo", page=t(f"nav.{point.page.replace('-', '_')}")),
+        icon=":material/play_circle:",
+        query_params={**dict(point.params), "lang": current_lang()},
+    )
 
 
 def show_answer(e: cur.Entry) -> None:

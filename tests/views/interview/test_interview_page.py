@@ -8,7 +8,18 @@ from conftest import open_page, stop_jobs, wait_for_job
 from engine.interview import curriculum as cur
 from ui.i18n import strings
 
-CODES = ("bank", "quiz", "mock", "tour", "multitask", "noise")
+CODES = ("bank", "quiz", "mock", "review", "tour", "multitask", "noise")
+
+
+@pytest.fixture(autouse=True)
+def store_url(tmp_path, monkeypatch):
+    """Answers become cards in a SQLite file of this test, never in var/atlas.db."""
+    from store import db
+
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    monkeypatch.setenv(db.ENV, url)
+    yield url
+    db.dispose(url)
 
 
 def _wait(at, job, limit=120):
@@ -69,8 +80,10 @@ def test_mock_interview_uses_the_seeded_draw():
     at.button(key="interview_mock_go").click().run()
     first = cur.by_id()[cur.draw([e.id for e in cur.entries()], 5, 7)[0]]
     assert any(first.en in s.value for s in at.subheader), [s.value for s in at.subheader]
-    at.button(key="interview_mock_knew").click().run()
-    assert at.session_state["interview_mock"]["grades"] == {first.id: "knew"} and not at.exception
+    at.button(key="interview_mock_skip").click().run()  # skipped: no grade, and the second drawn question is asked
+    second = cur.by_id()[cur.draw([e.id for e in cur.entries()], 5, 7)[1]]
+    assert at.session_state["interview_mock"]["grades"] == {first.id: None} and not at.exception
+    assert any(second.en in s.value for s in at.subheader), [s.value for s in at.subheader]
 
 
 def test_both_labs_train_and_draw():
@@ -93,7 +106,7 @@ def test_a_link_opens_one_tab_alone(lang):
     """?interview_tab=noise opens the noisy-labels lab first, nothing trained: only its widgets are drawn."""
     at = _open(lang, tab="noise", interview_eps="0.15")
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["interview_tab"] == strings(lang)["interview.tabs"][5]
+    assert at.session_state["interview_tab"] == strings(lang)["interview.tabs"][CODES.index("noise")]
     keys = {w.key for w in at.slider}
     assert "interview_eps" in keys and not {"interview_mtl_n", "interview_mock_n"} & keys
     assert at.slider(key="interview_eps").value == 0.15
