@@ -30,16 +30,35 @@ def nav_pages() -> list[tuple[str, str]]:
     raise AssertionError("app.py has no NAV table")
 
 
-def open_page(page: str, lang: str = "en", timeout: float = 180, **params):
-    """An AppTest session that entered through app.py (language switch, navigation) and switched to `page`."""
+def open_page(page: str, lang: str = "en", timeout: float = 180, reveal: bool = False, **params):
+    """An AppTest session that entered through app.py (language switch, navigation) and switched to `page`.
+    `reveal=True`: every "Predict, then see" prompt of the session is answered as its "Just show me" answers it
+    (ui.predict.REVEAL_ALL), so what the prompts hide is drawn, whatever the inputs: for audits of every chart."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if reveal:
+        from ui.predict import REVEAL_ALL
+
+        at.session_state[REVEAL_ALL] = True
     at.query_params["lang"] = lang
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
     return at.switch_page(page).run()
+
+
+def show_answers(at) -> int:
+    """Press "Just show me" on every open "Predict, then see" prompt of the page, as a learner would (each press
+    reruns); returns how many were pressed. A prompt whose inputs change asks again: press again after."""
+    pressed = 0
+    while True:
+        shows = [b for b in at.button if b.key and b.key.startswith("predict:") and b.key.endswith(":show")]
+        if not shows:
+            return pressed
+        shows[0].click().run()
+        pressed += 1
+        assert pressed <= 20, "a prompt stays open after Just show me"
 
 
 def each_tab(at):

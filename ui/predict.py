@@ -19,6 +19,11 @@ Until the learner presses "Commit my guess" (scored) or "Just show me" (not scor
 - Not a fragment (fragments do not nest): inside a tab's fragment its buttons rerun that fragment only.
 - The buttons act in on_click callbacks, which run before the rerun: the guess is scored against the truth of the
   question the learner saw, and the rerun draws the answered box at once.
+- Whatever answers the prompt goes inside `reveal` (the demo's own charts and tables too, not only a few numbers).
+  A result drawn elsewhere on the tab (above the box, or in another column) is gated on `answered(key, variant)`.
+- `st.session_state[REVEAL_ALL] = True` (tests and audits that must see every result: tests/conftest.py's
+  `open_page(..., reveal=True)`) answers every prompt as it is drawn the way "Just show me" does: not scored,
+  nothing recorded, the box says so. No widget or link sets it.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ EVENTS = "coach_events"  # session_state list the coach UI drains
 TOPICS = ("w2v", "glove", "tf", "bert", "ptm", "misc")  # chapter codes of the curriculum
 PREFIX = "predict:"
 HIDDEN_LABEL = {"label_visibility": "collapsed"}  # the prompt is drawn above the widget (and stays its label)
+REVEAL_ALL = "predict_reveal_all"  # session flag: every prompt answered as by "Just show me" (see the docstring)
 
 
 # ---------------------------------------------------------------- pure parts (tests call them directly)
@@ -75,6 +81,20 @@ def guess_event(key: str, topic: str, correct: bool, guess: str, truth: str, **d
         "detail": {"guess": str(guess), "truth": str(truth), **detail},
         "ts": time.time(),
     }
+
+
+def answered(key: str, variant: Hashable = None) -> bool:
+    """Has prompt `key` (this variant) been answered, by a commit or "Just show me"? True once its box is drawn
+    answered, and always under REVEAL_ALL: a result drawn outside `reveal` is drawn only when this is True."""
+    return bool(st.session_state.get(REVEAL_ALL)) or st.session_state.get(state_key(key, variant)) is not None
+
+
+def _answer(sk: str, truth: list) -> dict | None:
+    """The stored answer record of `sk`; under REVEAL_ALL an unanswered prompt is answered here as "Just show me"
+    answers it (same record, nothing recorded)."""
+    if st.session_state.get(sk) is None and st.session_state.get(REVEAL_ALL):
+        _show(sk, truth)
+    return st.session_state.get(sk)
 
 
 def record(event: dict) -> None:
@@ -147,7 +167,7 @@ def predict_then_see(
     with st.container(border=True):
         st.markdown(t("predict.badge"))
         st.markdown(prompt)  # as text, not only as the widget's label: a disabled label turns pale once answered
-        rec = st.session_state.get(sk)
+        rec = _answer(sk, truth_codes)
         if rec is None:
             st.radio(prompt, codes, index=None, format_func=labels.__getitem__, key=f"{sk}:pick", **HIDDEN_LABEL)
             _buttons(sk, score, truth_codes, "predict.pick_first")
@@ -193,7 +213,7 @@ def estimate_then_see(
     with st.container(border=True):
         st.markdown(t("predict.badge"))
         st.markdown(prompt)  # as text, not only as the widget's label: a disabled label turns pale once answered
-        rec = st.session_state.get(sk)
+        rec = _answer(sk, [truth])
         if rec is None:
             st.number_input(
                 prompt,

@@ -9,7 +9,7 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import strings
-from ui.predict import EVENTS, answers_of, guess_event, score_choice, score_estimate, state_key
+from ui.predict import EVENTS, REVEAL_ALL, answers_of, guess_event, score_choice, score_estimate, state_key
 
 APP = str(ROOT / "tests" / "ui" / "apps" / "predict_app.py")
 EN = strings("en")
@@ -24,6 +24,11 @@ def _open(**params) -> AppTest:
 
 def _revealed(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if m.value.startswith("REVEALED")]
+
+
+def _gated(at: AppTest) -> bool:
+    """The app's line outside any reveal, drawn when answered("demo_choice", variant)."""
+    return any(m.value == "GATED choice" for m in at.markdown)
 
 
 def _events(at: AppTest) -> list[dict]:
@@ -145,6 +150,42 @@ def test_the_widget_is_in_chinese_too():
     zh = strings("zh")
     assert at.button(key=f"{state_key('demo_choice')}:commit").label == zh["predict.commit"]
     assert zh["predict.hidden"] in [c.value for c in at.caption]
+
+
+def test_answered_gates_a_result_drawn_outside_the_reveal():
+    at = _open(v="1")
+    assert not _gated(at)
+    at.radio(key=f"{state_key('demo_choice', '1')}:pick").set_value("a").run()
+    assert not _gated(at)  # choosing is not answering
+    at.button(key=f"{state_key('demo_choice', '1')}:commit").click().run()
+    assert _gated(at)
+    at.query_params["v"] = "2"
+    at.run()
+    assert not _gated(at)  # another variant is another question
+    at.button(key=f"{state_key('demo_choice', '2')}:show").click().run()
+    assert _gated(at)  # "Just show me" answers too
+    at.button(key=f"{state_key('demo_choice', '2')}:again").click().run()
+    assert not _gated(at)
+
+
+def test_reveal_all_answers_every_prompt_like_just_show_me():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[REVEAL_ALL] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _revealed(at) == ["REVEALED choice", "REVEALED estimate"] and _gated(at)
+    assert _events(at) == []  # not scored, nothing recorded
+    assert at.session_state[state_key("demo_choice")]["mode"] == "shown"
+    assert sum(strings("en")["predict.unscored"].split("{")[0] in m.value for m in at.info) == 2
+    assert not [b for b in at.button if b.key.endswith(":commit") or b.key.endswith(":show")]
+    at.query_params["v"] = "3"  # a new variant: answered at once as well
+    at.run()
+    assert _revealed(at) == ["REVEALED choice", "REVEALED estimate"] and _gated(at) and _events(at) == []
+
+
+def test_reveal_all_cannot_arrive_by_link():
+    at = _open(**{REVEAL_ALL: "true"})
+    assert _revealed(at) == [] and not _gated(at)
 
 
 def test_scoring_and_the_event_shape():

@@ -1,5 +1,6 @@
 """A tiny app for tests/ui/test_predict.py: one multiple-choice prompt and one numeric estimate, each revealing a
-marker line; `?v=` (read by the app, not by the widgets) changes the variant of the choice prompt."""
+marker line; `?v=` (read by the app, not by the widgets) changes the variant of the choice prompt. A last marker
+line, drawn outside any reveal, is gated on answered() of the choice prompt."""
 
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 import streamlit as st  # noqa: E402
 
-from ui.predict import estimate_then_see, predict_then_see  # noqa: E402
+from ui.predict import answered, estimate_then_see, predict_then_see  # noqa: E402
 
 st.session_state.setdefault("lang", st.query_params.get("lang", "en"))
 variant = st.query_params.get("v")
@@ -33,3 +34,5 @@ estimate_then_see(
     max_value=1.0,
     step=0.01,
 )
+if answered("demo_choice", variant):
+    st.write("GATED choice")
