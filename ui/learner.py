@@ -50,7 +50,7 @@ SEED = "coach_quiz_seed"  # session: the quiz order's seed, fixed for the sessio
 LINK_PARAM = store_learners.LINK_PARAM  # ?learner=<code>
 # one learner's answers as the session holds them: dropped when the learner changes
 PRIVATE = re.compile(
-    r"^(interview_progress|interview_mock(_text.*)?|interview_quiz_[a-z]+-\d+_\d+|coach_card.*|predict:.*)$"
+    r"^(interview_progress|interview_mock(_text.*)?|interview_quiz_[a-z0-9]+(-\d+)+_\d+|coach_card.*|predict:.*)$"
 )
 DB_ERRORS = (StoreError, SQLAlchemyError, OSError)
 NOT_RETRIED = {"kind", "ref", "topic", "correct", "rating", "detail", "time"}  # the answer itself is wrong: drop it

@@ -100,7 +100,7 @@ def render() -> None:
         qz.quiz_choices,
         [
             "tests/views/interview/test_interview_page.py::test_quiz_records_score_and_exports",
-            "tests/views/interview/test_coach.py::test_a_quiz_answer_is_a_card_and_shows_on_the_review_tab",
+            "tests/views/interview/test_review_tab.py::test_a_quiz_answer_is_a_card_and_shows_on_the_review_tab",
         ],
     )
 

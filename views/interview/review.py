@@ -49,8 +49,8 @@ def render() -> None:
         grader.grade_point,
         [
             "tests/engine/interview/test_grader.py::test_every_point_credits_its_own_statement",
-            "tests/views/interview/test_coach.py::test_a_due_card_is_answered_on_the_review_tab",
-            "tests/views/interview/test_coach.py::test_a_wrong_answer_lands_in_the_notebook",
+            "tests/views/interview/test_review_tab.py::test_a_due_card_is_answered_on_the_review_tab",
+            "tests/views/interview/test_review_tab.py::test_a_wrong_answer_lands_in_the_notebook",
         ],
     )
 
@@ -66,7 +66,7 @@ def overview(learner_id: int) -> None:
     c = st.columns(5)
     c[0].metric(t("coach.m_due_today"), counts.due_today)
     c[1].metric(t("coach.m_due_now"), counts.due_now)
-    c[2].metric(t("coach.m_streak"), t("coach.days", n=store_cards.streak(learner_id, tz=tz, url=url)))
+    c[2].metric(t("coach.m_streak"), store_cards.streak(learner_id, tz=tz, url=url))
     c[3].metric(t("coach.m_cards"), counts.total, help=t("coach.m_cards_help", n=counts.reviewed_today))
     c[4].metric(t("coach.m_wrong"), counts.wrong)
     st.subheader(t("coach.due_title"))
@@ -88,9 +88,12 @@ def mastery(stats: dict) -> None:
         [stats[c].retrievability for c in topics],
         [stats[c].cards for c in topics],
         [stats[c].due for c in topics],
+        [1 - stats[c].wrong / stats[c].cards for c in topics],
         title=t("coach.mastery_chart"),
         x_title=t("interview.chapter"),
-        y_title=t("coach.retrievability"),
+        y_title=t("coach.share"),
+        recall_label=t("coach.retrievability"),
+        right_label=t("coach.last_right"),
         cards_label=t("coach.m_cards"),
         due_label=t("coach.m_due_now"),
     )

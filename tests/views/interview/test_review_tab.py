@@ -191,3 +191,50 @@ def test_a_database_that_fails_is_a_message_and_the_session_keeps_its_answers(st
     _answer_ptm04(at, 1, 0)
     me = _me(at)
     assert cards.counts(me.id, url=store_url).total == 2 and not at.session_state["coach_outbox"]
+
+
+def _tab_of_each_module() -> dict[str, tuple[str, str, str]]:
+    """views/<page>/<module>.py -> (page url path, tab key, tab code), read from each page's show_tabs table."""
+    import ast
+
+    from conftest import ROOT, nav_pages
+
+    urls = {file: url for file, url in nav_pages()}
+    out = {}
+    for file, url in urls.items():
+        tree = ast.parse((ROOT / file).read_text(encoding="utf-8"))
+        alias = {
+            a.asname or a.name: f"{node.module.replace('.', '/')}/{a.name}.py"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("views.")
+            for a in node.names
+        }
+        dicts = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if hasattr(t, "id")}
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "show_tabs":
+                table = call.args[1]
+                table = dicts.get(table.id, table) if isinstance(table, ast.Name) else table
+                for k, v in zip(table.keys, table.values):
+                    for name in {n.id for n in ast.walk(v) if isinstance(n, ast.Name)} & set(alias):
+                        out[alias[name]] = (url, call.args[0].value, k.value)
+    return out
+
+
+def test_every_guess_card_links_the_tab_that_asks_it():
+    """Oracle: the source of views/ — every predict_then_see / estimate_then_see key (its first argument), the file it
+    is in and that file's tab code in its page's show_tabs table; the Review tab's GUESS_DEMOS must say the same."""
+    import ast
+
+    from conftest import ROOT
+
+    from views.interview.due import GUESS_DEMOS
+
+    tabs, found = _tab_of_each_module(), {}
+    for path in sorted((ROOT / "views").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            name = getattr(name, "id", getattr(name, "attr", None))
+            if name in ("predict_then_see", "estimate_then_see") and isinstance(node.args[0], ast.Constant):
+                url, key, code = tabs[path.relative_to(ROOT).as_posix()]
+                found[node.args[0].value] = (url, {key: code})
+    assert len(found) >= 10 and found == GUESS_DEMOS
