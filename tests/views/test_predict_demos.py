@@ -1,7 +1,8 @@
 """Predict, then see on the 11 demos (ui/predict.py): for each, the tab opened like a link, the result hidden until
 a guess is committed, then drawn, one "guess" event recorded; and the prompt's truth checked against an oracle
 that does not go through the view (a reference library, a closed form, brute force or an independent count), so a
-wrong or hard-coded answer fails.
+wrong or hard-coded answer fails. "The result" is everything on the tab that answers the prompt: the widget's own
+numbers and the tab's charts, tables and texts that show the answer (HIDDEN: absent before, drawn after).
 
 Run one page: `pytest tests/views/test_predict_demos.py -k transformer`."""
 
@@ -51,6 +52,42 @@ def metric_labels(at) -> list[str]:
     return [m.label for m in at.metric]
 
 
+def chart_keys(at) -> set[str]:
+    return {el.key for el in at.get("plotly_chart") if el.key}
+
+
+def texts(at) -> list[str]:
+    """Every markdown, caption, info and plain text on the page (what a reader sees)."""
+    return [el.value for kind in ("markdown", "caption", "info", "text") for el in getattr(at, kind)]
+
+
+# the charts of each prompt's tab that answer it: not drawn until the prompt is answered (the audit in
+# tests/views/test_charts.py draws them through conftest.open_page(reveal=True))
+HIDDEN = {
+    "tf_sqrt_dk": {"transformer_scale_hist", "transformer_scale_maxp", "transformer_scale_jac"},
+    "tf_ln_bn": {"transformer_bn_means"},
+    "tf_pe_rotation": {"transformer_pe_rotation"},
+    "w2v_hs_cost": {"w2v_cost_chart"},
+    "w2v_noise": {"w2v_ns_noise"},
+    "glove_fx": {"glove_f"},
+    "bert_mask_share": {"bert_mask_grid", "bert_mask_shares"},
+    "bert_pipa": set(),  # the tab has no chart of 琵 / 琶 (the whole-word grids mask another sentence)
+    "bert_pooling": {"bert_similarity_hist", "bert_similarity_roc"},
+    "seq_label_bias": set(),  # the lattices stay (they are the question), drawn without their best path
+    "ptm_shuffle": {"ptm_pplbars"},
+}
+
+
+def hidden(at, key: str) -> None:
+    keys = chart_keys(at)
+    assert not HIDDEN[key] & keys, (key, sorted(HIDDEN[key] & keys))
+
+
+def shown(at, key: str) -> None:
+    keys = chart_keys(at)
+    assert HIDDEN[key] <= keys, (key, sorted(HIDDEN[key] - keys))
+
+
 def open_tab(page: str, **params):
     at = open_page(f"views/{page}/page.py", "en", **params)
     assert not at.exception, [e.value for e in at.exception]
@@ -71,12 +108,19 @@ def saturation_oracle(dk: int, n_rows: int = 4000, n_keys: int = 10, seed: int =
 def test_transformer_sqrt_dk_saturation():
     at = open_tab("transformer", transformer_tab="attention")  # d_k = 64 by default
     label = EN["predict.tf_sqrt_dk.raw"]
+    numbers = EN["transformer.scaling_numbers"].split("{")[0]  # "At d_k = 64: measured var(q·k) ..."
     assert label not in metric_labels(at)
+    hidden(at, "tf_sqrt_dk")
+    assert not [m for m in texts(at) if m.startswith(numbers)]
     oracle = saturation_oracle(64)
     rec = commit(at, "tf_sqrt_dk", round(oracle, 2))
     assert rec["truth"][0] == pytest.approx(oracle, abs=0.03)  # the widget's truth is the oracle's number
     assert rec["correct"] is True
     assert label in metric_labels(at)
+    shown(at, "tf_sqrt_dk")
+    assert [m for m in texts(at) if m.startswith(numbers)]
+    at.select_slider(key="transformer_scale_dk").set_value(256).run()  # another d_k: another question
+    hidden(at, "tf_sqrt_dk")
     (ev,) = events(at, "tf_sqrt_dk")
     assert ev["topic"] == "tf" and ev["correct"] is True
 
@@ -109,11 +153,16 @@ def test_transformer_ln_vs_bn():
     at = open_tab("transformer", transformer_tab="norms")
     label = EN["transformer.drift_bn"]
     assert label not in metric_labels(at)  # the drift numbers answer the prompt: hidden until a guess
+    assert EN["transformer.norm_caption"] not in texts(at)  # it says what each norm averages over: the answer
+    hidden(at, "tf_ln_bn")
+    assert {"transformer_norm_raw", "transformer_norm_bn", "transformer_norm_ln"} <= chart_keys(at)  # the question
     truth = ln_bn_oracle()
     assert truth == "bn"
     rec = commit(at, "tf_ln_bn", "ln")
     assert rec["truth"] == [truth] and rec["correct"] is False
     assert label in metric_labels(at)
+    assert EN["transformer.norm_caption"] in texts(at)
+    shown(at, "tf_ln_bn")
     (ev,) = events(at, "tf_ln_bn")
     assert ev["correct"] is False and ev["detail"]["guess_code"] == "ln" and ev["topic"] == "misc"
 
@@ -142,11 +191,17 @@ def one_matrix_oracle(d: int, k: int, n: int) -> str:
 def test_transformer_pe_rotation():
     at = open_tab("transformer", transformer_tab="positions")  # d = 64, k = 3, 50 positions by default
     label = EN["predict.tf_pe_rotation.err"].format(n=50)
+    named = "test_pe_offset_is_a_fixed_rotation"  # a test name that says the answer (under "show the code")
     assert label not in metric_labels(at)
+    hidden(at, "tf_pe_rotation")
+    assert not [m for m in texts(at) if named in m]
+    assert EN["transformer.rot_caption"].split("{")[0] not in " ".join(texts(at))
     truth = one_matrix_oracle(64, 3, 50)
     rec = commit(at, "tf_pe_rotation", truth)
     assert rec["truth"] == [truth] == ["one"] and rec["correct"] is True
     assert label in metric_labels(at)
+    shown(at, "tf_pe_rotation")
+    assert [m for m in texts(at) if named in m]
     assert len(events(at, "tf_pe_rotation")) == 1
 
 
@@ -182,9 +237,14 @@ def test_word2vec_softmax_vs_hs_cost():
     at = open_tab("word2vec", w2v_tab="cost")  # V = 100,000, D = 100, N = 4 by default
     label = EN["predict.w2v_hs_cost.ratio"]
     assert label not in metric_labels(at)
+    hidden(at, "w2v_hs_cost")
+    assert not [b for b in at.button if b.key == "w2v_measure"]  # a measured timing answers it too
     rec = commit(at, "w2v_hs_cost", "b3")
     assert rec["truth"] == [hs_cost_oracle(10**5)] and rec["correct"] is False
     assert label in metric_labels(at)
+    shown(at, "w2v_hs_cost")
+    at.button(key="w2v_measure").click().run()
+    assert not at.exception and "w2v_cost_measured" in chart_keys(at)
     (ev,) = events(at, "w2v_hs_cost")
     assert ev["topic"] == "w2v" and ev["correct"] is False and ev["detail"]["truth_code"] == "b4"
 
@@ -216,7 +276,11 @@ def test_word2vec_noise_table_at_075():
 
     at = open_tab("word2vec", w2v_tab="ns")  # the English toy corpus by default
     label = EN["predict.w2v_noise.ratio"]
+    lift = EN["word2vec.ns_lift"].split("{")[0]  # the caption quoting the rarest word's two shares
     assert label not in metric_labels(at)
+    hidden(at, "w2v_noise")
+    assert "w2v_ns_grad" in chart_keys(at)  # the rest of the tab stays
+    assert not [m for m in texts(at) if m.startswith(lift)]
     rarest, low, bucket = noise_oracle(load_corpus("toy_en").sentences)
     rec = commit(at, "w2v_noise", "gt10")
     assert rec["truth"] == [bucket] and rec["correct"] is (bucket == "gt10")
@@ -224,6 +288,8 @@ def test_word2vec_noise_table_at_075():
     word = ev["detail"]["prompt"].split("`")[1]  # the prompt names the word it asks about
     assert word in rarest and f"({low:,} occurrences)" in ev["detail"]["prompt"]
     assert label in metric_labels(at)
+    shown(at, "w2v_noise")
+    assert [m for m in texts(at) if m.startswith(lift)]
 
 
 def test_noise_lift_on_a_skewed_vocabulary():
@@ -247,12 +313,23 @@ def f_oracle(x: float, x_max: float, alpha: float) -> float:
 def test_glove_weighting_f_of_x():
     at = open_tab("glove", glove_tab="counts")  # x_max = 100, α = 0.75 by default
     label = EN["predict.glove_fx.value"].format(x=10, alpha=0.75)
+
+    def f_table():  # the table of f at a few counts, x = 10 among them
+        return [df.value for df in at.dataframe if "x = 10" in df.value.columns]
+
     assert label not in metric_labels(at)
+    hidden(at, "glove_fx")
+    assert not f_table()
     rec = commit(at, "glove_fx", 0.1)  # the linear guess (α = 1) is off by 0.078
     assert rec["truth"] == [pytest.approx(f_oracle(10, 100, 0.75))] and rec["correct"] is False
     assert label in metric_labels(at)
+    shown(at, "glove_fx")
+    (table,) = f_table()
+    assert table["x = 10"].iloc[0] == pytest.approx(f_oracle(10, 100, 0.75), abs=5e-4)
     at.number_input(key="glove_xmax").set_value(5.0).run()  # another x_max: another question
     assert not [m for m in metric_labels(at) if m.startswith("f(10)")]
+    hidden(at, "glove_fx")
+    assert not f_table()
     rec = commit(at, "glove_fx", 1.0)
     assert rec["truth"] == [f_oracle(10, 5, 0.75)] == [1.0] and rec["correct"] is True
     assert [e["correct"] for e in events(at, "glove_fx")] == [False, True]
@@ -263,7 +340,12 @@ def test_bert_80_10_10_share_seen_as_mask():
     at = open_tab("bert", bert_corpus="toy_en", bert_tab="masking")  # 15 % selected, 80 % of them [MASK]
     n = [m for m in metric_labels(at) if "[MASK]" in m]
     assert not n
+    hidden(at, "bert_mask_share")
+    split = EN["bert.why_801010"].split("{")[0]  # "With this split, 12.0% of all tokens become [MASK], ..."
+    assert not [m for m in texts(at) if m.startswith(split)]
     rec = commit(at, "bert_mask_share", 12.0)
+    shown(at, "bert_mask_share")
+    assert [m for m in texts(at) if m.startswith(split)]
     truth = rec["truth"][0]
     (measured,) = [m for m in at.metric if m.label.startswith("Seen as [MASK]")]
     n_tokens = int(measured.label.split("measured, ")[1].split(" tokens")[0].replace(",", ""))
@@ -302,6 +384,7 @@ def test_bert_masking_one_character_of_pipa():
     at = open_tab("bert", bert_corpus="toy_en", bert_tab="masking")
     label = EN["predict.bert_pipa.pipa"]
     assert label not in metric_labels(at)
+    assert not [m for m in texts(at) if "琵" in m and "琶" in m and "[MASK]" not in m]  # only the prompt names them
     both, seen = dictionary_oracle("琵", "琶")
     truth = "high" if both / seen > 0.8 else "low" if both / seen < 0.2 else "mid"
     rec = commit(at, "bert_pipa", "mid")
@@ -324,17 +407,29 @@ def auc_oracle() -> dict[str, float]:
 
 def test_bert_cls_vs_mean_pooling():
     at = open_tab("bert", bert_corpus="toy_en", bert_tab="similarity")
+    accuracy = EN["bert.sim_result"].split("{")[0]  # "Threshold accuracy: ... AUC: ..."
     assert not [m for m in metric_labels(at) if m.startswith("AUC")]
+    hidden(at, "bert_pooling")
+    assert not [m for m in texts(at) if m.startswith(accuracy)]
+    assert at.radio(key="bert_pool") and at.slider(key="bert_thr")  # the settings stay, bound to the URL
     aucs = auc_oracle()
     best = max(aucs, key=aucs.get)
     rec = commit(at, "bert_pooling", "cls")
     assert rec["truth"] == [best] and rec["correct"] is (best == "cls")
-    shown = {m.label: float(m.value) for m in at.metric if m.label.startswith("AUC")}
-    assert sorted(shown.values()) == pytest.approx(sorted(aucs.values()), abs=6e-4)  # shown to 3 decimals
+    drawn = {m.label: float(m.value) for m in at.metric if m.label.startswith("AUC")}
+    assert sorted(drawn.values()) == pytest.approx(sorted(aucs.values()), abs=6e-4)  # shown to 3 decimals
     assert len(events(at, "bert_pooling")) == 1
+    assert HIDDEN["bert_pooling"] <= chart_keys(at)
+    assert [m for m in texts(at) if m.startswith(accuracy)]
 
 
 # ---------------------------------------------------------------- HMM · MEMM · CRF
+def lattice_spec(at, key: str) -> dict:
+    import json
+
+    return json.loads(next(el for el in at.get("plotly_chart") if el.key == key).proto.spec)
+
+
 def brute_best(weights: np.ndarray, start: np.ndarray, given_start: bool, mode: str) -> set[str]:
     """Every path scored by itertools.product: MEMM = product of row-normalised weights (times the normalised
     start unless the first state is given), CRF = product of raw weights times start; the best ones as labels."""
@@ -365,6 +460,10 @@ def test_label_bias_path_on_the_lattice(preset):
     at = open_tab("sequence_labeling", seq_tab="bias", seq_preset=preset)  # 5 states, 4 steps
     label = EN["predict.seq_label_bias.memm"]
     assert label not in metric_labels(at)
+    lattices = ("seq_lattice_memm", "seq_lattice_crf")
+    assert set(lattices) <= chart_keys(at)  # the question: both lattices, no best path drawn, no ranked paths
+    assert not [a for k in lattices for a in lattice_spec(at, k).get("layout", {}).get("annotations", [])]
+    assert not [df for df in at.dataframe if EN["sequence_labeling.path"] in df.value.columns]
     lat = M.resize(PRESETS[preset](), 5, 4)
     memm = brute_best(lat.weights, lat.start, lat.given_start, "memm")
     options = _pick(at, "seq_label_bias").options
@@ -372,6 +471,10 @@ def test_label_bias_path_on_the_lattice(preset):
     rec = commit(at, "seq_label_bias", "2-2-2-2")
     assert set(rec["truth"]) == memm & set(options) and rec["correct"] is ("2-2-2-2" in memm)
     assert label in metric_labels(at)
+    steps = lat.weights.shape[0]  # the best path is drawn: one value written on each of its moves
+    assert all(len(lattice_spec(at, k)["layout"]["annotations"]) == steps for k in lattices)
+    ranked = [df.value for df in at.dataframe if EN["sequence_labeling.path"] in df.value.columns]
+    assert len(ranked) == 2 and ranked[0].iloc[0, 0] in memm  # the MEMM's table ranks its best path first
     (ev,) = events(at, "seq_label_bias")
     assert ev["topic"] == "misc" and ev["correct"] is False
     if preset.endswith("shared"):  # label bias: the globally normalised CRF disagrees with the MEMM here
@@ -412,13 +515,17 @@ def test_perplexity_of_shuffled_text():
     at = open_tab("pretrained_models", ptm_tab="perplexity")  # toy_en, bigram, k = 0.1 by default
     label = EN["predict.ptm_shuffle.shuffled"]
     assert label not in metric_labels(at)
+    hidden(at, "ptm_shuffle")
+    assert "ptm_tok" in chart_keys(at)  # the probe's chart stays: scoring a text of one's own is an experiment
     rec = commit(at, "ptm_shuffle", "same")
+    shown(at, "ptm_shuffle")
     assert ngram_ppl_oracle(train, mixed, 2) > ngram_ppl_oracle(train, held, 2)  # the oracle says: up
     assert rec["truth"] == ["up"] and rec["correct"] is False
     real = float(next(m.value for m in at.metric if m.label == EN["predict.ptm_shuffle.real"]))
     assert real == pytest.approx(ngram_ppl_oracle(train, held, 2), abs=0.01)
     at.slider(key="ptm_n").set_value(1).run()  # a unigram model: another question
     assert label not in metric_labels(at)
+    hidden(at, "ptm_shuffle")
     rec = commit(at, "ptm_shuffle", "same")
     assert ngram_ppl_oracle(train, mixed, 1) == pytest.approx(ngram_ppl_oracle(train, held, 1), rel=1e-12)
     assert rec["truth"] == ["same"] and rec["correct"] is True
@@ -447,11 +554,27 @@ def test_just_show_me_in_chinese(page, params, key):
 
     at = open_page(f"views/{page}/page.py", "zh", **params)
     before = len(at.metric)
+    hidden(at, key)
     sk = _pick(at, key).key[: -len(":pick")]
     at.button(key=f"{sk}:show").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    shown(at, key)
     assert not raw_i18n_keys(at), raw_i18n_keys(at)
     assert len(at.metric) > before  # the reveal drew its numbers
     assert events(at, key) == []  # not scored, not recorded
     assert at.session_state[sk]["mode"] == "shown"
     assert any(strings("zh")["predict.unscored"].split("{")[0] in m.value for m in at.info)
+
+
+def test_reveal_all_draws_every_hidden_chart_and_records_nothing():
+    """conftest.open_page(reveal=True) (the chart audit's sessions): every prompt of the tab is answered as "Just
+    show me" answers it, so what it hides is drawn, also after its inputs change; no guess is recorded."""
+    at = open_page("views/bert/page.py", "en", reveal=True, bert_corpus="toy_en", bert_tab="masking")
+    assert not at.exception, [e.value for e in at.exception]
+    shown(at, "bert_mask_share")
+    answers = {k: r for k, r in at.session_state.items() if str(k).startswith(PREFIX) and isinstance(r, dict)}
+    assert len(answers) == 2 and {r["mode"] for r in answers.values()} == {"shown"}  # [MASK] share and 琵琶
+    at.slider(key="bert_p").set_value(0.3).run()  # another variant: answered again, not asked
+    shown(at, "bert_mask_share")
+    assert not [b for b in at.button if b.key and b.key.endswith(":commit")]
+    assert (at.session_state[EVENTS] if EVENTS in at.session_state else []) == []

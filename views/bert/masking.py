@@ -106,6 +106,38 @@ def _pipa_numbers(pipa: int, pi: int, moxing: int, mo: int) -> None:
     st.caption(t("predict.bert_pipa.source"))
 
 
+def _mask_results(s: dict, p: float, rep: float, rnd: float, V: int) -> None:
+    """What answers the [MASK]-share prompt (drawn once it is answered): the shares in numbers, what the encoder
+    sees in 10 samples, the measured shares against the recipe, and the note on this split (it quotes p × rep)."""
+    sh, keep = s["shares"], max(0.0, 1 - rep - rnd)
+    _share_numbers(s, p, rep)
+    _grid({k: s[k][:10] for k in ("seen", "fates")}, t("bert.grid_title"), "bert_mask_grid", "bert-masking-grid")
+    emp = [sh["chosen"], sh["masked"], sh["random"], sh["unchanged"]]
+    ns = [s["n_words"]] + [s["n_target"]] * 3
+    chart(
+        vz.share_bars(
+            tl("bert.share_names"),
+            emp,
+            [p, rep, rnd * (1 - 1 / V), keep + rnd / V],
+            [binomial_halfwidth(v, n) for v, n in zip(emp, ns)],
+            title=t("bert.shares_title", n=s["n_words"] // 1000),
+            y_title=t("bert.share"),
+            x_title=t("bert.share_x"),
+            empirical_name=t("bert.measured"),
+            target_name=t("bert.target"),
+        ),
+        key="bert_mask_shares",
+        name="bert-masking-shares",
+    )
+    st.info(
+        t("bert.why_only_mask")
+        if rep >= 0.999
+        else t("bert.why_no_random")
+        if rnd == 0
+        else t("bert.why_801010", all_random=p * rnd, all_keep=p * keep, all_mask=p * rep, rest=1 - p)
+    )
+
+
 def render(corpus: str) -> None:
     sentence = text("bert.mask_sentence", "bert_mtext", t("bert.default_mask_sentence"))
     c = st.columns(4)
@@ -125,13 +157,12 @@ def render(corpus: str) -> None:
         s = sample_masks(
             tok, sentence[:500], 1000, probability=p, replace_prob=rep, random_prob=rnd, exact=exact, seed=seed
         )
-        sh, keep, V = s["shares"], max(0.0, 1 - rep - rnd), len(tok)
-        estimate_then_see(  # the guess comes before the grid and the share bars that answer it
+        estimate_then_see(  # the grid, the share bars and the note on the split answer it: drawn in the reveal
             "bert_mask_share",
             t("predict.bert_mask_share.prompt", p=p, rep=rep),
             mask_share(s),
             topic="bert",
-            reveal=lambda: _share_numbers(s, p, rep),
+            reveal=lambda: _mask_results(s, p, rep, rnd, len(tok)),
             tolerance=1.0,
             min_value=0.0,
             max_value=100.0,
@@ -139,31 +170,6 @@ def render(corpus: str) -> None:
             fmt="{:.1f} %",
             explain=t("predict.bert_mask_share.why", p=p, rep=rep, prod=p * rep),
             variant=(p, rep, rnd, exact),
-        )
-        _grid({k: s[k][:10] for k in ("seen", "fates")}, t("bert.grid_title"), "bert_mask_grid", "bert-masking-grid")
-        emp = [sh["chosen"], sh["masked"], sh["random"], sh["unchanged"]]
-        ns = [s["n_words"]] + [s["n_target"]] * 3
-        chart(
-            vz.share_bars(
-                tl("bert.share_names"),
-                emp,
-                [p, rep, rnd * (1 - 1 / V), keep + rnd / V],
-                [binomial_halfwidth(v, n) for v, n in zip(emp, ns)],
-                title=t("bert.shares_title", n=s["n_words"] // 1000),
-                y_title=t("bert.share"),
-                x_title=t("bert.share_x"),
-                empirical_name=t("bert.measured"),
-                target_name=t("bert.target"),
-            ),
-            key="bert_mask_shares",
-            name="bert-masking-shares",
-        )
-        st.info(
-            t("bert.why_only_mask")
-            if rep >= 0.999
-            else t("bert.why_no_random")
-            if rnd == 0
-            else t("bert.why_801010", all_random=p * rnd, all_keep=p * keep, all_mask=p * rep, rest=1 - p)
         )
         st.subheader(t("bert.wwm_title"))
         pipa_prompt()

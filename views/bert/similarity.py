@@ -7,7 +7,7 @@ import streamlit as st
 from engine.pretrained.minilm import POOLINGS, auc, cosine_pairs, embed, load_pairs, roc_points, threshold_accuracy
 from ui.code import show_code
 from ui.i18n import t, tl
-from ui.predict import predict_then_see
+from ui.predict import answered, predict_then_see
 from ui.widgets import bound, chart, qa_panel
 from views.bert.common import minilm
 from viz import bert as vz
@@ -38,24 +38,10 @@ def _auc_numbers(aucs: dict[str, float]) -> None:
         col.metric(t("predict.bert_pooling.auc", name=t(f"predict.bert_pooling.{p}")), f"{aucs[p]:.3f}")
 
 
-def render(corpus: str) -> None:  # the pairs are a fixed English set: the page's corpus is not used
-    st.markdown(t("bert.sim_intro"))
-    scores, y = _similarity()
+def _similarity_charts(scores: dict, y, pick: int, thr: float) -> None:
+    """The histogram and accuracy of the chosen sentence vector (switching it compares them) and the ROC curves with
+    every AUC in their legend: they answer the prompt, so they are drawn once it is answered."""
     names = tl("bert.poolings")
-    aucs = {p: auc(scores[p], y) for p in POOLINGS}
-    predict_then_see(  # the guess comes before the histogram and the ROC curves that answer it
-        "bert_pooling",
-        t("predict.bert_pooling.prompt", n=len(y)),
-        {p: t(f"predict.bert_pooling.{p}") for p in POOLINGS},  # neutral names: bert.poolings hints the answer
-        best_pooling(aucs),
-        topic="bert",
-        reveal=lambda: _auc_numbers(aucs),
-        explain=t("predict.bert_pooling.why"),
-    )
-    pick = bound(
-        st.radio, t("bert.pooling"), [0, 1, 2], format_func=lambda i: names[i], key="bert_pool", horizontal=True
-    )
-    thr = bound(st.slider, t("bert.threshold"), -1.0, 1.0, 0.5, 0.05, key="bert_thr")
     s = scores[POOLINGS[pick]]
     c1, c2 = st.columns(2)
     chart(
@@ -84,6 +70,28 @@ def render(corpus: str) -> None:  # the pairs are a fixed English set: the page'
         on=c2,
     )
     st.markdown(t("bert.sim_result", acc=threshold_accuracy(s, y, thr), auc=auc(s, y), n=len(y)))
+
+
+def render(corpus: str) -> None:  # the pairs are a fixed English set: the page's corpus is not used
+    st.markdown(t("bert.sim_intro"))
+    scores, y = _similarity()
+    names = tl("bert.poolings")
+    aucs = {p: auc(scores[p], y) for p in POOLINGS}
+    predict_then_see(  # the histogram, the ROC curves and the accuracy line answer it: drawn once it is answered
+        "bert_pooling",
+        t("predict.bert_pooling.prompt", n=len(y)),
+        {p: t(f"predict.bert_pooling.{p}") for p in POOLINGS},  # neutral names: bert.poolings hints the answer
+        best_pooling(aucs),
+        topic="bert",
+        reveal=lambda: _auc_numbers(aucs),
+        explain=t("predict.bert_pooling.why"),
+    )
+    pick = bound(
+        st.radio, t("bert.pooling"), [0, 1, 2], format_func=lambda i: names[i], key="bert_pool", horizontal=True
+    )
+    thr = bound(st.slider, t("bert.threshold"), -1.0, 1.0, 0.5, 0.05, key="bert_thr")
+    if answered("bert_pooling"):  # below the settings they follow, so outside the prompt's reveal
+        _similarity_charts(scores, y, pick, thr)
     show_code(auc, ["tests/engine/pretrained/test_minilm.py::test_auc_matches_sklearn_and_ignores_shifts"])
     show_code(
         embed,

@@ -80,30 +80,10 @@ def _fx_numbers(x_max: float, alpha: float) -> None:
     c2.metric(t("predict.glove_fx.linear", x=FX_X), f"{float(weighting(FX_X, x_max, 1.0)):.3f}")
 
 
-def weighting_curve(counts: Counts) -> None:
-    """f(x) for this x_max and α over the histogram of the counts, and a few of its values."""
-    X = counts.X
-    st.subheader(t("glove.f_title"))
-    a, b = st.columns(2)
-    x_max = bound(a.number_input, "x_max", 0.0, 1e6, 100.0, key="glove_xmax")
-    alpha = bound(b.number_input, "α", -2.0, 10.0, 0.75, step=0.05, key="glove_alpha")
-    if {"x_max", "alpha"} & set(GloveConfig(x_max=x_max, alpha=alpha).problems()):
-        st.error(t("glove.bad_weighting"))
-        return
-    estimate_then_see(  # the guess comes before the f(x) chart and table that answer it
-        "glove_fx",
-        t("predict.glove_fx.prompt", x_max=x_max, alpha=alpha, x=FX_X),
-        float(weighting(FX_X, x_max, alpha)),
-        topic="glove",
-        reveal=lambda: _fx_numbers(x_max, alpha),
-        tolerance=0.05,
-        min_value=0.0,
-        max_value=1.0,
-        step=0.01,
-        fmt="{:.3f}",
-        explain=t("predict.glove_fx.why", linear=float(weighting(FX_X, x_max, 1.0))),
-        variant=(x_max, alpha),
-    )
+def _fx_results(X, x_max: float, alpha: float) -> None:
+    """What answers the prompt (drawn once it is answered): f(10) in numbers, the f(x) chart and the table of
+    f at a few counts (x = 10 among them)."""
+    _fx_numbers(x_max, alpha)
     chart(
         figure(
             V.weighting_curve,
@@ -128,6 +108,33 @@ def weighting_curve(counts: Counts) -> None:
             columns=[f"x = {x:g}" for x in xs],
         ),
         width="stretch",
+    )
+
+
+def weighting_curve(counts: Counts) -> None:
+    """f(x) for this x_max and α over the histogram of the counts, and a few of its values (once the prompt on
+    f(10) is answered)."""
+    X = counts.X
+    st.subheader(t("glove.f_title"))
+    a, b = st.columns(2)
+    x_max = bound(a.number_input, "x_max", 0.0, 1e6, 100.0, key="glove_xmax")
+    alpha = bound(b.number_input, "α", -2.0, 10.0, 0.75, step=0.05, key="glove_alpha")
+    if {"x_max", "alpha"} & set(GloveConfig(x_max=x_max, alpha=alpha).problems()):
+        st.error(t("glove.bad_weighting"))
+        return
+    estimate_then_see(  # the f(x) chart and its table answer it: both drawn in the reveal
+        "glove_fx",
+        t("predict.glove_fx.prompt", x_max=x_max, alpha=alpha, x=FX_X),
+        float(weighting(FX_X, x_max, alpha)),
+        topic="glove",
+        reveal=lambda: _fx_results(X, x_max, alpha),
+        tolerance=0.05,
+        min_value=0.0,
+        max_value=1.0,
+        step=0.01,
+        fmt="{:.3f}",
+        explain=t("predict.glove_fx.why", linear=float(weighting(FX_X, x_max, 1.0))),
+        variant=(x_max, alpha),
     )
     st.caption(t("glove.f_share", share=100 * float(np.mean(X.data < x_max))))
     show_code(weighting, ["tests/engine/embeddings/test_glove.py::test_weighting_closed_form"])

@@ -84,6 +84,23 @@ def _shuffle_numbers(real: float, shuf: float) -> None:
     c2.metric(t("predict.ptm_shuffle.shuffled"), f"{shuf:.2f}", f"{shuf - real:+.2f}", delta_color="inverse")
 
 
+def _ppl_results(real: float, shuf: float, held, lms) -> None:
+    """What answers the prompt (drawn once it is answered): the two perplexities, and the held-out perplexity of the
+    uniform, 1-, 2- and 3-gram models (how much the word order the n-gram models count is worth)."""
+    _shuffle_numbers(real, shuf)
+    ppl = {t("pretrained_models.uniform"): float(len(lms[1].vocab))}
+    ppl.update({f"{m}-gram": lms[m].perplexity(held) for m in (1, 2, 3)})
+    fig = vz.grouped_bars(
+        list(ppl),
+        {"PPL": list(ppl.values())},
+        title=t("pretrained_models.ppl_title"),
+        x_title=t("pretrained_models.model"),
+        y_title="PPL",
+        log_y=True,
+    )
+    chart(fig, key="ptm_pplbars", name="ngram-perplexity")
+
+
 @st.fragment  # the tab feeds nothing to the rest of the page: a widget in it reruns this tab only
 def render() -> None:
     st.markdown(t("pretrained_models.ppl_intro"))
@@ -109,27 +126,16 @@ def render() -> None:
         chart(fig, key="ptm_tok", name="ngram-token-probabilities")
     real, shuf = shuffle_ppl(cname, float(k), order_n)
     truth = shuffle_truth(real, shuf)
-    predict_then_see(  # before the perplexity chart; the reveal draws the shuffled text's perplexity
+    predict_then_see(  # the two perplexities and the n-gram perplexity chart answer it: drawn in the reveal
         "ptm_shuffle",
         t("predict.ptm_shuffle.prompt", corpus=cname, n=order_n),
         {code: t(f"predict.ptm_shuffle.{code}") for code in ("up", "same", "down")},
         truth,
         topic="misc",
-        reveal=lambda: _shuffle_numbers(real, shuf),
+        reveal=lambda: _ppl_results(real, shuf, held, lms),
         explain=t("predict.ptm_shuffle.why_same" if truth == "same" else "predict.ptm_shuffle.why_order"),
         variant=(cname, order_n, float(k)),
     )
-    ppl = {t("pretrained_models.uniform"): float(len(lms[1].vocab))}
-    ppl.update({f"{m}-gram": lms[m].perplexity(held) for m in (1, 2, 3)})
-    fig = vz.grouped_bars(
-        list(ppl),
-        {"PPL": list(ppl.values())},
-        title=t("pretrained_models.ppl_title"),
-        x_title=t("pretrained_models.model"),
-        y_title="PPL",
-        log_y=True,
-    )
-    chart(fig, key="ptm_pplbars", name="ngram-perplexity")
     show_code(
         NGramLM,
         [

@@ -12,7 +12,7 @@ from engine.sequence import label_bias as D
 from engine.sequence import memm as M
 from ui.code import show_code
 from ui.i18n import t
-from ui.predict import predict_then_see
+from ui.predict import answered, predict_then_see
 from ui.training import InputError, training_panel
 from ui.widgets import bound, chart, figure
 from views.sequence_labeling.common import axes, tt
@@ -126,7 +126,8 @@ def lattice_section() -> None:
     options, answer = path_options(lat)
     memm, pm = M.best_path(lat, "memm")
     crf = M.best_path(lat, "crf")[0]
-    predict_then_see(  # the guess comes before the two lattices that answer it
+    variant = hashlib.sha1(lat.weights.tobytes() + lat.start.tobytes() + bytes([lat.given_start])).hexdigest()
+    predict_then_see(  # the best paths on the lattices and the ranked path tables answer it: drawn once answered
         "seq_label_bias",
         t("predict.seq_label_bias.prompt"),
         dict(zip(options, options)),
@@ -134,17 +135,25 @@ def lattice_section() -> None:
         topic="misc",
         reveal=lambda: _best_paths(memm, crf),
         explain=t("predict.seq_label_bias.why", memm=path_label(memm), pm=pm, crf=path_label(crf)),
-        variant=hashlib.sha1(lat.weights.tobytes() + lat.start.tobytes() + bytes([lat.given_start])).hexdigest(),
+        variant=variant,
     )
+    seen = answered("seq_label_bias", variant)  # before: the lattices are the question, drawn without a best path
     c1, c2 = st.columns(2)
     for col, mode in ((c1, "memm"), (c2, "crf")):
         with col:
             best, _ = M.best_path(lat, mode)
             shown = M.memm_probs(lat) if mode == "memm" else lat.weights
             fig = figure(
-                V.lattice, shown, best, title=tt(f"lat_{mode}_title"), x_title=tt("lat_x"), y_title=tt("lat_y")
+                V.lattice,
+                shown,
+                best if seen else None,
+                title=tt(f"lat_{mode}_title"),
+                x_title=tt("lat_x"),
+                y_title=tt("lat_y"),
             )
             chart(fig, key=f"seq_lattice_{mode}", name=f"label-bias-lattice-{mode}")
+            if not seen:
+                continue
             rows = M.enumerate_paths(lat, mode, top=500)  # best first (scroll); all of them up to 5^4 = 625
             st.dataframe(
                 pd.DataFrame(

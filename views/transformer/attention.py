@@ -136,25 +136,11 @@ def _saturation(r: dict) -> None:
     )
 
 
-@st.fragment
-def scaling() -> None:
-    st.subheader(t("transformer.scaling_title"))
-    dk = bound(st.select_slider, "d_k", DK_VALUES, 64, key=K + "scale_dk")
-    rows = scaling_table()
+def _scaling_results(dk: int, rows: list[dict]) -> None:
+    """What answers the prompt (drawn once it is answered): the saturation numbers, the scores' histograms, the
+    largest weight and the gradient size against d_k, and the measured variances."""
     r = rows[DK_VALUES.index(dk)]
-    estimate_then_see(  # the guess comes before the histograms and curves that answer it
-        "tf_sqrt_dk",
-        t("predict.tf_sqrt_dk.prompt", dk=dk),
-        saturation_truth(dk),
-        topic="tf",
-        reveal=lambda: _saturation(r),
-        tolerance=0.1,
-        min_value=0.0,
-        max_value=1.0,
-        step=0.01,
-        explain=t("predict.tf_sqrt_dk.why"),
-        variant=dk,
-    )
+    _saturation(r)
     raw, scaled = cached_dots(dk)
     fig = vz.histograms(
         {"q·k": raw, "q·k/√d_k": scaled},
@@ -165,14 +151,34 @@ def scaling() -> None:
     chart(fig, key=K + "scale_hist", name="attention-scaling-scores")
     for col, what, y_title in zip(st.columns(2), ("maxp", "jac"), ("max p", "‖∂p/∂s‖")):
         series = {
-            t("transformer.unscaled"): [r[f"{what}_raw"] for r in rows],
-            t("transformer.scaled"): [r[f"{what}_scaled"] for r in rows],
+            t("transformer.unscaled"): [row[f"{what}_raw"] for row in rows],
+            t("transformer.scaled"): [row[f"{what}_scaled"] for row in rows],
         }
         fig = vz.lines(
             DK_VALUES, series, title=t(f"transformer.{what}_title"), x_title="d_k", y_title=y_title, log_x=True
         )
         chart(fig, key=K + f"scale_{what}", name=f"attention-scaling-{what}", on=col)
     st.markdown(t("transformer.scaling_numbers", dk=dk, var=r["var"], var_scaled=r["var_scaled"]))
+
+
+@st.fragment
+def scaling() -> None:
+    st.subheader(t("transformer.scaling_title"))
+    dk = bound(st.select_slider, "d_k", DK_VALUES, 64, key=K + "scale_dk")
+    rows = scaling_table()
+    estimate_then_see(  # the histograms, curves and variances answer it: all drawn in the reveal
+        "tf_sqrt_dk",
+        t("predict.tf_sqrt_dk.prompt", dk=dk),
+        saturation_truth(dk),
+        topic="tf",
+        reveal=lambda: _scaling_results(dk, rows),
+        tolerance=0.1,
+        min_value=0.0,
+        max_value=1.0,
+        step=0.01,
+        explain=t("predict.tf_sqrt_dk.why"),
+        variant=dk,
+    )
     show_code(
         scaling_stats,
         [

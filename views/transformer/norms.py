@@ -27,6 +27,20 @@ def _drift(drift: dict[str, float]) -> None:
     st.caption(t("transformer.drift_caption"))
 
 
+def _norm_results(chans: list[str], bn_mean, bn_mean_real) -> None:
+    """What answers the prompt (drawn once it is answered): the caption saying what each norm averages over, and
+    BatchNorm's per-feature means over the whole batch, with and without the padding."""
+    st.caption(t("transformer.norm_caption"))
+    fig = vz.bars(
+        chans,
+        {t("transformer.bn_mean_all"): bn_mean.tolist(), t("transformer.bn_mean_real"): bn_mean_real.tolist()},
+        title=t("transformer.bn_stats"),
+        x_title=t("transformer.channel"),
+        y_title=t("transformer.mean"),
+    )
+    chart(fig, key=K + "bn_means", name="norms-batch-means")
+
+
 @st.fragment
 def render() -> None:
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -55,28 +69,26 @@ def render() -> None:
             height=min(900, 22 * b * tl_ + 140),
         )
         chart(fig, key=K + f"norm_{key}", name=f"norms-{key}", on=col)
-    st.caption(t("transformer.norm_caption"))
-    show_code(batch_norm, ["tests/engine/transformer/test_transformer.py::test_norms_match_torch"])
-    fig = vz.bars(
-        chans,
-        {t("transformer.bn_mean_all"): bn_mean.tolist(), t("transformer.bn_mean_real"): bn_mean_real.tolist()},
-        title=t("transformer.bn_stats"),
-        x_title=t("transformer.channel"),
-        y_title=t("transformer.mean"),
-    )
-    chart(fig, key=K + "bn_means", name="norms-batch-means")
     if b >= 2:
         drift = batch_mate_drift(cfg, n_resamples=10)
-        predict_then_see(  # the guess comes before the two drift numbers that answer it
+
+        def reveal() -> None:
+            _drift(drift)
+            _norm_results(chans, bn_mean, bn_mean_real)
+
+        predict_then_see(  # the drift numbers, the caption and the batch statistics answer it: drawn in the reveal
             "tf_ln_bn",
             t("predict.tf_ln_bn.prompt", mates=b - 1),
             {code: t(f"predict.tf_ln_bn.{code}") for code in DRIFT_CODES},
             drift_truth(drift),
             topic="misc",
-            reveal=lambda: _drift(drift),
+            reveal=reveal,
             explain=t("predict.tf_ln_bn.why"),
             variant=(b, tl_, c, pad, int(seed)),
         )
+    else:  # one sentence, no batch mates: no question
+        _norm_results(chans, bn_mean, bn_mean_real)
+    show_code(batch_norm, ["tests/engine/transformer/test_transformer.py::test_norms_match_torch"])
     show_code(
         batch_mate_drift, ["tests/engine/transformer/test_transformer.py::test_ln_ignores_batch_mates_bn_does_not"]
     )

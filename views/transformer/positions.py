@@ -28,6 +28,25 @@ def rotation_truth(err: float) -> str:
     return "one" if err < 1e-5 else "per_pos"
 
 
+def _rotation_results(d: int, pos: int, off: int, err: float, m: int) -> None:
+    """What answers the prompt (drawn once it is answered): R_k's largest error over every position, the chart of
+    PE[pos + k] against R_k · PE[pos] (its title says it), its caption and R_k's code."""
+    st.metric(t("predict.tf_pe_rotation.err", n=m), f"{err:.1e}")
+    demo = pe_shift_demo(d, pos, off)
+    shifted, rotated = f"PE[{pos + off}]", f"R_{off}·PE[{pos}]"
+    fig = vz.lines(
+        range(d),
+        {shifted: demo["target"].tolist(), rotated: demo["rotated"].tolist()},
+        title=t("transformer.rot_title", k=off),
+        x_title=t("transformer.dim"),
+        y_title="PE",
+        dash={rotated: "dot"},
+    )
+    chart(fig, key=K + "pe_rotation", name="positional-encoding-rotation")
+    st.caption(t("transformer.rot_caption", err=demo["max_err"]))
+    show_code(pe_rotation, ["tests/engine/transformer/test_transformer.py::test_pe_offset_is_a_fixed_rotation"])
+
+
 @st.fragment
 def render() -> None:
     c1, c2, c3, c4 = st.columns(4)
@@ -46,37 +65,20 @@ def render() -> None:
         height=420,
     )
     chart(fig, key=K + "pe_map", name="positional-encoding")
-    show_code(
-        positional_encoding,
-        [
-            "tests/engine/transformer/test_transformer.py::test_positional_encoding_closed_form",
-            "tests/engine/transformer/test_transformer.py::test_pe_offset_is_a_fixed_rotation",
-        ],
+    show_code(  # the rotation test is named under pe_rotation, after the prompt: its name is the answer
+        positional_encoding, ["tests/engine/transformer/test_transformer.py::test_positional_encoding_closed_form"]
     )
     err, m = rotation_error(d, off, n)
-    predict_then_see(  # the guess comes before the rotation chart that answers it
+    predict_then_see(  # the rotation chart, its caption and R_k's code answer it: drawn in the reveal
         "tf_pe_rotation",
         t("predict.tf_pe_rotation.prompt", k=off),
         {code: t(f"predict.tf_pe_rotation.{code}") for code in ROTATION_CODES},
         rotation_truth(err),
         topic="tf",
-        reveal=lambda: st.metric(t("predict.tf_pe_rotation.err", n=m), f"{err:.1e}"),
+        reveal=lambda: _rotation_results(d, pos, off, err, m),
         explain=t("predict.tf_pe_rotation.why"),
         variant=(d, off),
     )
-    demo = pe_shift_demo(d, pos, off)
-    shifted, rotated = f"PE[{pos + off}]", f"R_{off}·PE[{pos}]"
-    fig = vz.lines(
-        range(d),
-        {shifted: demo["target"].tolist(), rotated: demo["rotated"].tolist()},
-        title=t("transformer.rot_title", k=off),
-        x_title=t("transformer.dim"),
-        y_title="PE",
-        dash={rotated: "dot"},
-    )
-    chart(fig, key=K + "pe_rotation", name="positional-encoding-rotation")
-    st.caption(t("transformer.rot_caption", err=demo["max_err"]))
-    show_code(pe_rotation, ["tests/engine/transformer/test_transformer.py::test_pe_offset_is_a_fixed_rotation"])
     dots = {f"pos={p}": v for p, v in pe_offset_dots(d).items()}
     fig = vz.lines(
         range(40),

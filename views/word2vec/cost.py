@@ -32,26 +32,10 @@ def _cost_numbers(cost: dict[str, float]) -> None:
     c3.metric(t("predict.w2v_hs_cost.ratio"), f"{cost_ratio(cost):,.0f}×")
 
 
-@st.fragment
-def render() -> None:
-    st.markdown(t("word2vec.cost_intro"))
-    q = st.columns(5)
-    V = bound(q[0].select_slider, "V", [10**3, 10**4, 10**5, 10**6], 10**5, key="w2v_cost_V")
-    D = bound(q[1].number_input, "D", 1, 2048, 100, key="w2v_cost_D")
-    N = bound(q[2].number_input, "N", 1, 20, 4, key="w2v_cost_N")
-    H = bound(q[3].number_input, "H", 1, 4096, 500, key="w2v_cost_H")
-    kk = bound(q[4].number_input, "k", 1, 50, 5, key="w2v_cost_k")
-    cost = cost_per_example(V, D, N, H, kk)
-    predict_then_see(  # the guess comes before the cost chart that answers it
-        "w2v_hs_cost",
-        t("predict.w2v_hs_cost.prompt", V=V, D=D, N=N),
-        {code: t(f"predict.w2v_hs_cost.{code}") for code in COST_BUCKETS},
-        cost_bucket(cost),
-        topic="w2v",
-        reveal=lambda: _cost_numbers(cost),
-        explain=t("predict.w2v_hs_cost.why", log2v=math.log2(V)),
-        variant=(V, D, N),
-    )
+def _cost_results(cost: dict[str, float], V: int, D: int, kk: int) -> None:
+    """What answers the prompt (drawn once it is answered): the two costs and their ratio, the cost chart of every
+    model, and the measured timing of the output layers (a button: measuring is another way to the answer)."""
+    _cost_numbers(cost)
     bars(
         [t(f"word2vec.cost_{c}") for c in cost],
         {t("word2vec.cost_q"): list(cost.values())},
@@ -74,6 +58,28 @@ def render() -> None:
             key="w2v_cost_measured",
             name="word2vec-output-layer-timing",
         )
+
+
+@st.fragment
+def render() -> None:
+    st.markdown(t("word2vec.cost_intro"))
+    q = st.columns(5)
+    V = bound(q[0].select_slider, "V", [10**3, 10**4, 10**5, 10**6], 10**5, key="w2v_cost_V")
+    D = bound(q[1].number_input, "D", 1, 2048, 100, key="w2v_cost_D")
+    N = bound(q[2].number_input, "N", 1, 20, 4, key="w2v_cost_N")
+    H = bound(q[3].number_input, "H", 1, 4096, 500, key="w2v_cost_H")
+    kk = bound(q[4].number_input, "k", 1, 50, 5, key="w2v_cost_k")
+    cost = cost_per_example(V, D, N, H, kk)
+    predict_then_see(  # the cost chart and the measured timing answer it: both drawn in the reveal
+        "w2v_hs_cost",
+        t("predict.w2v_hs_cost.prompt", V=V, D=D, N=N),
+        {code: t(f"predict.w2v_hs_cost.{code}") for code in COST_BUCKETS},
+        cost_bucket(cost),
+        topic="w2v",
+        reveal=lambda: _cost_results(cost, V, D, kk),
+        explain=t("predict.w2v_hs_cost.why", log2v=math.log2(V)),
+        variant=(V, D, N),
+    )
     show_code(
         cost_per_example,
         [

@@ -51,26 +51,10 @@ def _lift_numbers(vocab, rare: int, M: int, sampler, seed: int) -> None:
     c[3].metric(t("predict.w2v_noise.table", M=M), f"{sampler.empirical(len(vocab))[rare]:.2e}")
 
 
-@st.fragment
-def render(corpus, name: str, k_tokens: int, seed: int) -> None:
-    st.markdown(t("word2vec.ns_intro"))
-    s1, s2, s3 = st.columns(3)
-    power = bound(s1.slider, t("word2vec.ns_power"), 0.0, 1.0, 0.75, 0.05, key="w2v_power")
-    k = bound(s2.slider, t("word2vec.ns_k"), 1, 20, 5, key="w2v_k")
-    M = bound(s3.select_slider, t("word2vec.ns_table"), [1000, 10_000, 100_000, 1_000_000], 100_000, key="w2v_M")
-    vocab_ns = _vocab(corpus, name, k_tokens)
-    rare = len(vocab_ns) - 1
-    sampler = NegativeSampler(vocab_ns.counts, power, M, seed=seed)
-    predict_then_see(  # the guess comes before the noise chart that answers it
-        "w2v_noise",
-        t("predict.w2v_noise.prompt", word=vocab_ns.itos[rare], count=int(vocab_ns.counts[rare])),
-        {code: t(f"predict.w2v_noise.{code}") for code in LIFT_CODES},
-        lift_bucket(noise_lift(vocab_ns.counts, rare)),
-        topic="w2v",
-        reveal=lambda: _lift_numbers(vocab_ns, rare, M, sampler if power == POWER else None, seed),
-        explain=t("predict.w2v_noise.why", top=vocab_ns.itos[0], top_ratio=noise_lift(vocab_ns.counts, 0)),
-        variant=(name, len(vocab_ns), vocab_ns.itos[rare], int(vocab_ns.counts[rare])),
-    )
+def _noise_results(vocab_ns, rare: int, power: float, M: int, sampler, seed: int) -> None:
+    """What answers the prompt (drawn once it is answered): the rarest word's shares, the noise chart (its last
+    bars are the rare words) and the caption that quotes the rarest word's two shares."""
+    _lift_numbers(vocab_ns, rare, M, sampler if power == POWER else None, seed)
     top = np.unique(np.r_[0:8, len(vocab_ns) - 4 : len(vocab_ns)].clip(0, len(vocab_ns) - 1))  # frequent + rare
     shares = {
         t("word2vec.ns_raw"): noise_distribution(vocab_ns.counts, 1.0)[top],
@@ -96,12 +80,35 @@ def render(corpus, name: str, k_tokens: int, seed: int) -> None:
             pow=noise_distribution(vocab_ns.counts, power)[rare],
         )
     )
+
+
+@st.fragment
+def render(corpus, name: str, k_tokens: int, seed: int) -> None:
+    st.markdown(t("word2vec.ns_intro"))
+    s1, s2, s3 = st.columns(3)
+    power = bound(s1.slider, t("word2vec.ns_power"), 0.0, 1.0, 0.75, 0.05, key="w2v_power")
+    k = bound(s2.slider, t("word2vec.ns_k"), 1, 20, 5, key="w2v_k")
+    M = bound(s3.select_slider, t("word2vec.ns_table"), [1000, 10_000, 100_000, 1_000_000], 100_000, key="w2v_M")
+    vocab_ns = _vocab(corpus, name, k_tokens)
+    rare = len(vocab_ns) - 1
+    sampler = NegativeSampler(vocab_ns.counts, power, M, seed=seed)
+    predict_then_see(  # the noise chart and its caption answer it: both drawn in the reveal
+        "w2v_noise",
+        t("predict.w2v_noise.prompt", word=vocab_ns.itos[rare], count=int(vocab_ns.counts[rare])),
+        {code: t(f"predict.w2v_noise.{code}") for code in LIFT_CODES},
+        lift_bucket(noise_lift(vocab_ns.counts, rare)),
+        topic="w2v",
+        reveal=lambda: _noise_results(vocab_ns, rare, power, M, sampler, seed),
+        explain=t("predict.w2v_noise.why", top=vocab_ns.itos[0], top_ratio=noise_lift(vocab_ns.counts, 0)),
+        variant=(name, len(vocab_ns), vocab_ns.itos[rare], int(vocab_ns.counts[rare])),
+    )
     show_code(
         NegativeSampler, ["tests/engine/embeddings/test_word2vec.py::test_table_shares_within_one_cell_and_draws_fit"]
     )
     drawn = sampler.draw(k)
     st.markdown(t("word2vec.ns_drawn", k=k) + " " + " ".join(f"`{vocab_ns.itos[i]}`" for i in drawn))
     st.caption(t("word2vec.ns_rows", k=k, rows=k + 1, V=len(vocab_ns)))
+    top = np.unique(np.r_[0:8, len(vocab_ns) - 4 : len(vocab_ns)].clip(0, len(vocab_ns) - 1))  # frequent + rare
     rng = np.random.default_rng(seed)  # one (centre, true word) pair with small random vectors
     U, v_c, o = rng.normal(0, 0.1, (len(vocab_ns), 16)), rng.normal(0, 0.1, 16), int(top[min(3, top.size - 1)])
     g_sm, g_ns = output_gradient(U, v_c, o)[0], output_gradient(U, v_c, o, drawn)[0]

@@ -4,7 +4,7 @@ traceback, a short live training run ends with predictions drawn, and the traine
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, stop_after
+from conftest import ROOT, show_answers, stop_after
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import strings
@@ -52,6 +52,8 @@ def test_masking_tab_bad_split_and_hostile_text(at):
     assert not at.exception and any("cannot exceed 100%" in m for m in _messages(at))
     at.slider(key="bert_rnd").set_value(0.0).run()
     at.slider(key="bert_rep").set_value(1.0).run()
+    assert not any("Always [MASK]" in m for m in _messages(at))  # the note answers the [MASK]-share prompt
+    show_answers(at)  # as a learner would: "Just show me"
     assert any("Always [MASK]" in m for m in _messages(at))
     for text in ["😀🎉 🙂", "x" * 10_000, ""]:
         at.text_input(key="bert_mtext").set_value(text).run()
