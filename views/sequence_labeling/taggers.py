@@ -9,6 +9,8 @@ from engine.sequence import feature_crf as F
 from engine.sequence import hmm as H
 from engine.sequence import memm as M
 from ui.code import show_code
+from ui.i18n import t
+from ui.predict import answered, predict_then_see
 from ui.training import training_panel
 from ui.widgets import bound, chart, figure
 from views.sequence_labeling.common import (
@@ -38,7 +40,9 @@ def render(text: str) -> None:
     st.caption(tt("live_note", lines=int(size), cap=LIVE_CAP_S, total=len(train), **FULL_CRF))
     taggers = {"HMM (MLE)": mle, "HMM (jieba)": jieba}
     if pd_job is not None and pd_job.usable:
-        taggers.update({m.kind.upper(): m for m in pd_job.model})
+        trained = {m.kind.upper(): m for m in pd_job.model}
+        if memm_vs_crf(text, trained, pd_job.started):  # their cuts are drawn once the learner has guessed
+            taggers.update(trained)
     table = {tt("char"): list(text[:TRELLIS_CHARS])}
     for name, m in taggers.items():
         if isinstance(m, H.HMM):  # log P(tags | sentence) = log P(tags, sentence) - log P(sentence)
@@ -69,3 +73,27 @@ def render(text: str) -> None:
             "tests/engine/sequence/test_feature_crf.py::test_memm_is_a_logistic_regression_per_position",
         ],
     )
+
+
+def memm_vs_crf(text: str, trained: dict, started: float) -> bool:
+    """Predict, then see: do the live MEMM and CRF cut this sentence the same way? The truth is their Viterbi paths;
+    True once answered (then their rows are drawn)."""
+    cuts = {k: H.tags_to_words(text, ids_to_tags(m.predict([text])[0])) for k, m in trained.items()}
+    same = cuts["MEMM"] == cuts["CRF"]
+    variant = (text, started)  # another sentence or another trained pair is another question
+
+    def reveal():
+        differ = sum(a != b for a, b in zip(*(ids_to_tags(trained[k].predict([text])[0]) for k in ("MEMM", "CRF"))))
+        st.metric(t("predict_seq.memm_crf.differ_chars"), differ)
+
+    predict_then_see(
+        "seq_memm_crf",
+        t("predict_seq.memm_crf.prompt"),
+        {"same": t("predict_seq.memm_crf.same"), "differ": t("predict_seq.memm_crf.differ")},
+        "same" if same else "differ",
+        topic="misc",
+        reveal=reveal,
+        explain=t("predict_seq.memm_crf.why"),
+        variant=variant,
+    )
+    return answered("seq_memm_crf", variant)

@@ -105,6 +105,21 @@ def test_baum_welch_and_peoples_daily_taggers(at):
     )  # 100 lines: well in the cap
     crf, memm = pd_job.model
     assert crf.stopped_by and memm.stopped_by  # both optimisers ran to one of their stopping rules
+    # predict, then see: the two cuts are drawn only once the learner has guessed whether they agree
+    assert not any(m.value.startswith(("**CRF**", "**MEMM**")) for m in at.markdown)
+    text = at.text_input(key="seq_sentence").value
+    picks = [r for r in at.radio if r.key and r.key.startswith("predict:seq_memm_crf") and r.key.endswith(":pick")]
+    assert len(picks) == 1
+    sk = picks[0].key[: -len(":pick")]
+    oracle = {m.kind: m.predict([text])[0] for m in pd_job.model}  # the engine's Viterbi paths
+    truth = "same" if list(oracle["crf"]) == list(oracle["memm"]) else "differ"
+    picks[0].set_value("same").run()
+    at.button(key=f"{sk}:commit").click().run()
+    assert not at.exception
+    rec = at.session_state[sk]
+    assert rec["truth"] == [truth] and rec["correct"] is (truth == "same")
+    ev = [e for e in at.session_state["coach_events"] if e["ref"] == "seq_memm_crf"]
+    assert len(ev) == 1 and ev[0]["topic"] == "misc"
     assert any(m.value.startswith("**CRF**") for m in at.markdown) and any(
         m.value.startswith("**MEMM**") for m in at.markdown
     )
