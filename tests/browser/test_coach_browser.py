@@ -12,6 +12,7 @@ Screenshots of the Review tab in en and zh go to tests/artifacts/ (look at them:
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -116,6 +117,12 @@ def test_progress_survives_a_restart_and_follows_the_link(browser, db_url):
                 said = strings(lang)["coach.nb_chose"].format(said=wrong_in(lang))
                 assert said in body, body[:3000]  # the notebook holds context 1's answer, in this language
                 assert learners.format_code(code).split()[0] in body
+                if lang == "en":  # the progress file, built when clicked (in another thread): the store's export
+                    button = page.locator(f"{MAIN} [data-testid='stDownloadButton'] button", has_text="JSON")
+                    with page.expect_download(timeout=TIMEOUT_S * 1000) as download:
+                        button.first.click()
+                    doc = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+                    assert doc["schema"] == "nlp-atlas-progress" and [c["ref"] for c in doc["cards"]] == ["ptm-01#0"]
                 no_exception(page)
             finally:
                 ctx.close()

@@ -90,6 +90,7 @@ def _quiz(card: store_cards.CardView, done: dict, learner_id: int) -> None:
     q, item = items[int(item)], int(item)
     shown = order(qid, item, len(q["choices"]), learner.learner_seed(learner_id))
     res, key = done.get(card.id), f"coach_card_{card.id}"
+    st.markdown(f"**{qid}** · {q['q']}")  # as text: a disabled radio's label turns pale once answered
     st.radio(
         f"**{qid}** · {q['q']}",
         shown,
@@ -98,6 +99,7 @@ def _quiz(card: store_cards.CardView, done: dict, learner_id: int) -> None:
         key=key,
         on_change=_quiz_answered,
         args=(card, qid, item, key),
+        label_visibility="collapsed",
         disabled=res is not None,
     )
     if res is not None:

@@ -77,6 +77,7 @@ def render() -> None:
             done = done_so_far.get(f"{qid}#{i}")  # the tab is drawn only while open: show answers given before
             shown = order(qid, i, len(q["choices"]), seed)
             key = f"interview_quiz_{qid}_{i}"
+            st.markdown(f"**{qid}** · {q['q']}")  # as text: a disabled radio's label turns pale once answered
             st.radio(
                 f"**{qid}** · {q['q']}",
                 shown,
@@ -85,6 +86,7 @@ def render() -> None:
                 key=key,
                 on_change=_answered,
                 args=(qid, i, key, seed),
+                label_visibility="collapsed",
                 disabled=done is not None,  # answered: it comes back on the Review tab when it is due
             )
             if done is not None:

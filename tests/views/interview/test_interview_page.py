@@ -18,6 +18,7 @@ def store_url(tmp_path, monkeypatch):
 
     url = f"sqlite:///{tmp_path / 'atlas.db'}"
     monkeypatch.setenv(db.ENV, url)
+    db.migrate(url)
     yield url
     db.dispose(url)
 
@@ -118,3 +119,34 @@ def test_demo_links_of_the_labs_open_their_tab():
     at = _open(interview_search="misc-08")
     links = [p.proto.query_string for p in at.get("page_link")]
     assert any("interview_tab=multitask" in q and "interview_mtl_mode=soft" in q for q in links), links
+
+
+def test_quiz_choices_follow_the_room_seed_or_the_learner(store_url):
+    """Oracle: engine.interview.quiz.permutation for the seed in force — a teacher's ?interview_quiz_seed= for every
+    session of the room, else the signed-in learner's own seed (ui.learner.learner_seed)."""
+    from engine.interview.quiz import permutation
+    from store import learners
+    from ui.learner import learner_seed
+
+    def shown(at):
+        return {r.key: list(r.options) for r in at.radio if r.key and r.key.startswith("interview_quiz_")}
+
+    def expected(at, seed):
+        out = {}
+        for key in shown(at):
+            qid, item = key.removeprefix("interview_quiz_").rsplit("_", 1)
+            out[key] = [strings_of(qid, int(item))[c] for c in permutation(qid, int(item), seed)]
+        return out
+
+    def strings_of(qid, item):
+        from ui.i18n import qa
+
+        return qa("en")[qid]["quiz"][item]["choices"]
+
+    room = [_open(tab="quiz", interview_quiz_seed="42") for _ in range(2)]
+    assert shown(room[0]) == shown(room[1]) == expected(room[0], 42) and len(shown(room[0])) >= 5
+    me = learners.create_learner(store_url)
+    mine = _open(tab="quiz", learner=me.code)
+    assert shown(mine) == expected(mine, learner_seed(me.id)) != expected(mine, 42)
+    hostile = _open(tab="quiz", interview_quiz_seed="1e400")  # not a number: the learner's order, with a notice
+    assert not hostile.exception and hostile.toast
