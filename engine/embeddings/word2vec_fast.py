@@ -17,8 +17,8 @@ What makes it fast (bench/word2vec_vs_gensim.py measures it against gensim on th
   twice gets both gradient terms), and the independent dot products overlap in the CPU instead of each waiting for
   the previous update;
 - noise words are drawn with Walker's alias method (one random number, two look-ups in V-entry arrays that stay in
-  cache; gensim binary-searches its cumulative table), before the work that precedes their use, and their rows are
-  prefetched (PREFETCHW through llvm.prefetch), so their cache misses overlap;
+  cache; gensim binary-searches its cumulative table) one example ahead, and their rows are prefetched then
+  (PREFETCHW through llvm.prefetch), so their cache misses are served while the current example computes;
 - the random stream is a 64-bit LCG held in a register (the high 32 bits are used); sub-sampling and the reduced
   window compare 32-bit random integers with precomputed integer thresholds;
 - σ and log σ come from word2vec.c's 1000-cell tables; a decision with |f| ≥ 6 updates nothing (gensim's rule);
@@ -153,19 +153,22 @@ def sample_negatives(alias, thresholds, n, seed):
 
 
 @_jit(cache=True, fastmath=True, nogil=True, inline="always")
-def _draw_negatives(x, alias, thresholds, word, rows, syn1):
-    """rows[0, 0] = the true word, then the noise draws that differ from it (a draw equal to the true word is
-    skipped, as in word2vec.c and gensim). Prefetches the drawn output rows, so their cache misses overlap each other
-    and the work before the example instead of coming one after another. Returns (random state, rows used)."""
+def _draw_negatives(x, alias, thresholds, word, rows, ahead, syn1):
+    """rows[0, 0] = the true word, then the noise words drawn one example ahead (in `ahead`) that differ from it (a
+    draw equal to the true word is skipped, as in word2vec.c and gensim); `ahead` is refilled for the next example and
+    those rows are prefetched now, so their cache misses are served while this example computes. Returns (random
+    state, rows used)."""
     rows[0, 0] = word
     n = 1
-    for _ in range(rows.shape[1] - 1):
-        x = x * _MUL + _INC
-        t = _alias_draw(x, alias, thresholds)
+    for k in range(ahead.shape[0]):
+        t = ahead[k]
         if t != word:
             rows[0, n] = t
-            _prefetch_row(syn1, t)
             n += 1
+        x = x * _MUL + _INC
+        t = _alias_draw(x, alias, thresholds)
+        ahead[k] = t
+        _prefetch_row(syn1, t)
     return x, n
 
 
@@ -245,6 +248,11 @@ def _train_job(
     ns_rows = np.zeros((1, negative + 1), dtype=np.int64)
     ns_labels = np.zeros((1, negative + 1), dtype=np.float32)
     ns_labels[0, 0] = 1.0
+    ahead = np.zeros(negative, dtype=np.int64)  # the next example's noise words, drawn (and prefetched) a step early
+    if not hs:
+        for k in range(negative):
+            x = x * _MUL + _INC
+            ahead[k] = _alias_draw(x, alias, thresholds)
     seen, examples, loss = 0, 0, 0.0
     for s in range(s_lo, s_hi):
         alpha = np.float32(alpha0 + (alpha1 - alpha0) * (seen / w_total))
@@ -278,7 +286,7 @@ def _train_job(
                             syn0, ctx, syn1, points, labels, word, code_len[word], alpha, neu1e, fs, sig, logsig
                         )
                     else:
-                        x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, syn1)
+                        x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, ahead, syn1)
                         loss += _example(syn0, ctx, syn1, ns_rows, ns_labels, 0, k, alpha, neu1e, fs, sig, logsig)
                     for c in range(d):
                         syn0[ctx, c] += neu1e[c]
@@ -287,8 +295,8 @@ def _train_job(
                 if hi - lo < 2:
                     continue
                 k = 0
-                if not hs:  # drawn before the context sum, so the prefetched rows arrive while it runs
-                    x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, syn1)
+                if not hs:
+                    x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, ahead, syn1)
                 for c in range(d):
                     neu1[0, c] = 0.0
                 for cpos in range(lo, hi):
