@@ -32,7 +32,8 @@ GUESS_DEMOS = {
     "bert_pooling": ("bert", {"bert_tab": "similarity"}),
     "ptm_shuffle": ("pretrained-models", {"ptm_tab": "perplexity"}),
     "seq_label_bias": ("sequence-labeling", {"seq_tab": "bias"}),
-}
+    "seq_memm_crf": ("sequence-labeling", {"seq_tab": "taggers"}),
+}  # tests/views/interview/test_review_tab.py reads every key from views/ and checks this table
 
 
 def _refresh() -> None:
