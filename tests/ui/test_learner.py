@@ -122,4 +122,4 @@ def test_private_keys_are_the_answers_not_the_settings():
             "predict:x",
         )
     )
-    assert not any(PRIVATE.match(k) for k in ("lang", "interview_quiz_chapter", "interview_quiz_seed", "interview_tab"))
+    assert not any(PRIVATE.match(k) for k in ("lang", "interview_quiz_chapter", "quiz_seed", "interview_tab"))

@@ -1,5 +1,6 @@
-"""A free answer graded offline (engine.interview.grader) and written as a card (kind "mock"), and the result drawn:
-shared by the mock interview and the Review tab's mock cards.
+"""A free answer graded offline (engine.interview.grader) and written as cards (kind "mock": the question "<qid>" and
+each of its key points "<qid>:<point>"), and the result drawn: shared by the mock interview and the Review tab's mock
+cards.
 
 The learner's text is shown back with st.text (never as Markdown or HTML: what they typed cannot inject anything);
 the rubric's own sentences go through `plain_md`, since a formula's `_` or `*` would otherwise turn into emphasis."""
@@ -67,8 +68,12 @@ def grade_question(qid: str, raw: str | None, lang: str) -> dict:
     nxt = grader.follow_up(qid, g, lang)
     res["follow"] = nxt.id if nxt is not None else None
     missed = [p.id for p in g.missed][:20]
+    topic = chapter_of(qid)
     detail = {"text": text, "score": round(g.score, 3), "missed": missed, "lang": lang}
-    learner.review("mock", qid, chapter_of(qid), g.score >= PASS, detail, rating=rating(g.score))
+    learner.review("mock", qid, topic, g.score >= PASS, detail, rating=rating(g.score))
+    for pid, hit in g.points:  # each key point is a card too: a missed one comes back as its follow-up question
+        point = {"text": text, "score": float(hit), "missed": [] if hit else [pid], "lang": lang}
+        learner.review("mock", f"{qid}:{pid}", topic, bool(hit), point)
     return res
 
 

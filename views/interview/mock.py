@@ -3,7 +3,7 @@
 Each question: the learner writes an answer, "Grade" scores it against the question's rubric (engine.interview.grader:
 a score in [0, 1], each point hit or missed, each missed point linked to the demo tab that proves it), then the next
 question is the follow-up on a missed point, graded on that point alone; then on to the next drawn question. Every
-graded answer is an FSRS card (kind "mock": "<qid>" and "<qid>:<point>", ui.learner).
+graded answer is an FSRS card (kind "mock": the question "<qid>" and each key point "<qid>:<point>", ui.learner).
 
 Not a fragment: it holds its own timer fragment (fragments do not nest). The buttons act in on_click callbacks (they
 run before the rerun, so the rerun draws the graded answer at once)."""

@@ -2,7 +2,7 @@
 session and written as an FSRS card (kind "quiz", ref "<qid>#<item>"), scores per chapter, exports.
 
 The order comes from engine.interview.quiz with the learner's seed (ui.learner.quiz_seed), or a teacher's room seed
-from ?interview_quiz_seed= (the whole room then sees the same order). The radio's options are the file's choice
+from ?quiz_seed= (the whole room then sees the same order). The radio's options are the file's choice
 indices in that order, so what is stored (progress, cards) does not depend on the seed."""
 
 import streamlit as st
@@ -61,7 +61,7 @@ def render() -> None:
         max_value=MAX_SEED,
         value=None,
         step=1,
-        key="interview_quiz_seed",
+        key="quiz_seed",
         placeholder=t("interview.room_seed_none"),
         help=t("interview.room_seed_help"),
     )

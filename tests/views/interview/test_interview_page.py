@@ -122,7 +122,7 @@ def test_demo_links_of_the_labs_open_their_tab():
 
 
 def test_quiz_choices_follow_the_room_seed_or_the_learner(store_url):
-    """Oracle: engine.interview.quiz.permutation for the seed in force — a teacher's ?interview_quiz_seed= for every
+    """Oracle: engine.interview.quiz.permutation for the seed in force — a teacher's ?quiz_seed= for every
     session of the room, else the signed-in learner's own seed (ui.learner.learner_seed)."""
     from engine.interview.quiz import permutation
     from store import learners
@@ -143,10 +143,10 @@ def test_quiz_choices_follow_the_room_seed_or_the_learner(store_url):
 
         return qa("en")[qid]["quiz"][item]["choices"]
 
-    room = [_open(tab="quiz", interview_quiz_seed="42") for _ in range(2)]
+    room = [_open(tab="quiz", quiz_seed="42") for _ in range(2)]
     assert shown(room[0]) == shown(room[1]) == expected(room[0], 42) and len(shown(room[0])) >= 5
     me = learners.create_learner(store_url)
     mine = _open(tab="quiz", learner=me.code)
     assert shown(mine) == expected(mine, learner_seed(me.id)) != expected(mine, 42)
-    hostile = _open(tab="quiz", interview_quiz_seed="1e400")  # not a number: the learner's order, with a notice
+    hostile = _open(tab="quiz", quiz_seed="1e400")  # not a number: the learner's order, with a notice
     assert not hostile.exception and hostile.toast
