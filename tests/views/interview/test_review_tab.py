@@ -170,6 +170,14 @@ def test_a_hostile_progress_file_changes_nothing(store_url, lang):
         assert not at.exception, (code, [e.value for e in at.exception])
         said = [e.value for e in at.error]
         assert said and strings(lang)[f"coach.import_err.{code}"] in said[-1], (code, said)
+    marked = json.loads(transfer.export_json(me.id, store_url))  # our own file, with HTML put into a detail
+    marked["cards"][0]["reviews"][-1]["detail"] = {"chosen": 1, "note": "<img src=x onerror=alert(1)>"}
+    big = b" " * (transfer.MAX_BYTES + 1) + b"{}"  # refused by its size before it is read
+    for code, raw in (("markup", json.dumps(marked).encode()), ("too_big", big)):
+        at.file_uploader[0].set_value((f"{code}.json", raw, "application/json")).run()
+        at.button(key="coach_id_import").click().run()
+        said = [e.value for e in at.error]
+        assert said and strings(lang)[f"coach.import_err.{code}"] in said[-1], (code, said)
     assert transfer.export_progress(me.id, store_url)["cards"] == before
     good = transfer.export_json(me.id, store_url).encode()  # its own file again: nothing new, and it says so
     at.file_uploader[0].set_value(("mine.json", good, "application/json")).run()
@@ -238,3 +246,18 @@ def test_every_guess_card_links_the_tab_that_asks_it():
                 url, key, code = tabs[path.relative_to(ROOT).as_posix()]
                 found[node.args[0].value] = (url, {key: code})
     assert len(found) >= 10 and found == GUESS_DEMOS
+
+
+def test_a_guess_on_a_demo_page_becomes_a_card_of_the_signed_in_learner(store_url):
+    """app.py's sync: a predict-then-see commit on another page is written for the learner of the session."""
+    me = learners.create_learner(store_url)
+    at = open_page("views/transformer/page.py", "en", timeout=120, transformer_tab="norms", learner=me.code)
+    (pick,) = [w for w in at.radio if w.key and w.key.startswith("predict:tf_ln_bn") and w.key.endswith(":pick")]
+    pick.set_value("ln").run()
+    at.button(key=pick.key.removesuffix(":pick") + ":commit").click().run()
+    at.run()  # the next full run writes it (the commit may rerun only its tab's fragment)
+    assert not at.exception, [e.value for e in at.exception]
+    (nb,) = cards.notebook(me.id, url=store_url)
+    (event,) = at.session_state["coach_events"]  # ui.predict's own record stays
+    assert (nb.card.kind, nb.card.ref, nb.card.topic) == ("guess", "tf_ln_bn", event["topic"])
+    assert nb.detail == event["detail"] and nb.detail["guess_code"] == "ln"
