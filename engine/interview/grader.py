@@ -111,6 +111,7 @@ CORE_ZH = {
     *"的 是 了 在 会 把 让 被 就 而 所以 因为 这 那 它 也 都 还 但 但是 可以 能 要 着 就是 不是 并 并且 而且 如果 对 从 用 给 将 使"
     " 这个 那个 这样 只 才 再 又 每 一个".split()
 }
+CORE_ZH_CHARS = {w for w in CORE_ZH if len(w) == 1} - {"对"}  # looked for inside tokens too (对称, 对数: not)
 TERMS_SHARE_EN = 0.12  # below this share of function words an English answer is a bare list
 TERMS_SHARE_ZH = 0.08
 COPY_SHARE = 0.75  # above this share of content words taken from the question (and short) it is a copy
@@ -137,7 +138,178 @@ class Grade:
 def _normalise(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).lower()
     s = _CONTROL.sub(" ", s).replace("\r", "\n").replace("’", "'").replace("‘", "'")
-    return _BETWEEN_LETTERS.sub(" ", s)
+    return _numbers(_BETWEEN_LETTERS.sub(" ", s))
+
+
+# ------------------------------------------------------------------ numbers, written in words or in digits
+# Answers, terms and questions all pass through _normalise, so a number reads the same however it is written:
+# "sixty-four" -> 64, "fifteen percent" / "15 %" / "百分之十五" -> 15%, "eight in ten" / "八成" -> 80%,
+# "three quarters" / "四分之三" -> 3/4, "0 point 7 5" -> 0.75, "30,000" -> 30000, "五十" -> 50, "十二层" -> 12层.
+# A term's fraction (0.75, 3/4, 75%) then matches all of its written forms (_number_pattern).
+_EN_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+        " seventeen eighteen nineteen".split()
+    )
+}
+_EN_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_EN_SCALES = {"hundred": 100, "thousand": 1000}
+# "one" and "a" are words first ("one vector", "the other one"): numbers only before a scale ("one hundred")
+_EN_FIRST = "|".join([*(w for w in _EN_UNITS if w != "one"), *_EN_TENS])
+_EN_NEXT = "|".join([*_EN_UNITS, *_EN_TENS, *_EN_SCALES])
+_EN_NUM_RUN = re.compile(
+    rf"\b(?:(?:a|one)(?=\s+(?:hundred|thousand)\b)|{_EN_FIRST})(?:\s+(?:and\s+)?(?:{_EN_NEXT}))*\b"
+)
+_ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_ZH_NUM = "[零〇一二两三四五六七八九十百千万]+"
+_ZH_MEASURE = "层维头轮遍倍亿万"
+
+
+def _en_value(words: list[str]) -> list[tuple[int, int]]:
+    """Split a run of number words into numbers: [(value, words used)], e.g. sixty four -> 64, two three -> 2, 3."""
+    out, i = [], 0
+    while i < len(words):
+        total, cur, n, last = 0, 0, 0, None
+        while i < len(words):
+            w = words[i]
+            if w == "and":
+                if last != "scale" or i + 1 >= len(words) or words[i + 1] in _EN_SCALES or words[i + 1] == "and":
+                    break
+                i, n = i + 1, n + 1
+                continue
+            if w in ("a", "one") and i + 1 < len(words) and words[i + 1] in _EN_SCALES and last is None:
+                cur, last = 1, "unit"
+            elif w in _EN_UNITS:
+                v = _EN_UNITS[w]
+                if last == "unit" or last == "teen" or (last == "ten" and (v >= 10 or cur % 10)):
+                    break
+                cur += v
+                last = "teen" if v >= 10 else "unit"
+            elif w in _EN_TENS:
+                if last in ("unit", "teen", "ten"):
+                    break
+                cur += _EN_TENS[w]
+                last = "ten"
+            elif w in _EN_SCALES:
+                if last is None or (last == "scale" and _EN_SCALES[w] <= 100):
+                    break
+                if w == "hundred":
+                    cur = max(cur, 1) * 100
+                else:
+                    total, cur = total + max(cur, 1) * 1000, 0
+                last = "scale"
+            else:
+                break
+            i, n = i + 1, n + 1
+        if n == 0:
+            out.append((-1, 1))  # a word that starts no number: kept as it is
+            i += 1
+        else:
+            out.append((total + cur, n))
+    return out
+
+
+def _en_numbers(s: str) -> str:
+    def run(m: re.Match) -> str:
+        words = m.group().split()
+        parts, k = [], 0
+        for value, n in _en_value(words):
+            parts.append(" ".join(words[k : k + n]) if value < 0 else str(value))
+            k += n
+        return " ".join(parts)
+
+    return _EN_NUM_RUN.sub(run, s)
+
+
+def _zh_value(run: str) -> int | None:
+    total, section, num, prev_digit = 0, 0, 0, False
+    for c in run:
+        if c in _ZH_DIGITS:
+            if prev_digit and num:
+                return None  # 五六十: two digits in a row, not one number
+            num, prev_digit = _ZH_DIGITS[c], True
+        elif c == "万":
+            total += (section + num) * 10000
+            section, num, prev_digit = 0, 0, False
+        else:
+            section += (num or 1) * _ZH_UNITS[c]
+            num, prev_digit = 0, False
+    return total + section + num
+
+
+def _zh_numbers(s: str) -> str:
+    def num(x: str) -> str | None:
+        if x[0].isdigit():
+            return x
+        v = _zh_value(x)
+        return None if v is None else str(v)
+
+    def pct(m: re.Match) -> str:
+        v = num(m.group(1))
+        return m.group() if v is None else f"{v}%"
+
+    def frac(m: re.Match) -> str:
+        a, b = num(m.group(1)), num(m.group(2))
+        if a is None or b is None:
+            return m.group()
+        return f"{int(b) * 100 // int(a)}%" if a in ("10", "100") and int(b) <= int(a) else f"{b}/{a}"
+
+    def plain(m: re.Match) -> str:
+        x = m.group()
+        if x in ("千万", "万一") or not any(c in _ZH_UNITS for c in x) and len(x) > 1:
+            return x
+        if len(x) == 1 and not (m.end() < len(s) and s[m.end()] in _ZH_MEASURE):
+            return x  # 十分, 一个, 一样: words, not numbers
+        v = _zh_value(x)
+        return x if v is None else str(v)
+
+    s = re.sub(r"百分之(%s|\d+(?:\.\d+)?)" % _ZH_NUM, pct, s)
+    s = re.sub(r"(%s|\d+)分之(%s|\d+)" % (_ZH_NUM, _ZH_NUM), frac, s)
+    s = re.sub(
+        r"(?<![一二三四五六七八九十])([一二三四五六七八九])成(?![为功本绩员熟立果型分千了就]|不变)",
+        lambda m: f"{_ZH_DIGITS[m.group(1)]}0%",
+        s,
+    )
+    s = re.sub(
+        r"(?<![零〇一二两三四五六七八九十百千万])[一二两三四五六七八九](?=[%s]|个头)" % _ZH_MEASURE[:-2], plain, s
+    )
+    return re.sub(_ZH_NUM, plain, s)
+
+
+_ANY_NUMBER = re.compile(r"[\d零〇一二两三四五六七八九十百千万]|quarter|third|fourth|" + _EN_NEXT)
+_ZEROS = re.compile(r"\bzero(?:e)?s\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?![\d]))")
+_POINT = re.compile(r"\b(\d+) point (\d+(?: \d)*)\b")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)")
+_IN_TEN = re.compile(r"\b(one|\d+) (?:in|out of|of every|in every|out of every) (10|100)\b(?!\s*%)")
+_WORD_FRACTIONS = (
+    (re.compile(r"\b(?:a|one|1) quarter\b"), "1/4"),
+    (re.compile(r"\b([1-3]) (?:quarters|fourths)\b"), r"\1/4"),
+    (re.compile(r"\b(?:a|one|1) third\b"), "1/3"),
+    (re.compile(r"\b2 thirds\b"), "2/3"),
+    (re.compile(r"\b(?:a|one|1) tenth\b"), "10%"),
+)
+
+
+def _numbers(s: str) -> str:
+    if not _ANY_NUMBER.search(s):
+        return s
+    s = _ZEROS.sub("0s", _en_numbers(s))
+    s = _THOUSANDS.sub("", s)
+    s = _POINT.sub(lambda m: f"{m.group(1)}.{m.group(2).replace(' ', '')}", s)
+    s = _PERCENT.sub(r"\1%", s)
+
+    def in_ten(m: re.Match) -> str:
+        x = 1 if m.group(1) == "one" else int(m.group(1))
+        whole = int(m.group(2))
+        return f"{x * 100 // whole}%" if x <= whole else m.group()
+
+    s = _IN_TEN.sub(in_ten, s)
+    for rx, rep in _WORD_FRACTIONS:
+        s = rx.sub(rep, s)
+    return _zh_numbers(s) if _CJK.search(s) else s
 
 
 def _sentence_starts(s: str) -> list[int]:
@@ -185,9 +357,167 @@ def _stem(w: str) -> str:
 
 
 # ------------------------------------------------------------------ terms
+# How a term's word matches beyond its own spelling (the answer is never rewritten, the term's pattern widens):
+# - British and American spellings: normalise/normalize, analyse/analyze, neighbour/neighbor, centre/center,
+#   modelling/modeling;
+# - a final silent e or y: "compute" matches computing / computation, "dependency" dependencies; a word inside a
+#   phrase takes its inflections ("share weights" matches "shared weights"), a few irregular verbs their forms;
+# - a number in (0, 1) matches its other forms: 0.75 = .75 = 3/4 = 75%;
+# - the shared vocabulary (engine.interview.rubrics.synonyms): a term or word equal to a member matches the whole
+#   class ("predict" matches "guess"); in Chinese every member found inside the term is widened.
+_NUMERIC = re.compile(r"\d+/\d+|\d*\.\d+%?|\d+%")
+_IRREGULAR = (
+    ("see", "saw", "seen"),
+    ("take", "took", "taken"),
+    ("make", "made"),
+    ("feed", "fed"),
+    ("run", "ran"),
+    ("write", "wrote", "written"),
+    ("get", "got", "gotten"),
+    ("keep", "kept"),
+    ("find", "found"),
+    ("build", "built"),
+    ("lose", "lost"),
+    ("grow", "grew", "grown"),
+    ("know", "knew", "known"),
+    ("bring", "brought"),
+    ("hold", "held"),
+    ("choose", "chose", "chosen"),
+    ("give", "gave", "given"),
+    ("throw", "threw", "thrown"),
+    ("begin", "began", "begun"),
+    ("teach", "taught"),
+    ("think", "thought"),
+    ("break", "broke", "broken"),
+    ("win", "won"),
+    ("fall", "fell", "fallen"),
+    ("say", "said"),
+    ("tell", "told"),
+    ("understand", "understood"),
+)
+_IRREG = {f: cls for cls in _IRREGULAR for f in cls}
+_INFLECT = r"(?:s|es|d|ed|ing|'s)?"
+
+
+def _spell(stem: str) -> str:
+    """A plain lower-case stem as a pattern that accepts British and American spellings."""
+    x = re.sub(r"(?<=[a-z]{2})i[sz](?=e|ed|es|ing|ation|er|$)", "i[sz]", stem)
+    x = re.sub(r"(?<=[a-z]{2})y[sz](?=e|ed|es|ing|er|$)", "y[sz]", x)
+    x = re.sub(r"(?<=[a-z]{3})ou?r(?=$|s$|ed$|ing$|ite|able)", "ou?r", x)
+    return re.sub(r"(?<=[a-z]{3})ell?(?=ed|ing|er)", "ell?", x)
+
+
+def _latin_word(w: str, final: bool) -> str:
+    if len(w) >= 5 and w.endswith(("tre", "ter")):
+        pat = _spell(w[:-3]) + "t(?:re|er)"
+    elif len(w) >= 4 and w.endswith("e") and not w.endswith(("ee", "ye", "oe")):
+        pat = _spell(w[:-1]) + ("(?:e|ing|ion|ation|able|ible|ive)" if final else "(?:e|ing|ion|ation)")
+    elif len(w) >= 5 and w.endswith(("ix", "ex")):
+        pat = _spell(w[:-2]) + "(?:%s|ices)" % w[-2:]  # matrix / matrices, index / indices
+    elif len(w) >= 4 and w[-1] == "y" and w[-2] not in "aeiouy":
+        pat = _spell(w[:-1]) + ("(?:y|ie|ica)" if final else "(?:y|ies|ied|ying)")
+    else:
+        pat = _spell(w)
+    if not final and w not in FUNCTION_EN:
+        pat += _INFLECT
+    if w in _IRREG:
+        pat = "(?:%s)" % "|".join([pat, *(f + "(?![a-z])" for f in _IRREG[w] if f != w)])
+    return pat
+
+
+def _number_pattern(w: str) -> str:
+    """0.75 -> (?:0.75|.75|3/4|75%): the written forms of one number in (0, 1); any other number as it is."""
+    if "/" in w:
+        a, b = w.split("/")
+        v = int(a) / int(b) if int(b) else -1.0
+    elif w.endswith("%"):
+        v = float(w[:-1]) / 100
+    else:
+        v = float(w)
+    if not 0 < v < 1:
+        return re.escape(w)
+    forms = {w}
+    dec = f"{v:.4f}".rstrip("0")
+    if abs(float(dec) - v) < 1e-12:
+        forms |= {dec, dec[1:]}
+        pct = f"{v * 100:.2f}".rstrip("0").rstrip(".")
+        forms.add(pct + "%")
+    for den in (2, 3, 4, 5, 8, 10):
+        if abs(v * den - round(v * den)) < 1e-9:
+            forms.add(f"{round(v * den)}/{den}")
+            break
+    return "(?:%s)" % "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=2)
+def _lexicon(lang: str) -> dict[str, tuple[str, ...]]:
+    return {_normalise(k): tuple(_normalise(a) for a in v) for k, v in rb.synonyms(lang).items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _zh_keys() -> re.Pattern:
+    keys = sorted((k for k in _lexicon("zh") if _CJK.search(k)), key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys))
+
+
+def _en_synonyms(w: str) -> tuple[str, ...] | None:
+    lex = _lexicon("en")
+    for cand in (w, w[:-1] if w.endswith("s") else "", w[:-2] if w.endswith("es") else ""):
+        if cand and cand in lex:
+            return lex[cand]
+    return None
+
+
+def _cjk_plain(w: str) -> str:
+    """Chinese as written, with an optional 的 inside a compound of 3+ characters (中心词 = 中心的词)."""
+    out = []
+    for i, c in enumerate(w):
+        if i and _CJK.match(c) and _CJK.match(w[i - 1]) and len(w) >= 3 and "的" not in (c, w[i - 1]):
+            out.append("的?")
+        out.append(re.escape(c))
+    return "".join(out)
+
+
+def _cjk_word(w: str, syn: bool) -> str:
+    """A word holding Chinese: every member of the shared vocabulary inside it widens to its class."""
+    if not syn:
+        return _cjk_plain(w)
+    lex, out, pos = _lexicon("zh"), [], 0
+    for m in _zh_keys().finditer(w):
+        out.append(_cjk_plain(w[pos : m.start()]))
+        out.append("(?:%s)" % "|".join(_phrase(a, True, False) for a in lex[m.group()]))
+        pos = m.end()
+    out.append(_cjk_plain(w[pos:]))
+    return "".join(out)
+
+
+def _word_pattern(w: str, final: bool, syn: bool) -> str:
+    if _CJK.search(w):
+        return _cjk_word(w, syn)
+    if _NUMERIC.fullmatch(w):
+        return _number_pattern(w)
+    alts = _en_synonyms(w) if syn else None
+    if alts:
+        return "(?:%s)" % "|".join(_phrase(a, final, False) for a in alts)
+    if w.isascii() and w.isalpha() and len(w) >= 3:
+        return _latin_word(w, final)
+    return re.escape(w)
+
+
+def _phrase(p: str, final: bool, syn: bool) -> str:
+    """Words in order; the space between two words may be absent."""
+    words, out = p.split(), ""
+    for i, w in enumerate(words):
+        if i:
+            out += r"\s*"  # "12 层" = "12层", "layer norm" = "layernorm", "sub word" = "subword"
+        out += _word_pattern(w, final and i == len(words) - 1, syn)
+    return out
+
+
 def _part_pattern(part: str) -> str:
     part = part.strip()
-    body = r"\s+".join(re.escape(w) for w in part.split())
+    alts = _lexicon("en").get(part) if " " in part and part.isascii() else None
+    body = "(?:%s)" % "|".join(_phrase(a, True, False) for a in alts) if alts else _phrase(part, True, True)
     if part[0].isascii() and part[0].isalnum():
         body = r"(?<![a-z0-9])" + body
     if part[-1].isdigit():
@@ -317,7 +647,9 @@ def _bare_list(s: str, tokens: list[str], lang: str) -> bool:  # tokens: of s wi
     """No sentences: (almost) no function words, or many short items (split at commas, and at spaces between two
     Chinese characters, which a Chinese sentence never has) with few function words."""
     core = CORE_ZH if lang == "zh" else CORE_EN
-    if len(tokens) >= 5 and not any(t in core for t in tokens):
+    # jieba may glue a one-character core word to its neighbour ("测试时用" -> 时用): in Chinese, look inside tokens
+    glued = lang == "zh" and any(c in CORE_ZH_CHARS for t in tokens if t != "术语" for c in t)
+    if len(tokens) >= 5 and not glued and not any(t in core for t in tokens):
         return True
     if lang == "zh":
         cjk = [t for t in tokens if _CJK.match(t)]

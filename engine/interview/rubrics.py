@@ -163,3 +163,113 @@ def question(qid: str, lang: str) -> str:
     if entry is None:
         raise InputError("qid", f"unknown curriculum id {qid!r}")
     return "\n".join(x for x in (entry.title(lang), _qa_questions(lang).get(qid, "")) if x)
+
+
+# ---------------------------------------------------------------- the vocabulary every rubric shares
+# Paraphrases a candidate uses for the same idea. A rubric term equal to a member (a whole term or one of its words;
+# in Chinese, a substring) also matches every other member of its class (engine.interview.grader builds the
+# patterns). Classes are symmetric; ONE_WAY entries add alternatives to a key only (a "table" is not always a matrix).
+# Keep every class tight: a member that also means something else widens every point that uses it, contras included.
+SYNONYMS_EN: tuple[tuple[str, ...], ...] = (
+    ("predict", "guess", "infer"),
+    ("concatenat", "glue", "stitch"),
+    ("sum", "add up", "adds up", "added up", "adding up"),
+    ("bidirection", "both direction", "both side", "left and right", "two direction", "two side"),
+    ("unidirection", "one direction", "single direction", "one sided", "one side only"),
+    ("parallel", "at once", "simultaneous", "at the same time", "in one go", "in one pass", "concurrent"),
+    ("sequential", "one after another", "one after the other", "step by step", "in sequence", "serial"),
+    ("expensive", "costly", "cost a lot", "costs a lot", "pricey"),
+    ("cheap", "inexpensive", "low cost"),
+    ("large", "big", "huge", "massive", "enormous", "vast"),
+    ("rare", "infrequent", "uncommon", "seldom"),
+    ("unlabel", "unannotat", "un annotat", "raw text", "plain text"),
+    ("remov", "eliminat", "get rid", "gets rid", "got rid", "throw away", "throws away", "discard"),
+    ("replac", "substitut"),
+    ("vanish", "near zero", "close to zero", "almost zero", "nearly zero"),
+    ("gradient", "derivative"),
+    ("meaning", "semantic"),
+    ("word order", "order of words", "order of the words"),
+    ("previous", "earlier", "preceding"),
+    ("next token", "next word", "following word", "following token"),
+    ("whole", "entire"),
+    ("every", "each"),
+    ("feed forward", "feedforward", "ffn"),
+    ("residual", "skip connection", "shortcut"),
+    ("standard deviation", "std"),
+    ("optimal", "best possible"),
+    ("successor", "outgoing", "exits"),
+    ("gold", "ground truth", "reference", "true target", "correct target", "real target", "actual target"),
+    ("inference", "test time", "at test", "decoding time", "prediction time"),
+    ("probabilit", "chance"),
+    ("mask", "hide", "hides", "hiding", "blank out", "blanked out", "blanks out"),
+)
+ONE_WAY_EN: dict[str, tuple[str, ...]] = {
+    "matrix": ("table",),
+    "vector": ("embedding",),
+    "embedding": ("vector",),
+    "count": ("how often", "number of times"),
+    "context": ("surround", "neighbo", "words around", "nearby word"),
+}
+SYNONYMS_ZH: tuple[tuple[str, ...], ...] = (
+    ("预测", "猜", "推断", "推测"),
+    (
+        "上下文",
+        "周围的词",
+        "周边的词",
+        "前后的词",
+        "左右的词",
+        "两边的词",
+        "两侧的词",
+        "附近的词",
+        "邻近的词",
+        "旁边的词",
+        "语境",
+    ),
+    ("中心词", "中间的词", "中间那个词", "中间的那个词", "当前词"),
+    ("相加", "加起来", "加在一起", "求和", "加和", "累加"),
+    ("拼接", "拼起来", "拼在一起", "串起来", "串联", "连起来", "首尾相连"),
+    ("隐藏层", "隐层", "隐含层"),
+    ("昂贵", "成本高", "代价高", "费钱", "花钱", "开销大"),
+    ("无标注", "没有标注", "未标注", "不带标注", "不带标签", "没有标签", "无标签", "原始文本", "生文本", "纯文本"),
+    ("并行", "同时计算", "同时算", "一起算", "一次算完", "一次性算"),
+    ("串行", "依次", "逐步", "一步步", "一步一步", "挨个", "按顺序", "一个接一个"),
+    ("词序", "语序", "先后顺序"),
+    ("词向量", "词嵌入"),
+    ("梯度", "导数"),
+    ("消失", "趋近于零", "趋近于 0", "趋于零", "几乎为零", "几乎为 0", "接近零"),
+    ("稠密", "密集", "致密"),
+    ("多义", "歧义", "多种意思", "多个意思", "不同的意思", "多种含义", "不同含义"),
+    ("冻结", "冻住", "固定住", "不更新"),
+    ("微调", "精调"),
+    ("下一句", "下一个句子", "后一句", "紧跟", "紧接"),
+    ("双向", "两个方向", "左右两边", "左右两侧"),
+    ("单向", "一个方向"),
+    ("位置编码", "位置嵌入", "位置向量"),
+    ("残差", "跳连", "跳跃连接", "捷径", "shortcut", "skip connection"),
+    ("去掉", "去除", "删掉", "删除", "扔掉", "拿掉", "移除"),
+    ("代替", "替换", "取代", "换成"),
+    ("低频", "罕见", "稀有", "生僻", "少见"),
+    ("高频", "常见", "频繁"),
+    ("海量", "大规模", "巨量"),
+    ("标准答案", "真实答案", "正确答案", "参考答案", "参考译文", "真实标签", "ground truth", "gold"),
+    ("推理时", "推理阶段", "推断时", "测试时", "测试阶段", "预测阶段"),
+    ("遮", "盖住", "挡住", "蒙住", "掩盖", "抹掉"),
+)
+ONE_WAY_ZH: dict[str, tuple[str, ...]] = {
+    "掩码": ("遮", "mask"),
+    "相似": ("相近", "类似", "靠近", "挨得近"),
+    "矩阵": ("表格", "一张表"),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def synonyms(lang: str) -> dict[str, tuple[str, ...]]:
+    """{member: every alternative of it, itself first}, from the classes and one-way entries above."""
+    classes, one_way = (SYNONYMS_ZH, ONE_WAY_ZH) if _check_lang(lang) == "zh" else (SYNONYMS_EN, ONE_WAY_EN)
+    out: dict[str, list[str]] = {}
+    for cls in classes:
+        for m in cls:
+            out.setdefault(m, [m]).extend(x for x in cls if x not in out[m])
+    for key, alts in one_way.items():
+        out.setdefault(key, [key]).extend(x for x in alts if x not in out[key])
+    return {k: tuple(v) for k, v in out.items()}

@@ -196,6 +196,113 @@ def test_word_starts_and_whole_short_terms():
     assert gr._term_regex("skip gram").search(gr._normalise("Skip-Gram"))
 
 
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("sixty-four heads", "64 heads"),
+        ("five hundred and twelve tokens", "512 tokens"),
+        ("two thousand and forty-eight", "2048"),
+        ("30,000 words", "30000 words"),
+        ("fifteen percent", "15%"),
+        ("15 %", "15%"),
+        ("eight in ten", "80%"),
+        ("one out of ten", "10%"),
+        ("three quarters", "3/4"),
+        ("0 point 7 5", "0.75"),
+        ("mostly zeros", "mostly 0s"),
+        ("two and three", "2 and 3"),
+        ("百分之十五", "15%"),
+        ("四分之三", "3/4"),
+        ("十分之一", "10%"),
+        ("八成", "80%"),
+        ("两千零四十八", "2048"),
+        ("十二层", "12层"),
+        ("五十遍", "50遍"),
+        # words that only look like numbers stay words
+        ("the other one", "the other one"),
+        ("one hot", "one hot"),
+        ("一个词一样", "一个词一样"),
+        ("十分重要", "十分重要"),
+        ("一成不变", "一成不变"),
+        ("五六十个", "五六十个"),
+        ("千万", "千万"),
+    ],
+)
+def test_numbers_read_the_same_however_they_are_written(written, read):
+    assert gr._normalise(written) == read
+
+
+def test_a_fraction_matches_every_written_form_of_itself():
+    rx = gr._term_regex("0.75")
+    for text in ("0.75", ".75", "3/4", "three quarters", "75%", "75 percent", "四分之三", "百分之七十五"):
+        assert rx.search(gr._normalise(f"power {text} of the counts")), text
+    for text in ("0.755", "7.5", "3/45", "13/4", "0.7"):
+        assert not rx.search(gr._normalise(f"power {text} of the counts")), text
+    assert gr._term_regex("80").search(gr._normalise("eight in ten of them"))
+    assert not gr._term_regex("80").search(gr._normalise("eight hundred"))
+
+
+@pytest.mark.parametrize(
+    ("term", "yes", "no"),
+    [
+        ("normalise", ["normalized", "normalising", "normalisation"], ["normal"]),
+        ("neighbour", ["neighbors", "neighbour"], ["neigh"]),
+        ("centre", ["center", "centres"], ["cent", "central"]),
+        ("modelling", ["modeling", "modelling"], ["model"]),
+        ("compute", ["computing", "computation", "computed"], ["comput"]),
+        ("dependency", ["dependencies", "dependency"], ["depend"]),
+        ("share weights", ["shared weights", "sharing weights", "shares weights"], ["share the weights"]),
+        ("see", ["saw", "seen", "sees"], ["sawtooth"]),
+        ("matrix", ["matrices", "matrix"], ["matrimony"]),
+        ("layer norm", ["layernorm", "layer norm", "layer-norm"], ["player norm"]),
+        ("state", ["stated", "stating"], ["statistics", "static"]),
+    ],
+)
+def test_a_term_matches_other_spellings_and_inflections_of_its_words(term, yes, no):
+    rx = gr._term_regex(term)
+    for text in yes:
+        assert rx.search(gr._normalise(f"so {text} here")), (term, text)
+    for text in no:
+        assert not rx.search(gr._normalise(f"so {text} here")), (term, text)
+
+
+def test_the_shared_vocabulary_widens_terms_and_relations():
+    assert gr._term_regex("predict").search("we guess the word")
+    assert gr._term_regex("context ... predict ... cent").search(
+        gr._normalise("the surrounding words guess the center")
+    )
+    assert gr._term_regex("上下文 ... 预测 ... 中心词").search(gr._normalise("用周围的词猜中间的词"))
+    assert gr._term_regex("中心词").search("中心的词") and not gr._term_regex("相加").search("相的加")
+    assert gr._term_regex("matrix").search("a big table") and not gr._term_regex("table").search("a big matrix")
+    assert not gr._term_regex("remov").search("dropout")  # a class member that means something else is left out
+    for lang in rb.LANGS:
+        table = rb.synonyms(lang)
+        for member, alts in table.items():
+            assert alts[0] == member and len(alts) >= 2 and len(set(alts)) == len(alts), (lang, member)
+            assert " ... " not in member and not member.startswith("re:") and member == member.lower().strip()
+
+
+def test_a_chinese_sentence_whose_core_word_jieba_glues_is_not_a_bare_list():
+    g = gr.grade_answer("tf-06", "训练时用交叉熵损失，测试时一个词一个词地生成。", "zh")
+    assert "terms" not in g.notes and g.score > 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "One of them adds up the neighbours' vectors and guesses the word in the middle. The other one goes the"
+            " opposite way and predicts the neighbours from the middle word.",
+            "en",
+        ),
+        ("一种是把周围几个词加起来，去猜中间的那个词；另一种倒过来，拿中间的词去猜两边的每一个词。", "zh"),
+    ],
+)
+def test_the_two_models_can_be_described_without_their_names(text, lang):
+    hits = _hits("w2v-01", text, lang)
+    assert hits["cbow-direction"] and hits["skipgram-direction"] and hits["sum-not-concat"]
+
+
 def test_relations_keep_order_and_stay_in_one_clause():
     rx = gr._term_regex("context ... predict ... cent")
     assert rx.search("uses the context to predict the centre word")
