@@ -151,3 +151,42 @@ def test_two_learners_in_two_contexts_see_only_their_own(browser, db_url):
         finally:
             for ctx, _ in opened:
                 ctx.close()
+
+
+PAYLOAD = (
+    "<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script><svg onload=window.__pwned=1></svg>"
+    " **bold?** [x](javascript:window.__pwned=1) $\\href{javascript:window.__pwned=1}{y}$ 😀 混合 текст"
+)
+
+
+def test_a_hostile_mock_answer_is_shown_as_text_and_runs_nothing(browser, db_url):
+    """Oracle: window.__pwned, which every piece of the payload would set if it ran, stays undefined, and the page
+    shows the answer back character for character (st.text); the Review tab's notebook shows it the same way."""
+    with serve(db_url, "mock") as srv:
+        ctx, page = open_tab(browser, f"{srv.url}/interview?interview_tab=mock&interview_mock_seed=26&lang=en")
+        try:
+            page.locator(f"{MAIN} button", has_text=strings("en")["interview.mock_start"]).click()
+            wait_idle(page, timeout_s=TIMEOUT_S)
+            page.locator(f"{MAIN} textarea").first.fill(PAYLOAD)
+            page.keyboard.press("Control+Enter")
+            wait_idle(page, timeout_s=TIMEOUT_S)
+            page.locator(f"{MAIN} button", has_text=strings("en")["interview.mock_grade"]).first.click()
+            score = strings("en")["interview.mock_score"].split("{")[0]  # "Score: " (the timer reruns each second)
+            page.locator(f'{MAIN} [data-testid="stProgress"]', has_text=score).wait_for(timeout=TIMEOUT_S * 1000)
+            wait_drawn(page, timeout_s=TIMEOUT_S, idle=False)
+            shown = page.locator(f'{MAIN} [data-testid="stText"]').all_inner_texts()
+            assert PAYLOAD in shown, shown
+            page.mouse.move(700, 400)
+            page.wait_for_timeout(500)
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            no_exception(page)
+            page.locator('[role="tab"]', has_text=strings("en")["interview.tabs"][3]).click()
+            wait_drawn(page, timeout_s=TIMEOUT_S)
+            page.locator(f'{MAIN} [data-testid="stExpander"] summary', has_text="glove-01").first.click()
+            wait_idle(page, timeout_s=TIMEOUT_S)
+            page.screenshot(path=str(ARTIFACTS / "coach-hostile-notebook.png"))
+            assert PAYLOAD in page.locator(f'{MAIN} [data-testid="stText"]').all_inner_texts(), main_text(page)[-3000:]
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            no_exception(page)
+        finally:
+            ctx.close()
