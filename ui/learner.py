@@ -53,6 +53,7 @@ PRIVATE = re.compile(
     r"^(interview_progress|interview_mock(_text.*)?|interview_quiz_[a-z0-9]+(-\d+)+_\d+|coach_card.*|predict:.*)$"
 )
 DB_ERRORS = (StoreError, SQLAlchemyError, OSError)
+MAX_OUTBOX = 1000  # answers a session keeps while the database is unavailable
 NOT_RETRIED = {"kind", "ref", "topic", "correct", "rating", "detail", "time"}  # the answer itself is wrong: drop it
 
 
@@ -188,9 +189,13 @@ def _queue(item: dict, ts: float) -> store_cards.CardView | None:
     outbox = st.session_state.setdefault(OUTBOX, [])
     entry = {**item, "ts": ts, "learner": me.id if me else None}
     outbox.append(entry)
+    del outbox[:-MAX_OUTBOX]  # a database down for hours: the oldest answers go first
     if me is None:
         return None
-    return _flush().get(id(entry))
+    written = _flush()
+    if current() is None and ensure() is not None:  # the learner was unknown to the store: a new one takes them
+        written |= _flush()
+    return written.get(id(entry))
 
 
 def _flush() -> dict[int, store_cards.CardView]:
@@ -215,6 +220,10 @@ def _flush() -> dict[int, store_cards.CardView]:
                 url=_url(),
             )
         except StoreError as exc:
+            if exc.code == "learner":  # the database no longer knows them (reset, or another database): start anew
+                _forget(learner_id)
+                me = current()
+                continue
             if exc.code not in NOT_RETRIED:
                 _db_failed(exc)
                 break
@@ -226,6 +235,17 @@ def _flush() -> dict[int, store_cards.CardView]:
             written[id(entry)] = card
         outbox.pop(0)
     return written
+
+
+def _forget(learner_id: int) -> None:
+    """The store has no learner `learner_id` any more: their queued answers wait for the next learner."""
+    for entry in st.session_state.get(OUTBOX, []):
+        if entry["learner"] == learner_id:
+            entry["learner"] = None
+    me = current()
+    if me is not None and me.id == learner_id:
+        st.session_state.pop(LEARNER, None)
+        notify("warning", t("coach.err_learner_gone"))
 
 
 def pending() -> int:

@@ -123,3 +123,16 @@ def test_private_keys_are_the_answers_not_the_settings():
         )
     )
     assert not any(PRIVATE.match(k) for k in ("lang", "interview_quiz_chapter", "quiz_seed", "interview_tab"))
+
+
+def test_a_learner_the_store_no_longer_knows_is_replaced_and_nothing_is_lost(store_url):
+    """The database was reset under a running session: the next answer goes to a new learner, with a notice."""
+    at = _run(AppTest.from_function(_app, default_timeout=30), "quiz")
+    old = at.session_state["coach_learner"]
+    learners.delete_learner(old["id"], store_url)
+    _run(at, "quiz")
+    new = at.session_state["coach_learner"]
+    assert new["code"] != old["code"] and learners.find_learner(new["code"], store_url) == new["id"]
+    assert learners.find_learner(old["code"], store_url) is None
+    assert cards.counts(new["id"], url=store_url).total == 1 and not at.session_state["coach_outbox"]
+    assert any("no longer knows" in w.value for w in at.warning) and at.toast  # the warning, and the new code
