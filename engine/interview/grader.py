@@ -93,13 +93,13 @@ FUNCTION_EN = {
     *"the a an is are was were be been being of to from in on by for with as at that this these those which it its"
     " and or but so because each every than then only into over per has have had does do did can could"
     " will would should may might must they their there them we you i he she what how why when where while if also"
-    " just more most less both all any some such same other another very".split(),
+    " just more most less both all any some such same other another very not no never without".split(),
 }
 FUNCTION_ZH = {
     *"的 是 在 了 会 把 让 因为 所以 和 与 就 而 用 对 被 从 它 它们 这 那 这个 那个 可以 通过 每 个 一个 都 也 还 但 但是 如果"
     " 只 为 为了 将 给 能 要 时 中 上 得 地 着 过 向 由 使 其 并 又 再 更 最 很 及 以及 或 或者 即 于 以 则 却 才 比 像"
     " 这样 那样 这些 那些 什么 怎么 为什么 如何 之 所 而且 并且 于是 因此 只有 还是 就是 不是 也是 都是 一种 一样 不会 能够"
-    " 需要 只是 已经 一次 每个 各 自己 我们 你 我 他 她 有".split(),
+    " 需要 只是 已经 一次 每个 各 自己 我们 你 我 他 她 有 不 没 没有 不用 无需 并不 不能".split(),
 }
 # words a sentence can hardly do without and a term almost never contains: an answer of 5+ words without any of
 # them has no sentence in it
@@ -136,7 +136,7 @@ class Grade:
 
 # ------------------------------------------------------------------ text
 def _normalise(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text).lower()
+    s = unicodedata.normalize("NFKC", _THOUSANDS.sub("", text)).lower()
     s = _CONTROL.sub(" ", s).replace("\r", "\n").replace("’", "'").replace("‘", "'")
     return _numbers(_BETWEEN_LETTERS.sub(" ", s))
 
@@ -162,8 +162,8 @@ _EN_NUM_RUN = re.compile(
     rf"\b(?:(?:a|one)(?=\s+(?:hundred|thousand)\b)|{_EN_FIRST})(?:\s+(?:and\s+)?(?:{_EN_NEXT}))*\b"
 )
 _ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_ZH_NUM = "[零〇一二两三四五六七八九十百千万]+"
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 10**8}
+_ZH_NUM = "[零〇一二两三四五六七八九十百千万亿]+"
 _ZH_MEASURE = "层维头轮遍倍亿万"
 
 
@@ -230,6 +230,9 @@ def _zh_value(run: str) -> int | None:
             if prev_digit and num:
                 return None  # 五六十: two digits in a row, not one number
             num, prev_digit = _ZH_DIGITS[c], True
+        elif c == "亿":
+            total = (total + section + num) * 10**8
+            section, num, prev_digit = 0, 0, False
         elif c == "万":
             total += (section + num) * 10000
             section, num, prev_digit = 0, 0, False
@@ -258,13 +261,19 @@ def _zh_numbers(s: str) -> str:
 
     def plain(m: re.Match) -> str:
         x = m.group()
-        if x in ("千万", "万一") or not any(c in _ZH_UNITS for c in x) and len(x) > 1:
+        if x in ("千万", "万一", "亿万") or not any(c in _ZH_UNITS for c in x) and len(x) > 1:
             return x
         if len(x) == 1 and not (m.end() < len(s) and s[m.end()] in _ZH_MEASURE):
             return x  # 十分, 一个, 一样: words, not numbers
         v = _zh_value(x)
-        return x if v is None else str(v)
+        if v is None:
+            return x
+        return f"{v / 10**8:g}亿" if v >= 10**8 else str(v)  # 一亿一千万 -> 1.1亿, as the rubrics write it
 
+    def point(m: re.Match) -> str:
+        return "".join(str(_ZH_DIGITS[c]) for c in m.group(1)) + "." + "".join(str(_ZH_DIGITS[c]) for c in m.group(2))
+
+    s = re.sub(r"([零〇一二两三四五六七八九]+)点([零〇一二两三四五六七八九]+)", point, s)  # 零点零五 -> 0.05
     s = re.sub(r"百分之(%s|\d+(?:\.\d+)?)" % _ZH_NUM, pct, s)
     s = re.sub(r"(%s|\d+)分之(%s|\d+)" % (_ZH_NUM, _ZH_NUM), frac, s)
     s = re.sub(
@@ -280,7 +289,7 @@ def _zh_numbers(s: str) -> str:
 
 _ANY_NUMBER = re.compile(r"[\d零〇一二两三四五六七八九十百千万]|quarter|third|fourth|" + _EN_NEXT)
 _ZEROS = re.compile(r"\bzero(?:e)?s\b")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?![\d]))")
+_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")  # ASCII commas only: 768，12 is two numbers
 _POINT = re.compile(r"\b(\d+) point (\d+(?: \d)*)\b")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)")
 _IN_TEN = re.compile(r"\b(one|\d+) (?:in|out of|of every|in every|out of every) (10|100)\b(?!\s*%)")
@@ -297,7 +306,6 @@ def _numbers(s: str) -> str:
     if not _ANY_NUMBER.search(s):
         return s
     s = _ZEROS.sub("0s", _en_numbers(s))
-    s = _THOUSANDS.sub("", s)
     s = _POINT.sub(lambda m: f"{m.group(1)}.{m.group(2).replace(' ', '')}", s)
     s = _PERCENT.sub(r"\1%", s)
 
@@ -521,7 +529,7 @@ def _part_pattern(part: str) -> str:
     if part[0].isascii() and part[0].isalnum():
         body = r"(?<![a-z0-9])" + body
     if part[-1].isdigit():
-        body += r"(?![0-9]|[.,][0-9])"
+        body += r"(?![0-9]|\.[0-9])"  # a comma left between digits ends a clause (NFKC of "，")
     elif len(part) <= 2 and part.isascii() and part.isalnum():
         body += r"(?![a-z0-9])"  # "hs", "ln", "v": whole words only
     return body

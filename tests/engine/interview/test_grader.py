@@ -218,6 +218,9 @@ def test_word_starts_and_whole_short_terms():
         ("两千零四十八", "2048"),
         ("十二层", "12层"),
         ("五十遍", "50遍"),
+        ("一亿一千万", "1.1亿"),
+        ("零点零五", "0.05"),
+        ("768，12 个头", "768,12 个头"),  # a Chinese comma between two numbers is no thousands separator
         # words that only look like numbers stay words
         ("the other one", "the other one"),
         ("one hot", "one hot"),
