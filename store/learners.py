@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -110,6 +111,18 @@ def find_learner(code: str, url: str | Engine | None = None) -> int | None:
 def learner_exists(learner_id: int, url: str | Engine | None = None) -> bool:
     with session(url) as s:
         return s.get(LearnerRow, learner_id) is not None
+
+
+def owns(learner_id: int, code: str, url: str | Engine | None = None) -> bool:
+    """True when learner `learner_id` exists AND is the one this code names (a read, no write). A session that holds
+    an id checks it with its code: after a learner was deleted or the database was reset, SQLite may hand the same
+    id to somebody else, whose cards the old session must never see or write."""
+    canonical = normalise_code(code)
+    if canonical is None:
+        return False
+    with session(url) as s:
+        row = s.get(LearnerRow, learner_id)
+        return row is not None and hmac.compare_digest(row.code_hash, code_hash(canonical))
 
 
 def delete_learner(learner_id: int, url: str | Engine | None = None) -> None:

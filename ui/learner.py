@@ -290,9 +290,26 @@ def from_link() -> None:
 
 
 def sync() -> None:
-    """Once per full run (app.py, before the page): a code from the link, then the guesses made since."""
+    """Once per full run (app.py, before the page): the session's learner is still the one its code names, a code
+    from the link, then the guesses made since."""
+    check_owner()
     from_link()
     save_guesses()
+
+
+def check_owner() -> None:
+    """A learner id kept in the session must still belong to its code (a deleted learner's or a reset database's id
+    can be handed to somebody else): otherwise the session lets it go, and its queued answers wait for a new one."""
+    me = current()
+    if me is None:
+        return
+    try:
+        ok = store_learners.owns(me.id, me.code, url=_url())
+    except DB_ERRORS as exc:
+        _db_failed(exc)
+        return
+    if not ok:
+        _forget(me.id)
 
 
 def timezone_of_browser():

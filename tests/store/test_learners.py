@@ -107,3 +107,17 @@ def test_delete_learner(store_url):
     assert learners.find_learner(a.code, store_url) is None
     assert cards.counts(a.id, url=store_url).total == 0
     assert cards.counts(b.id, url=store_url).total == 1 and len(cards.notebook(b.id, url=store_url)) == 1
+
+
+def test_an_id_handed_on_is_not_owned_by_the_old_code(store_url):
+    # SQLite reuses the largest freed rowid: the id a deleted learner held goes to the next one. A session that still
+    # holds (id, code) must find out that the id is no longer theirs.
+    a = learners.create_learner(store_url)
+    assert learners.owns(a.id, a.code, store_url)
+    assert learners.owns(a.id, a.code.upper().replace("-", " "), store_url)  # as typed
+    learners.delete_learner(a.id, store_url)
+    assert not learners.owns(a.id, a.code, store_url)
+    b = learners.create_learner(store_url)
+    if b.id == a.id:  # SQLite: the same id, somebody else
+        assert learners.owns(b.id, b.code, store_url) and not learners.owns(b.id, a.code, store_url)
+    assert not learners.owns(b.id, "not a code", store_url)

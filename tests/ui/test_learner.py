@@ -136,3 +136,18 @@ def test_a_learner_the_store_no_longer_knows_is_replaced_and_nothing_is_lost(sto
     assert learners.find_learner(old["code"], store_url) is None
     assert cards.counts(new["id"], url=store_url).total == 1 and not at.session_state["coach_outbox"]
     assert any("no longer knows" in w.value for w in at.warning) and at.toast  # the warning, and the new code
+
+
+def test_an_id_handed_to_somebody_else_is_let_go_before_anything_is_read_or_written(store_url):
+    """SQLite gives a deleted learner's id to the next learner: the old session must not become them."""
+    at = _run(AppTest.from_function(_app, default_timeout=30), "quiz")
+    old = at.session_state["coach_learner"]
+    learners.delete_learner(old["id"], store_url)
+    other = learners.create_learner(store_url)  # somebody else, perhaps with the very same id
+    cards.review(other.id, "quiz", "tf-01#0", "tf", False, {"chosen": 2}, url=store_url)
+    _run(at)  # a plain rerun: sync() checks the id against the session's code
+    assert "coach_learner" not in at.session_state or at.session_state["coach_learner"]["id"] != other.id
+    _run(at, "quiz")  # the next answer goes to a new learner of the session's own, never to `other`
+    assert cards.counts(other.id, url=store_url).total == 1
+    mine = at.session_state["coach_learner"]
+    assert mine["code"] not in (old["code"], other.code)
