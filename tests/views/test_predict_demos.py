@@ -464,6 +464,7 @@ def test_label_bias_path_on_the_lattice(preset):
     assert set(lattices) <= chart_keys(at)  # the question: both lattices, no best path drawn, no ranked paths
     assert not [a for k in lattices for a in lattice_spec(at, k).get("layout", {}).get("annotations", [])]
     assert not [df for df in at.dataframe if EN["sequence_labeling.path"] in df.value.columns]
+    assert EN["sequence_labeling.bias_explain"] not in texts(at)  # it names the presets' best paths
     lat = M.resize(PRESETS[preset](), 5, 4)
     memm = brute_best(lat.weights, lat.start, lat.given_start, "memm")
     options = _pick(at, "seq_label_bias").options
@@ -475,6 +476,7 @@ def test_label_bias_path_on_the_lattice(preset):
     assert all(len(lattice_spec(at, k)["layout"]["annotations"]) == steps for k in lattices)
     ranked = [df.value for df in at.dataframe if EN["sequence_labeling.path"] in df.value.columns]
     assert len(ranked) == 2 and ranked[0].iloc[0, 0] in memm  # the MEMM's table ranks its best path first
+    assert EN["sequence_labeling.bias_explain"] in texts(at)
     (ev,) = events(at, "seq_label_bias")
     assert ev["topic"] == "misc" and ev["correct"] is False
     if preset.endswith("shared"):  # label bias: the globally normalised CRF disagrees with the MEMM here

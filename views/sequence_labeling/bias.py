@@ -174,7 +174,8 @@ def lattice_section() -> None:
         key="seq_degree",
         name="label-bias-out-degree",
     )
-    st.markdown(tt("bias_explain"))
+    if seen:  # it names the presets' best paths: the answer
+        st.markdown(tt("bias_explain"))
     show_code(
         M.best_path,
         [
