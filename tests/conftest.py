@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import re
 import sys
@@ -277,3 +278,67 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(n)
+
+
+# ---------------------------------------------------------------- the storage tests' databases (tests/store/)
+# Here, not in tests/store/conftest.py: a second conftest.py is imported under the same module name "conftest", and
+# the many `from conftest import ...` of the page tests would then find the store's fixtures instead of these helpers.
+# `pg_cluster`: one throwaway PostgreSQL cluster per test session (store.pgcluster: initdb in a temporary folder, a
+# free port on 127.0.0.1, stopped and removed at the end). Without the server binaries it skips on a developer's
+# machine and FAILS in CI (CI=true): `make test` installs Debian's postgresql, so missing binaries there are a bug.
+# `backend`: a fresh, empty database URL per test (a SQLite file in tmp_path, or a new database in the cluster);
+# `store_url`: the same, migrated to head (page tests that need one store override it with their own fixture);
+# `shared_store`: one migrated database per module and backend.
+BACKENDS = ["sqlite", "postgresql"]
+_store_numbers = itertools.count()
+
+
+def _store_db():
+    from store import db
+
+    return db
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    from store.pgcluster import PgCluster, find_bindir
+
+    if find_bindir() is None:
+        message = "PostgreSQL server binaries not found (make test installs Debian's postgresql)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = PgCluster.start()
+    yield cluster
+    cluster.stop()
+
+
+def new_url(request, kind: str, folder) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{folder}/atlas-{next(_store_numbers)}.db"
+    return request.getfixturevalue("pg_cluster").create_database(f"t{os.getpid()}_{next(_store_numbers)}")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path):
+    url = new_url(request, request.param, tmp_path)
+    yield url
+    _store_db().dispose(url)
+
+
+@pytest.fixture
+def store_url(backend):
+    _store_db().migrate(backend)
+    return backend
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_store(request, tmp_path_factory):
+    url = new_url(request, request.param, tmp_path_factory.mktemp("store"))
+    _store_db().migrate(url)
+    yield url
+    _store_db().dispose(url)
