@@ -3,6 +3,7 @@
     points("w2v-01", "en")   -> (Point('w2v-01', 'cbow-direction', ...), ...)
     question("w2v-01", "en") -> the question as the learner sees it (curriculum title + the answer file's question)
     rubrics("zh")            -> {qid: (Point, ...)} for every file present
+    synonyms("en")           -> {member: (member, alternative, ...)}: the paraphrase classes every rubric shares
 
 The format is described in docs of the rubric files' owner (tests/engine/interview/test_grader.py checks every file):
 a point has an id, `say` (what an interviewer listens for), `ask` (the follow-up question), `demo` (query params of
