@@ -116,6 +116,7 @@ CORE_ZH = {
 CORE_ZH_CHARS = {w for w in CORE_ZH if len(w) == 1} - {"对"}  # looked for inside tokens too (对称, 对数: not)
 TERMS_SHARE_EN = 0.12  # below this share of function words an English answer is a bare list
 TERMS_SHARE_ZH = 0.08
+SEGMENTS_SAMPLED = 40  # items of a long answer whose length the bare-list guard measures
 COPY_SHARE = 0.75  # above this share of content words taken from the question (and short) it is a copy
 
 
@@ -670,7 +671,8 @@ def _bare_list(s: str, tokens: list[str], lang: str) -> bool:  # tokens: of s wi
     cut = _SEGMENT_ZH if lang == "zh" else _SEGMENT
     segments = [x for x in cut.split(s) if x.strip()]
     if len(segments) >= 4:
-        mean_len = sum(len(_tokens(x, lang)) for x in segments) / len(segments)
+        sample = segments[:SEGMENTS_SAMPLED]  # a long answer's first items tell as much, at a bounded jieba cost
+        mean_len = sum(len(_tokens(x, lang)) for x in sample) / len(sample)
         return mean_len <= 2.5 and share < (0.2 if lang == "zh" else 0.45)
     return False
 
