@@ -361,13 +361,14 @@ def padded_dim(dim: int) -> int:
 
 
 def init_weights(V: int, cfg: Word2VecConfig) -> tuple[np.ndarray, np.ndarray]:
-    """word2vec.c's start: syn0 uniform in ±0.5/d, the output layer (V − 1 Huffman nodes, or V words) zero.
+    """syn0 uniform in ±1/d (gensim's start; word2vec.c and the PyTorch reference use ±0.5/d, which measured ~0.005
+    lower wordsim ρ for skip-gram + NS on NewsArticles), the output layer (V − 1 Huffman nodes, or V words) zero.
 
     Both are (rows, padded_dim) with zero padding columns; the padding stays zero (every update of a padding column
     is a multiple of another padding column), so it changes no dot product and the caller keeps syn0[:, :dim]."""
     rng = np.random.default_rng(cfg.seed)
     syn0 = _aligned_zeros((V, padded_dim(cfg.dim)))
-    syn0[:, : cfg.dim] = (rng.random((V, cfg.dim), dtype=np.float32) - 0.5) / cfg.dim
+    syn0[:, : cfg.dim] = (rng.random((V, cfg.dim), dtype=np.float32) * 2 - 1) / cfg.dim
     syn1 = _aligned_zeros((V - 1 if cfg.hs else V, padded_dim(cfg.dim)))
     return syn0, syn1
 

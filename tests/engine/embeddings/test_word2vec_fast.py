@@ -206,6 +206,7 @@ def test_padding_columns_stay_zero(sg, hs):
     w0, w1 = fast.init_weights(5, Word2VecConfig(dim=3, hs=hs))
     assert w0.shape == (5, 16) and np.all(w0[:, 3:] == 0) and np.all(w1 == 0) and w1.shape[0] == (4 if hs else 5)
     assert w0.ctypes.data % 64 == 0 and w1.ctypes.data % 64 == 0
+    assert np.abs(w0[:, :3]).max() < 1 / 3 and np.abs(w0[:, :3]).max() > 0.5 / 3  # gensim's ±1/d, not ±0.5/d
 
 
 def test_alias_table_is_exact():
