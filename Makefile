@@ -34,7 +34,7 @@ migrate: $(STAMP)
 
 # Playwright drives Debian's Chromium (its own browser download cannot work offline).
 # nginx too: the deploy tests render and run the replicas' config (tests/deploy/test_deploy.py), never skipped.
-# postgresql too: the storage tests run on SQLite and on a throwaway PostgreSQL cluster (tests/store/conftest.py
+# postgresql too: the storage tests run on SQLite and on a throwaway PostgreSQL cluster (tests/conftest.py
 # starts one with the server binaries in /usr/lib/postgresql/<version>/bin; in CI they fail without them).
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || [ ! -x /usr/sbin/nginx ] || \
