@@ -23,10 +23,16 @@ What makes it fast (bench/word2vec_vs_gensim.py measures it against gensim on th
   window compare 32-bit random integers with precomputed integer thresholds;
 - σ and log σ come from word2vec.c's 1000-cell tables; a decision with |f| ≥ 6 updates nothing (gensim's rule);
 - HS reads each word's Huffman path from padded, contiguous (V, L) arrays of points and labels (1 − code);
-- threads' scratch buffers are allocated on cache lines of their own (no false sharing).
+- threads' scratch buffers are allocated on cache lines of their own (no false sharing);
+- HS with several threads: every example updates the nodes nearest the root, so two cores writing them at once
+  bounce their cache lines back and forth (on an idle 2-core machine this halved our HS throughput per core). Each
+  thread therefore trains its own copy of the HOT_NODES nodes nearest the root and merges it every SYNC_SENTENCES
+  sentences, shared += copy − snapshot (the sum of both threads' updates, as hogwild's in-place writes give, only
+  delayed by at most 8 sentences); the rest of the tree, and NS's output rows, are written in place as before.
 
 Each job has its own seed, and its learning rate is fixed by where the job sits in the corpus, so one thread with a
-fixed seed gives the same vectors every run; with several threads only the interleaving of writes varies.
+fixed seed gives the same vectors every run (and keeps no copies); with several threads the interleaving of writes
+varies.
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ _GRID = (np.arange(EXP_TABLE_SIZE) / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP
 SIGMOID_TABLE = (1 / (1 + np.exp(-_GRID))).astype(np.float32)
 LOG_SIGMOID_TABLE = np.log(SIGMOID_TABLE).astype(np.float32)
 JOB_WORDS = 10_000  # corpus words per job (gensim's batch_words)
+HOT_NODES = 256  # HS with several threads: the Huffman nodes nearest the root (8 levels) each thread keeps a copy of
+SYNC_SENTENCES = 8  # ... and merges into the shared rows every this many sentences (and at the start and end of a job)
 
 _MUL = np.uint64(6364136223846793005)  # Knuth's MMIX LCG; the high 32 bits of the state are the output
 _INC = np.uint64(1442695040888963407)
@@ -153,17 +161,17 @@ def sample_negatives(alias, thresholds, n, seed):
 
 
 @_jit(cache=True, fastmath=True, nogil=True, inline="always")
-def _draw_negatives(x, alias, thresholds, word, rows, ahead, syn1):
+def _draw_negatives(x, alias, thresholds, word, rows, ahead, syn1, hot_k, hot_base):
     """rows[0, 0] = the true word, then the noise words drawn one example ahead (in `ahead`) that differ from it (a
     draw equal to the true word is skipped, as in word2vec.c and gensim); `ahead` is refilled for the next example and
     those rows are prefetched now, so their cache misses are served while this example computes. Returns (random
     state, rows used)."""
-    rows[0, 0] = word
+    rows[0, 0] = word + hot_base if word < hot_k else word
     n = 1
     for k in range(ahead.shape[0]):
         t = ahead[k]
         if t != word:
-            rows[0, n] = t
+            rows[0, n] = t + hot_base if t < hot_k else t
             n += 1
         x = x * _MUL + _INC
         t = _alias_draw(x, alias, thresholds)
@@ -206,6 +214,19 @@ def _example(l1, r1, syn1, rows, labels, w, n, alpha, neu1e, fs, sig, logsig):
     return loss
 
 
+@_jit(cache=True, fastmath=True, nogil=True, inline="always")
+def _sync_hot(syn1, hot_k, hot_base, snap):
+    """Merge this thread's copies of the hot rows into the shared ones: shared += copy − snapshot (the updates made
+    since the last merge, added hogwild-style), then copy = snapshot = shared (the other threads' updates come in)."""
+    d = syn1.shape[1]
+    for r in range(hot_k):
+        for c in range(d):
+            v = syn1[r, c] + (syn1[hot_base + r, c] - snap[r, c])
+            syn1[r, c] = v
+            syn1[hot_base + r, c] = v
+            snap[r, c] = v
+
+
 @_jit(cache=True, fastmath=True, nogil=True)
 def _train_job(
     syn0,
@@ -234,6 +255,10 @@ def _train_job(
     neu1e,
     buf,
     fs,
+    hot_k,
+    hot_base,
+    snap,
+    sync_every,
 ):
     """Sentences s_lo..s_hi-1 of one job. Returns (words seen, examples trained, loss sum).
 
@@ -254,7 +279,10 @@ def _train_job(
             x = x * _MUL + _INC
             ahead[k] = _alias_draw(x, alias, thresholds)
     seen, examples, loss = 0, 0, 0.0
+    _sync_hot(syn1, hot_k, hot_base, snap)
     for s in range(s_lo, s_hi):
+        if hot_k > 0 and (s - s_lo) % sync_every == sync_every - 1:
+            _sync_hot(syn1, hot_k, hot_base, snap)
         alpha = np.float32(alpha0 + (alpha1 - alpha0) * (seen / w_total))
         n = 0
         for i in range(starts[s], starts[s + 1]):
@@ -286,7 +314,7 @@ def _train_job(
                             syn0, ctx, syn1, points, labels, word, code_len[word], alpha, neu1e, fs, sig, logsig
                         )
                     else:
-                        x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, ahead, syn1)
+                        x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, ahead, syn1, hot_k, hot_base)
                         loss += _example(syn0, ctx, syn1, ns_rows, ns_labels, 0, k, alpha, neu1e, fs, sig, logsig)
                     for c in range(d):
                         syn0[ctx, c] += neu1e[c]
@@ -296,7 +324,7 @@ def _train_job(
                     continue
                 k = 0
                 if not hs:
-                    x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, ahead, syn1)
+                    x, k = _draw_negatives(x, alias, thresholds, word, ns_rows, ahead, syn1, hot_k, hot_base)
                 for c in range(d):
                     neu1[0, c] = 0.0
                 for cpos in range(lo, hi):
@@ -320,6 +348,7 @@ def _train_job(
                         for c in range(d):
                             syn0[r, c] += neu1e[c]
                 examples += 1
+    _sync_hot(syn1, hot_k, hot_base, snap)
     return seen, examples, loss
 
 
@@ -331,7 +360,14 @@ class _Tables:
         if cfg.hs:
             codes, points, mask = huffman(counts).padded()
             self.labels = (1.0 - codes).astype(np.float32)
-            self.points = points.astype(np.int32)  # int32: half the cache lines of int64 (SG-HS ~5% faster)
+            # nodes renumbered root first, by depth (the rows all start at zero, so the numbering changes nothing):
+            # the K nodes nearest the root, which every example touches, are then rows 0..K-1
+            depth = np.full(len(counts) - 1, 1 << 30)
+            np.minimum.at(depth, points[mask > 0], np.nonzero(mask > 0)[1])
+            order = np.argsort(depth, kind="stable")
+            new_id = np.empty_like(order)
+            new_id[order] = np.arange(order.size)
+            self.points = np.where(mask > 0, new_id[points], 0).astype(np.int32)  # int32: half the cache lines
             self.code_len = mask.sum(1).astype(np.int64)
             self.alias, self.thresholds = np.zeros(1, np.int32), np.zeros(1, np.uint64)
         else:
@@ -407,8 +443,13 @@ def train_word2vec_fast(
         raise RuntimeError("numba is not installed")
     cfg.validate()
     tab = _Tables(data, cfg)
-    syn0, syn1 = init_weights(len(data.vocab), cfg)
+    syn0, shared1 = init_weights(len(data.vocab), cfg)
     vectors = syn0[:, : cfg.dim]
+    T = max(1, workers)
+    R = shared1.shape[0]
+    hot_k = min(HOT_NODES, R) if cfg.hs and T > 1 else 0
+    syn1 = _aligned_zeros((R + T * hot_k, shared1.shape[1]))  # shared rows, then each thread's copies of the hot ones
+    thread_ids = itertools.count()
     plan = job_plan(tab.starts, cfg.epochs, cfg.lr, job_words)
     per_epoch = len(plan) // cfg.epochs
     seeds = np.random.default_rng([cfg.seed, 1]).integers(1, 2**63, size=len(plan), dtype=np.uint64)
@@ -421,6 +462,12 @@ def train_word2vec_fast(
     errors: list[BaseException] = []
 
     def worker() -> None:
+        t = next(thread_ids)
+        hot_base = R + t * hot_k
+        snap = _aligned_zeros((max(hot_k, 1), syn0.shape[1]))
+        points = tab.points
+        if cfg.hs and hot_k:
+            points = np.where(tab.points < hot_k, tab.points + hot_base, tab.points).astype(np.int32)
         dp = syn0.shape[1]  # scratch: each thread its own, on cache lines of its own
         neu1, neu1e = _aligned_zeros((1, dp)), _aligned_zeros((dp,))
         buf = _aligned_zeros((tab.longest + 1,), np.int64)
@@ -443,7 +490,7 @@ def train_word2vec_fast(
                     cfg.hs,
                     cfg.cbow_mean,
                     tab.labels,
-                    tab.points,
+                    points,
                     tab.code_len,
                     tab.alias,
                     tab.thresholds,
@@ -458,6 +505,10 @@ def train_word2vec_fast(
                     neu1e,
                     buf,
                     fs,
+                    hot_k,
+                    hot_base,
+                    snap,
+                    SYNC_SENTENCES,
                 )
                 with cond:
                     finished.append(k)

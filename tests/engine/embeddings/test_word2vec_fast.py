@@ -77,6 +77,10 @@ def _run_job(syn0, syn1, sentence, counts, sg, hs, cbow_mean, alpha, negative=5,
         np.zeros(d, np.float32),
         np.zeros(len(sentence) + 1, np.int64),
         np.zeros(max(points.shape[1], negative + 1), np.float32),
+        0,  # no hot-row copies (one thread)
+        0,
+        np.zeros((1, d), np.float32),
+        8,
     )
 
 
@@ -175,11 +179,13 @@ def test_fast_path_separates_clusters(sg, hs):
     assert _purity(untrained, res.vocab, clusters) < 0.6  # the bar is not met by chance
 
 
-def test_one_thread_is_deterministic_and_two_threads_learn_too():
+@pytest.mark.parametrize("hs", [False, True])
+def test_one_thread_is_deterministic_and_two_threads_learn_too(hs):
+    """With two threads HS keeps per-thread copies of the nodes nearest the root (here all 23 nodes are such)."""
     from test_word2vec import _cluster_corpus, _purity
 
     clusters, sents = _cluster_corpus(n=300)
-    cfg = Word2VecConfig(sg=True, hs=False, dim=16, window=3, epochs=5, sample=1e-2, seed=3)
+    cfg = Word2VecConfig(sg=True, hs=hs, dim=16, window=3, epochs=5, sample=1e-2, seed=3)
     data = prepare(sents, cfg)
     a = fast.fit_word2vec_fast(data, cfg, workers=1, job_words=500).vectors
     b = fast.fit_word2vec_fast(data, cfg, workers=1, job_words=500).vectors
@@ -207,6 +213,49 @@ def test_padding_columns_stay_zero(sg, hs):
     assert w0.shape == (5, 16) and np.all(w0[:, 3:] == 0) and np.all(w1 == 0) and w1.shape[0] == (4 if hs else 5)
     assert w0.ctypes.data % 64 == 0 and w1.ctypes.data % 64 == 0
     assert np.abs(w0[:, :3]).max() < 1 / 3 and np.abs(w0[:, :3]).max() > 0.5 / 3  # gensim's ±1/d, not ±0.5/d
+
+
+def test_hot_row_merge_adds_every_threads_updates():
+    """Oracle: hogwild's sum. Two threads each start from the shared hot rows, make their own updates, and merge:
+    the shared rows must end as start + both updates, and each thread's copy and snapshot as the shared rows then."""
+    rng = np.random.default_rng(3)
+    K, R, d = 3, 5, 16
+    syn1 = np.zeros((R + 2 * K, d), np.float32)
+    syn1[:R] = rng.normal(size=(R, d))
+    start = syn1[:R].copy()
+    snaps = [np.zeros((K, d), np.float32) for _ in range(2)]
+    for t in range(2):
+        fast._sync_hot(syn1, K, R + t * K, snaps[t])  # a job's start: copy in
+    np.testing.assert_array_equal(syn1[R : R + K], start[:K])
+    d0, d1 = rng.normal(size=(K, d)).astype(np.float32), rng.normal(size=(K, d)).astype(np.float32)
+    syn1[R : R + K] += d0
+    syn1[R + K :] += d1
+    syn1[K:R] += 1.0  # a cold row, updated in place: the merge leaves it alone
+    fast._sync_hot(syn1, K, R, snaps[0])
+    fast._sync_hot(syn1, K, R + K, snaps[1])
+    np.testing.assert_allclose(syn1[:K], start[:K] + d0 + d1, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(syn1[K:R], start[K:R] + 1.0)
+    np.testing.assert_array_equal(syn1[R + K :], syn1[:K])
+    np.testing.assert_array_equal(snaps[1], syn1[:K])
+    np.testing.assert_allclose(syn1[R : R + K], start[:K] + d0, rtol=1e-5, atol=1e-5)  # thread 0 sees d1 next merge
+
+
+def test_huffman_nodes_are_numbered_root_first():
+    """The hot rows are 0..K-1 only if node ids grow with depth: every path starts at node 0 and the j-th node of
+    any path has an id no larger than any node deeper than j."""
+    counts = np.array([400, 300, 120, 80, 60, 30, 9, 5, 3, 2, 1])
+    cfg = Word2VecConfig(hs=True, min_count=1)
+    sents = [[f"w{i}"] * int(c) for i, c in enumerate(counts)]
+    data = prepare([s + ["w0"] for s in sents], cfg)
+    tab = fast._Tables(data, cfg)
+    pts, L = tab.points, tab.code_len
+    assert np.all(pts[:, 0] == 0)
+    depth = np.full(len(data.vocab) - 1, 99)
+    for w in range(len(data.vocab)):
+        for j in range(L[w]):
+            depth[pts[w, j]] = min(depth[pts[w, j]], j)
+    used = pts[L[:, None] > np.arange(pts.shape[1])]
+    assert np.all(np.diff(depth) >= 0) and sorted(set(used.tolist())) == list(range(depth.size))
 
 
 def test_alias_table_is_exact():
