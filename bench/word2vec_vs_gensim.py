@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -317,7 +318,7 @@ def report(corpus, raw_words, args, results, summary, compile_s, load_s, started
         "the two cores bouncing those rows' cache lines); gensim writes them in place. Both skip decisions with "
         "|f| ≥ 6 and use a 1000-cell σ table; ours starts syn0 in ±1/d as gensim does.\n"
     ]
-    return "\n".join(lines) + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
 def main(argv=None) -> int:
