@@ -342,3 +342,15 @@ def shared_store(request, tmp_path_factory):
     _store_db().migrate(url)
     yield url
     _store_db().dispose(url)
+
+
+@pytest.fixture
+def sqlite_store(tmp_path, monkeypatch):
+    """Pages under test keep their learners' cards in a migrated SQLite file of this test (NLP_ATLAS_DATABASE_URL),
+    never in var/atlas.db; the URL."""
+    db = _store_db()
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    monkeypatch.setenv(db.ENV, url)
+    db.migrate(url)
+    yield url
+    db.dispose(url)

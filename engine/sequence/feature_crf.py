@@ -349,15 +349,7 @@ def train_feature_crf(model: FeatureCRF, b: Batch, y: np.ndarray, cfg: FeatureCR
         model.set_theta(theta)
         return model.objective(b, y, observed)
 
-    steps = lbfgs.minimize(
-        fg,
-        model.get_theta(),
-        memory=cfg.memory,
-        max_iterations=cfg.max_iterations,
-        epsilon=cfg.epsilon,
-        period=cfg.period,
-        delta=cfg.delta,
-    )
+    steps = lbfgs.minimize_with(fg, model.get_theta(), cfg)
     for it in lbfgs.one_blas_thread(steps):
         model.set_theta(it.x)
         reg = cfg.c2 * lbfgs.dot(it.x, it.x)

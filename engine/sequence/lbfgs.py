@@ -57,6 +57,20 @@ class Iteration:
     converged: str  # "" while running; "epsilon" | "delta" | "max_iterations" | "line_search" at the end
 
 
+def minimize_with(fg: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, cfg) -> Iterator[Iteration]:
+    """`minimize` with a trainer config's L-BFGS fields (memory, max_iterations, epsilon, period, delta), the ones
+    the feature CRF's and MEMM's configs share."""
+    return minimize(
+        fg,
+        x0,
+        memory=cfg.memory,
+        max_iterations=cfg.max_iterations,
+        epsilon=cfg.epsilon,
+        period=cfg.period,
+        delta=cfg.delta,
+    )
+
+
 def minimize(
     fg: Callable[[np.ndarray], tuple[float, np.ndarray]],
     x0: np.ndarray,

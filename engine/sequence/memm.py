@@ -375,15 +375,7 @@ def train_feature_memm(model: FeatureMEMM, b, y: np.ndarray, cfg) -> Iterator[Pr
         model.set_theta(theta)
         return model.objective(b, y, prev, observed)
 
-    steps = lbfgs.minimize(
-        fg,
-        model.get_theta(),
-        memory=cfg.memory,
-        max_iterations=cfg.max_iterations,
-        epsilon=cfg.epsilon,
-        period=cfg.period,
-        delta=cfg.delta,
-    )
+    steps = lbfgs.minimize_with(fg, model.get_theta(), cfg)
     for it in lbfgs.one_blas_thread(steps):
         model.set_theta(it.x)
         model.stopped_by = it.converged

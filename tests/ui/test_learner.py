@@ -12,14 +12,8 @@ from ui.learner import PRIVATE, learner_seed
 
 
 @pytest.fixture(autouse=True)
-def store_url(tmp_path, monkeypatch):
-    from store import db
-
-    url = f"sqlite:///{tmp_path / 'atlas.db'}"
-    monkeypatch.setenv(db.ENV, url)
-    db.migrate(url)
-    yield url
-    db.dispose(url)
+def store_url(sqlite_store):
+    return sqlite_store  # tests/conftest.py: a migrated SQLite file of this test
 
 
 def _app():

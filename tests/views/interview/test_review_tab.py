@@ -22,15 +22,8 @@ CODES = ("bank", "quiz", "mock", "review", "tour", "multitask", "noise")
 
 
 @pytest.fixture(autouse=True)
-def store_url(tmp_path, monkeypatch):
-    """Answers become cards in a SQLite file of this test, never in var/atlas.db."""
-    from store import db
-
-    url = f"sqlite:///{tmp_path / 'atlas.db'}"
-    monkeypatch.setenv(db.ENV, url)
-    db.migrate(url)
-    yield url
-    db.dispose(url)
+def store_url(sqlite_store):
+    return sqlite_store  # tests/conftest.py: a migrated SQLite file of this test
 
 
 def _open(lang="en", tab="review", **params):
